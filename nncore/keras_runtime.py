@@ -1,0 +1,27 @@
+"""The one place TensorFlow and Keras are imported, with the process's thread pools set up.
+
+TensorFlow fixes its thread pools at first use and raises if they are changed afterwards, so
+they are configured here, at import, exactly once for the whole process. Each training uses
+the pools of the process; several visitors training at once share them instead of each
+spawning a pool per core.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+CORES = os.cpu_count() or 1
+
+try:
+    tf.config.threading.set_intra_op_parallelism_threads(CORES)
+    tf.config.threading.set_inter_op_parallelism_threads(2)
+except RuntimeError:  # already initialised by someone who imported TensorFlow first
+    pass
+
+__all__ = ["CORES", "keras", "tf"]

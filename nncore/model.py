@@ -1,0 +1,50 @@
+"""A ``NetworkSpec`` made into a real ``keras.Sequential`` (compiled), following its layer plan.
+
+Initial weights are seeded per layer from the spec's seed instead of through Keras's global
+random state, so one visitor's training never changes another visitor's starting weights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nncore.keras_runtime import keras
+from nncore.spec import OPTIMIZERS, NetworkSpec, PlannedLayer, layer_plan
+
+
+def seeded_initializer(name: str, seed: int) -> Any:
+    """The named Keras initializer, with its own seed when it draws random numbers."""
+    initializer = keras.initializers.get(name)
+    config = initializer.get_config()
+    if "seed" in config:
+        initializer = type(initializer).from_config({**config, "seed": seed})
+    return initializer
+
+
+def keras_layer(planned: PlannedLayer, seed: int) -> keras.layers.Layer:
+    """One planned layer as a Keras layer."""
+    options = dict(planned.options)
+    if "kernel_initializer" in options:
+        options["kernel_initializer"] = seeded_initializer(options["kernel_initializer"], seed)
+    if planned.keras_class == "Dropout":
+        options["seed"] = seed
+    return getattr(keras.layers, planned.keras_class)(**options, name=planned.name)
+
+
+def make_optimizer(spec: NetworkSpec) -> keras.optimizers.Optimizer:
+    """The optimizer the spec names, at its learning rate."""
+    choice = OPTIMIZERS[spec.opt]
+    return getattr(keras.optimizers, choice.keras_class)(learning_rate=float(spec.lr), **choice.options)
+
+
+def build_model(spec: NetworkSpec) -> keras.Sequential:
+    """The compiled model for ``spec``. Raises ValueError if the spec's plan has problems."""
+    plan = layer_plan(spec)
+    if plan.problems:
+        raise ValueError(" ".join(plan.problems))
+    model = keras.Sequential(name="playground")
+    model.add(keras.Input(shape=plan.input_shape))
+    for index, planned in enumerate(plan.layers):
+        model.add(keras_layer(planned, seed=spec.seed * 100 + index))
+    model.compile(optimizer=make_optimizer(spec), loss=spec.loss, metrics=["accuracy"])
+    return model

@@ -1,0 +1,76 @@
+"""Streamlit controls derived from ``nncore.settings.Setting`` declarations, and the URL sync.
+
+The leading underscore marks this as a helper shared by the page scripts, not a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import streamlit as st
+
+from nncore.settings import Setting, parse_query, to_query
+
+
+def restore_settings(page: str, settings: Iterable[Setting]) -> None:
+    """Give every setting's widget a starting value before the widgets are drawn.
+
+    A shared link wins; otherwise what this visitor last had on this page (Streamlit drops a
+    widget's state while it is not drawn: on another page, or a hidden layer's controls);
+    otherwise the default. Ignored URL parameters are remembered for ``show_url_notices``.
+    """
+    settings = list(settings)
+    missing = [s for s in settings if s.key not in st.session_state]
+    if not missing:
+        return
+    from_url, notices = parse_query(st.query_params.to_dict(), settings)
+    remembered = st.session_state.get(f"_{page}_values", {})
+    for setting in missing:
+        st.session_state[setting.key] = from_url.get(
+            setting.key, remembered.get(setting.key, setting.default)
+        )
+    st.session_state[f"_{page}_notices"] = notices
+
+
+def show_url_notices(page: str) -> None:
+    """Say which link parameters were ignored, so a teacher can fix a mistyped link."""
+    for notice in st.session_state.get(f"_{page}_notices", []):
+        st.warning(notice, icon="🔗")
+
+
+def publish_settings(page: str, values: Mapping[str, Any], settings: Iterable[Setting]) -> None:
+    """Write the current settings into the URL (so the address bar is a shareable link)."""
+    st.session_state[f"_{page}_values"] = dict(values)
+    query = to_query(values, settings)
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
+
+
+def setting_widget(setting: Setting, container: Any = st, disabled: bool = False) -> Any:
+    """Draw the control a setting declares and return its value."""
+    common = {"key": setting.key, "help": setting.help or None, "disabled": disabled}
+    if setting.kind == "choice":
+        return container.selectbox(
+            setting.label, list(setting.choices), format_func=setting.choices.get, **common
+        )
+    if setting.kind == "bool":
+        return container.toggle(setting.label, **common)
+    if setting.log:
+        options = sorted(
+            {*setting.grid(), float(st.session_state.get(setting.key, setting.default))}
+        )
+        return container.select_slider(
+            setting.label, options=options, format_func=lambda v: f"{v:g}", **common
+        )
+    if setting.kind == "int":
+        return container.slider(
+            setting.label,
+            int(setting.low),
+            int(setting.high),
+            step=int(setting.step or 1),
+            **common,
+        )
+    return container.slider(
+        setting.label, float(setting.low), float(setting.high), step=setting.step, **common
+    )
