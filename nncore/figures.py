@@ -52,7 +52,7 @@ def network_diagram(plan: LayerPlan) -> go.Figure:
 
     fig = go.Figure()
     positions: list[np.ndarray] = []
-    for x, (_, count, _) in enumerate(columns):
+    for _, count, _ in columns:
         shown = min(count, MAX_NODES_DRAWN)
         positions.append(np.linspace(-1, 1, shown) if shown > 1 else np.zeros(1))
     edge_x: list[float | None] = []

@@ -34,7 +34,9 @@ def keras_layer(planned: PlannedLayer, seed: int) -> keras.layers.Layer:
 def make_optimizer(spec: NetworkSpec) -> keras.optimizers.Optimizer:
     """The optimizer the spec names, at its learning rate."""
     choice = OPTIMIZERS[spec.opt]
-    return getattr(keras.optimizers, choice.keras_class)(learning_rate=float(spec.lr), **choice.options)
+    return getattr(keras.optimizers, choice.keras_class)(
+        learning_rate=float(spec.lr), **choice.options
+    )
 
 
 def build_model(spec: NetworkSpec) -> keras.Sequential:

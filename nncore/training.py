@@ -155,8 +155,7 @@ def training_diagnosis(history: list[EpochRecord], spec: NetworkSpec) -> str | N
             reasons.append(f"η = {last.lr:g} makes every step overshoot, so nothing settles")
         because = "; ".join(reasons) or "the settings keep the network from learning"
         return (
-            f"Training accuracy is {last.accuracy:.0%}, about what guessing gives (10%): "
-            f"{because}."
+            f"Training accuracy is {last.accuracy:.0%}, about what guessing gives (10%): {because}."
         )
     if hardly_moved and len(history) >= 5:
         if too_big:
@@ -185,6 +184,7 @@ class TrainingRun:
     history: list[EpochRecord] = field(default_factory=list)
     state: str = "running"
     message: str = ""
+    wall_seconds: float = 0.0  # training as the visitor saw it, chart updates included
 
     @classmethod
     def start(cls, spec: NetworkSpec) -> TrainingRun:

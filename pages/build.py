@@ -90,11 +90,13 @@ def train_live(run, progress, chart, keys) -> None:
             run.engine.learning_rate = lr
         last_draw = 0.0
         while run.active:
+            started = time.perf_counter()
             run.step()
             now = time.monotonic()
             if now - last_draw >= REDRAW_SECONDS or not run.active:
                 draw_progress(run, progress, chart, keys)
                 last_draw = now
+            run.wall_seconds += time.perf_counter() - started
     finally:
         queue.finish(ticket)
 
@@ -184,11 +186,17 @@ with network_tab:
     )  # fmt: skip
     pause_slot, stop_slot = buttons[1].empty(), buttons[2].empty()
     if run is not None and run.state == "running":
-        pause_slot.button("Pause", key="pause", on_click=set_run_state, args=("paused",), width="stretch")
+        pause_slot.button(
+            "Pause", key="pause", on_click=set_run_state, args=("paused",), width="stretch"
+        )
     elif run is not None and run.state == "paused":
-        pause_slot.button("Resume", key="resume", on_click=set_run_state, args=("running",), width="stretch")
+        pause_slot.button(
+            "Resume", key="resume", on_click=set_run_state, args=("running",), width="stretch"
+        )
     if run is not None and run.state in ("running", "paused"):
-        stop_slot.button("Stop", key="stop", on_click=set_run_state, args=("stopped",), width="stretch")
+        stop_slot.button(
+            "Stop", key="stop", on_click=set_run_state, args=("stopped",), width="stretch"
+        )
 
     progress = st.empty()
     chart = st.empty()
@@ -221,7 +229,7 @@ with network_tab:
             true = run.split.labels_test
             left, right = st.columns(2)
             left.metric("Test accuracy", f"{run.test_accuracy():.1%}")
-            right.metric("Training time", f"{run.seconds():.1f} s")
+            right.metric("Training time", f"{run.wall_seconds:.2f} s")
             st.plotly_chart(confusion_heatmap(confusion_matrix(true, predicted)), key="confusion")
             wrong = misclassified(true, predicted)
             if len(wrong):

@@ -30,7 +30,7 @@ def test_balanced_subset_depends_on_seed():
 def test_prepare_split_follows_the_notebook():
     split = prepare_split(SEED_NOTEBOOK)
     assert split.x_train.shape == (800, 784) and split.x_test.shape == (200, 784)
-    assert 0.0 <= split.x_train.min() and split.x_train.max() <= 1.0
+    assert split.x_train.min() >= 0.0 and split.x_train.max() <= 1.0
     assert np.all(split.y_train.sum(axis=1) == 1)
     assert np.bincount(split.labels_test).tolist() == [20] * 10
 

@@ -70,7 +70,9 @@ def test_pause_and_resume_continue_the_same_run():
     while run.active:
         run.step()
     assert run.state == "done" and [r.epoch for r in run.history] == [1, 2, 3, 4]
-    assert any(not np.array_equal(a, b) for a, b in zip(weights, run.model.get_weights(), strict=True))
+    assert any(
+        not np.array_equal(a, b) for a, b in zip(weights, run.model.get_weights(), strict=True)
+    )
 
 
 def test_learning_rate_change_applies_from_the_next_epoch():

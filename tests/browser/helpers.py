@@ -30,14 +30,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve_app(port: int, extra_env: dict[str, str] | None = None) -> subprocess.Popen:
-    """Start the app as a teacher would, on ``port``; the caller stops it."""
+def serve_app(
+    port: int, extra_env: dict[str, str] | None = None, script: Path | None = None
+) -> subprocess.Popen:
+    """Start the app (or ``script``) as a teacher would, on ``port``; the caller stops it."""
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script or ROOT / "app.py"),
         "--server.headless=true",
         f"--server.port={port}",
         "--server.address=127.0.0.1",

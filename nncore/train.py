@@ -1,0 +1,121 @@
+"""Train a playground network from the command line, e.g. to prepare models before class.
+
+    python -m nncore.train --preset seed --epochs 20 --out seed.keras
+    python -m nncore.train --query "layers=3&l3_type=dropout&lr=0.01" --json
+
+Takes the same settings as the Build page (every ``--<key>`` is the URL parameter of the same
+name), or a query string copied from a shared link; later options override earlier ones in
+the order: preset, query, single options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from nncore.settings import parse_query, to_query
+from nncore.spec import (
+    ALL_SETTINGS,
+    PRESETS,
+    NetworkSpec,
+    active_settings,
+    layer_plan,
+    spec_from_values,
+)
+from nncore.spec import spec_values as values_of
+
+PRESET_NAMES = {"seed": "Seed notebook", "cnn": "Small CNN"}
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m nncore.train", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--preset", choices=sorted(PRESET_NAMES), help="start from a preset")
+    parser.add_argument("--query", help="a shared link or its query string")
+    parser.add_argument("--out", type=Path, help="save the trained model to this .keras file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    for setting in ALL_SETTINGS:
+        parser.add_argument(f"--{setting.key}", metavar=setting.kind.upper(), help=setting.label)
+    return parser.parse_args(argv)
+
+
+def spec_from_arguments(arguments: argparse.Namespace) -> tuple[NetworkSpec, list[str]]:
+    """The spec the options describe, and the notices for options that were ignored."""
+    values = values_of(PRESETS[PRESET_NAMES[arguments.preset]]) if arguments.preset else {}
+    notices: list[str] = []
+    if arguments.query:
+        query = urlsplit(arguments.query).query or arguments.query.lstrip("?")
+        from_query, ignored = parse_query(parse_qs(query), ALL_SETTINGS)
+        values.update(from_query)
+        notices += ignored
+    given = {s.key: getattr(arguments, s.key) for s in ALL_SETTINGS if getattr(arguments, s.key)}
+    from_options, ignored = parse_query(given, ALL_SETTINGS)
+    values.update(from_options)
+    notices += ignored
+    return spec_from_values(values), notices
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    spec, notices = spec_from_arguments(arguments)
+    log = sys.stderr if arguments.json else sys.stdout
+    for notice in notices:
+        print(notice, file=sys.stderr)
+    plan = layer_plan(spec)
+    if plan.problems:
+        print("Cannot build this network: " + " ".join(plan.problems), file=sys.stderr)
+        return 2
+
+    from nncore.training import TrainingRun, training_diagnosis
+
+    print(f"Training {plan.total_params:,} parameters for {spec.epochs} epochs…", file=log)
+    run = TrainingRun.start(spec)
+    while run.active:
+        record = run.step()
+        print(
+            f"epoch {record.epoch}/{spec.epochs}  loss {record.loss:.4f}  acc {record.accuracy:.3f}"
+            f"  test loss {record.val_loss:.4f}  test acc {record.val_accuracy:.3f}",
+            file=log,
+        )
+    message = run.message or training_diagnosis(run.history, spec)
+    if message:
+        print(message, file=log)
+    if arguments.out:
+        run.model.save(arguments.out)
+        print(f"Saved {arguments.out}", file=log)
+    if arguments.json:
+        result: dict[str, Any] = {
+            "settings": {s.key: values_of(spec)[s.key] for s in active_settings(spec)},
+            "query": to_query(values_of(spec), active_settings(spec)),
+            "history": [asdict(record) for record in run.history],
+            "test_accuracy": run.test_accuracy(),
+            "seconds": run.seconds(),
+            "state": run.state,
+            "message": message,
+            "params": plan.total_params,
+        }
+        print(json.dumps(_finite(result), allow_nan=False))
+    return 1 if run.diverged else 0
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: a diverged epoch's loss becomes null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""Build & Train in a real browser: train live, stop early, and every page opens cleanly."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import assert_no_exception, open_page, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def metric(page: Page, label: str):
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label)
+
+
+@pytest.mark.parametrize("path", ["/", "/build", "/descent", "/draw"])
+def test_every_page_opens_without_an_exception(page: Page, app_url: str, path: str):
+    open_page(page, app_url + path)
+    expect(page.locator("h1").first).to_be_visible()
+    assert_no_exception(page)
+
+
+def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: str):
+    open_page(page, app_url + "/build?epochs=3")
+    page.locator(".st-key-train button").click()
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    expect(page.get_by_text("Epoch 3/3")).to_be_visible()
+    curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
+    expect(curves).to_have_count(1)
+    # Three epochs drawn for train and test, in both panels.
+    points = curves.evaluate("gd => gd.data.map(trace => trace.x.length)")
+    assert points == [3, 3, 3, 3]
+    value = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]').inner_text()
+    assert value.endswith("%") and float(value[:-1]) > 30
+    assert_no_exception(page)
+
+
+def test_stop_keeps_the_epochs_trained_so_far(page: Page, app_url: str):
+    open_page(page, app_url + "/build?rows=5000&batch=1&epochs=300")
+    page.locator(".st-key-train button").click()
+    expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
+    page.locator(".st-key-stop button").click()
+    expect(page.get_by_text("Stopped after")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    expect(metric(page, "Test accuracy")).to_be_visible()
+    expect(page.locator(".st-key-stop button")).to_have_count(0)
+    assert_no_exception(page)
