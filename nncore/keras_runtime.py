@@ -17,6 +17,9 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 CORES = os.cpu_count() or 1
+# Each training traces its own epoch function by design; TensorFlow's retracing warning would
+# only alarm the teacher reading the server log.
+tf.get_logger().setLevel("ERROR")
 
 try:
     tf.config.threading.set_intra_op_parallelism_threads(CORES)

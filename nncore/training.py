@@ -60,6 +60,11 @@ class EpochEngine:
         self.rows = int(split.x_train.shape[0])
         self.shuffler = tf.random.Generator.from_seed(seed)
         self.optimizer.build(model.trainable_variables)
+        if not tf.distribute.has_strategy():
+            # With one replica, summing gradients over replicas changes nothing, and
+            # TensorFlow's all-reduce registers a gradient function at every trace that is
+            # never freed: about 5 MB a training, which a classroom's server would pile up.
+            self.optimizer._all_reduce_sum_gradients = list
         self._epoch = tf.function(self._one_epoch)
 
     @property
@@ -108,6 +113,15 @@ class EpochEngine:
         loss, accuracy, val_loss, val_accuracy = (float(v) for v in self._epoch().numpy())
         seconds = time.perf_counter() - started
         return EpochRecord(epoch, loss, accuracy, val_loss, val_accuracy, lr, seconds)
+
+    def release(self) -> None:
+        """Drop the compiled graph and the training tensors once no epoch will follow.
+
+        A finished run stays in its visitor's session (for the charts and the Draw page);
+        without this, every finished run would keep a traced graph alive until the session ends.
+        """
+        self._epoch = None
+        self.x = self.y = None
 
     def predict_test(self) -> np.ndarray:
         """Class probabilities for the test rows (calling the model directly: no predict loop)."""
@@ -226,11 +240,17 @@ class TrainingRun:
         record = self.engine.run_epoch(self.epochs_done + 1)
         self.history.append(record)
         if not record.finite:
-            self.state = "diverged"
             self.message = divergence_message(record, self.spec)
+            self.settle("diverged")
         elif self.epochs_done >= self.spec.epochs:
-            self.state = "done"
+            self.settle("done")
         return record
+
+    def settle(self, state: str) -> None:
+        """Move to ``state``; a run that is over lets go of what only training needed."""
+        self.state = state
+        if state in ("done", "stopped", "diverged"):
+            self.engine.release()
 
     def seconds(self) -> float:
         return sum(record.seconds for record in self.history)

@@ -47,7 +47,7 @@ def start_training() -> None:
 
 
 def set_run_state(state: str) -> None:
-    st.session_state["build_run"].state = state
+    st.session_state["build_run"].settle(state)
 
 
 def draw_progress(run, progress, chart, keys) -> None:

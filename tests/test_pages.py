@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -87,3 +89,26 @@ def test_training_on_the_build_page_shows_results_kept_in_the_session():
     assert accuracy == f"{run.test_accuracy():.1%}"
     charts = [chart.proto.spec for chart in at.get("plotly_chart")]
     assert any('"Confusion matrix' in spec for spec in charts)
+
+
+def test_pause_then_resume_with_a_new_learning_rate_marks_the_curve():
+    from nncore.spec import spec_from_values
+    from nncore.training import TrainingRun
+
+    at = open_app("pages/build.py", timeout=180, epochs="4", rows="500", opt="sgd", lr="0.1")
+    run = TrainingRun.start(spec_from_values({"epochs": 4, "rows": 500, "opt": "sgd", "lr": 0.1}))
+    run.step()
+    run.state = "paused"
+    at.session_state["build_run"] = run
+    at.run()
+    assert any("Paused after epoch 1" in info.value for info in at.info)
+    assert at.button(key="resume") and at.button(key="stop")
+    at.select_slider(key="lr").set_value(0.01).run()
+    at.button(key="resume").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["build_run"]
+    assert run.state == "done" and run.epochs_done == 4
+    assert [(epoch, round(lr, 6)) for epoch, lr in run.lr_changes] == [(2, 0.01)]
+    curves = next(c.proto.spec for c in at.get("plotly_chart") if '"Accuracy"' in c.proto.spec)
+    notes = [note["text"] for note in json.loads(curves)["layout"]["annotations"]]
+    assert "η → 0.01" in notes

@@ -55,7 +55,7 @@ def test_stop_keeps_the_model_and_history_so_far():
     run = TrainingRun.start(NetworkSpec(layers=SEED_NOTEBOOK.layers, epochs=50))
     for _ in range(3):
         run.step()
-    run.state = "stopped"
+    run.settle("stopped")
     assert not run.active and run.epochs_done == 3
     assert run.engine.predict_test().shape == (200, 10)
 
