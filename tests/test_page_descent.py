@@ -1,0 +1,153 @@
+"""The /descent page without a browser (AppTest), driven by the links a teacher would share."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/descent.py")
+    return at
+
+
+def open_with(app: AppTest, **query: str) -> AppTest:
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(elements) -> list[str]:
+    return [element.value for element in elements]
+
+
+def figure(app: AppTest) -> dict:
+    """The animated figure (the other chart, for quadratics, is the η number line)."""
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    animated = [spec for spec in specs if spec.get("frames")]
+    assert len(animated) == 1
+    return animated[0]
+
+
+def test_defaults_show_an_animated_1d_picture_and_the_worked_step(app):
+    open_with(app)
+    assert app.selectbox(key="fn").value == "quadratic"
+    spec = figure(app)
+    assert len(spec["frames"]) == 51  # 50 steps, one frame each
+    assert spec["layout"]["sliders"][0]["active"] == 0
+    assert texts(app.error) == []
+    assert any("2/L = 1" in text for text in texts(app.markdown))  # theory next to η
+    assert len(app.get("plotly_chart")) == 2  # the animation and the η number line
+    assert any(r"\theta_{1} = \theta_{0}" in text for text in texts(app.latex))
+    assert len(app.table) == 2  # who got there (under the picture), the first steps
+    race = app.table[0].value
+    assert list(race["optimizer"]) == ["Gradient descent", "Momentum", "Adam"]
+    assert dict(app.query_params) == {}  # defaults make a short link
+
+
+def test_a_diverging_link_explains_why(app):
+    open_with(app, fn="bowl", kappa="50", eta="1.2", steps="100")
+    errors = texts(app.error)
+    assert len(errors) == 1
+    assert errors[0].startswith("Gradient descent diverged at step")
+    assert "η = 1.2 is above 2/L = 1" in errors[0]
+    assert app.select_slider(key="eta").value == 1.2
+    assert dict(app.query_params) == {"fn": "bowl", "kappa": "50", "eta": "1.2", "steps": "100"}
+
+
+def test_a_garbage_parameter_gives_a_notice_and_the_default(app):
+    open_with(app, eta="fast", steps="100000", fn="banana", kappa="50")
+    warnings = texts(app.warning)
+    assert any("eta='fast' is not a number" in w for w in warnings)
+    assert any("steps=100000 is outside 1–500" in w for w in warnings)
+    assert any("fn='banana' is not one of" in w for w in warnings)
+    assert app.select_slider(key="eta").value == 0.1
+    assert app.slider(key="steps").value == 50
+    assert app.selectbox(key="fn").value == "quadratic"
+    assert "eta" not in app.query_params and "steps" not in app.query_params
+
+
+def test_extreme_settings_are_explained_not_crashed(app):
+    open_with(app, fn="bowl", kappa="100", eta="10", steps="500", nesterov="1", adagrad="1",
+              rmsprop="1", beta="0.99")  # fmt: skip
+    errors = texts(app.error)
+    assert any("Gradient descent diverged" in e and "above 2/L" in e for e in errors)
+    assert any("RMSprop diverged" in e and "running size" in e for e in errors)
+    spec = figure(app)
+    assert len(spec["frames"]) <= 100
+
+
+def test_a_non_convex_function_is_labelled_and_custom_start_is_used(app):
+    open_with(app, fn="rosenbrock", eta="0.001", custom_start="1", start1="-1", start2="1.5",
+              view="surface")  # fmt: skip
+    assert any("not convex" in w.lower() for w in texts(app.warning))
+    spec = figure(app)
+    assert any(trace["type"] == "surface" for trace in spec["data"])
+    assert app.slider(key="start1").value == -1.0
+    assert app.query_params["start2"] == "1.5"
+
+
+def test_moving_the_worked_step_and_switching_optimizers(app):
+    open_with(app, steps="20")
+    app.slider(key="t").set_value(3).run()
+    assert any(r"\theta_{4} = \theta_{3}" in text for text in texts(app.latex))
+    app.toggle(key="gd").set_value(False).run()
+    app.toggle(key="momentum").set_value(False).run()
+    app.toggle(key="adam").set_value(False).run()
+    assert not app.exception
+    assert any("at least one optimizer" in text for text in texts(app.info))
+    assert app.query_params["gd"] == "0"
+
+
+def test_switching_function_and_a_single_step(app):
+    open_with(app, steps="1")
+    assert len(figure(app)["frames"]) == 2
+    app.selectbox(key="fn").set_value("bowl").run()
+    assert not app.exception
+    assert app.select_slider(key="kappa").value == 10.0
+    assert app.query_params["fn"] == "bowl" and app.query_params["steps"] == "1"
+    assert any(r"\nabla f(\theta_{0})" in text for text in texts(app.latex))
+    app.selectbox(key="fn").set_value("logcosh").run()
+    assert not app.exception
+    assert "kappa" not in app.query_params
+
+
+def test_the_eta_buttons_set_the_thresholds(app):
+    open_with(app, a="2")
+    app.button(key="descent_eta_over").click().run()
+    assert app.select_slider(key="eta").value == pytest.approx(0.55)
+    assert any("Gradient descent diverged" in e for e in texts(app.error))
+    app.button(key="descent_eta_best").click().run()
+    assert app.select_slider(key="eta").value == pytest.approx(0.25)
+    assert texts(app.error) == []
+
+
+def test_the_page_never_imports_tensorflow():
+    """The page must stay light: run it in a fresh interpreter and look at what got loaded."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout={TIMEOUT})\n"
+        "at.switch_page('pages/descent.py')\n"
+        "at.query_params['fn'] = 'logreg'\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
