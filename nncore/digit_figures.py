@@ -1,0 +1,151 @@
+"""Plotly figures for the Draw a Digit page: pure functions, data in, ``go.Figure`` out.
+
+Fonts are large because the page is shown on a projector; every figure states what a colour
+or a bar means in its title or hover text, so a student can read it without the lecturer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+FONT = {"size": 18}
+INK = "#1f77b4"
+WINNER = "#d62728"
+MAX_FEATURE_MAPS = 16  # a grid of 4x4 maps per convolution layer stays readable
+
+
+def probability_bars(probabilities: np.ndarray) -> go.Figure:
+    """The ten class probabilities as bars, the winning digit highlighted, percentages on top."""
+    probabilities = np.asarray(probabilities, dtype=float)
+    winner = int(np.argmax(probabilities))
+    figure = go.Figure(
+        go.Bar(
+            x=[str(d) for d in range(10)],
+            y=probabilities * 100,
+            marker_color=[WINNER if d == winner else INK for d in range(10)],
+            text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities],
+            textposition="outside",
+            hovertemplate="digit %{x}: %{y:.1f}%<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Probability of each digit",
+        font=FONT,
+        height=360,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        yaxis={"title": "%", "range": [0, 115]},
+        xaxis={"title": "digit", "type": "category"},
+        showlegend=False,
+    )
+    return figure
+
+
+def input_pixels(x: np.ndarray) -> go.Figure:
+    """The 28x28 input enlarged, one visible square per pixel, white ink on black as drawn."""
+    x = np.asarray(x, dtype=float).reshape(28, 28)
+    figure = go.Figure(
+        go.Heatmap(
+            z=x,
+            colorscale="gray",
+            zmin=0,
+            zmax=1,
+            xgap=1,
+            ygap=1,
+            showscale=False,
+            hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="28 × 28 numbers from 0 (black) to 1 (white)",
+        font=FONT,
+        height=400,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        plot_bgcolor="#444",
+        xaxis={"visible": False, "constrain": "domain"},
+        yaxis={
+            "visible": False,
+            "autorange": "reversed",
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+    )
+    return figure
+
+
+def feature_maps(name: str, activation: np.ndarray, limit: int = MAX_FEATURE_MAPS) -> go.Figure:
+    """The first ``limit`` feature maps of a convolution layer, each as a small heat map.
+
+    Bright means the filter found its pattern there. One shared colour range per layer, so
+    a strong map and a weak map can be compared.
+    """
+    maps = np.asarray(activation, dtype=float)
+    shown = min(limit, maps.shape[-1])
+    columns = min(8, shown)
+    rows = math.ceil(shown / columns)
+    top = float(maps[..., :shown].max()) or 1.0
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        horizontal_spacing=0.01,
+        vertical_spacing=0.03,
+    )
+    for i in range(shown):
+        figure.add_trace(
+            go.Heatmap(
+                z=maps[..., i],
+                colorscale="viridis",
+                zmin=0,
+                zmax=top,
+                showscale=False,
+                hovertemplate=f"map {i + 1}" + ": %{z:.2f}<extra></extra>",
+            ),
+            row=i // columns + 1,
+            col=i % columns + 1,
+        )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    height, width = maps.shape[:2]
+    figure.update_layout(
+        title=f"{name}: {shown} of {maps.shape[-1]} feature maps, {height} × {width} each",
+        font=FONT,
+        height=70 + 130 * rows,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+    )
+    return figure
+
+
+def dense_bars(name: str, activation: np.ndarray) -> go.Figure:
+    """A dense layer's outputs as one bar per unit (how strongly each neuron fires)."""
+    values = np.asarray(activation, dtype=float).ravel()
+    figure = go.Figure(
+        go.Bar(
+            x=np.arange(1, len(values) + 1),
+            y=values,
+            marker_color=INK,
+            hovertemplate="neuron %{x}: %{y:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=f"{name}: the output of each of its {len(values)} neurons",
+        font=FONT,
+        height=320,
+        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        xaxis={"title": "neuron"},
+        yaxis={"title": "activation"},
+    )
+    return figure
+
+
+# An activation's number of axes says what kind of layer made it: (H, W, C) maps or (units,).
+_BY_NDIM: dict[int, Callable[[str, np.ndarray], go.Figure]] = {3: feature_maps, 1: dense_bars}
+
+
+def activation_figure(name: str, activation: np.ndarray) -> go.Figure | None:
+    """The right picture for one layer's activation, or ``None`` for a shape we do not draw."""
+    builder = _BY_NDIM.get(np.ndim(activation))
+    return builder(name, activation) if builder else None

@@ -1,0 +1,101 @@
+"""/draw in Chromium: a stroke drawn with the mouse (or a finger) is read as a 1, clearing
+removes the answer, and teaching fine-tunes a private copy."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.helpers import assert_no_exception, open_page, wait_idle
+
+PREDICTION = '[data-testid="stMetric"]:has-text("Prediction")'
+
+
+def canvas_box(page: Page) -> dict:
+    """Where the drawing surface is on screen (Fabric stacks two canvases; both share a box)."""
+    surface = page.locator(".st-key-digit_canvas canvas").last
+    expect(surface).to_be_visible(timeout=30_000)
+    box = surface.bounding_box()
+    assert box is not None
+    return box
+
+
+def draw_vertical_stroke(page: Page) -> None:
+    """Press, move down the middle in small steps like a hand, release."""
+    box = canvas_box(page)
+    x = box["x"] + box["width"] / 2
+    top, bottom = box["y"] + box["height"] * 0.15, box["y"] + box["height"] * 0.85
+    page.mouse.move(x, top)
+    page.mouse.down()
+    page.mouse.move(x, bottom, steps=25)
+    page.mouse.up()
+
+
+@pytest.mark.browser
+def test_a_vertical_stroke_is_a_one_and_clearing_removes_it(page: Page, app_url: str):
+    open_page(page, f"{app_url}/draw")
+    expect(page.get_by_text("Draw a digit from 0 to 9")).to_be_visible()
+    expect(page.locator(PREDICTION)).to_have_count(0)
+
+    draw_vertical_stroke(page)
+    prediction = page.locator(PREDICTION)
+    expect(prediction).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    expect(prediction.locator('[data-testid="stMetricValue"]')).to_have_text("1")
+    assert_no_exception(page)
+
+    page.get_by_role("button", name="Reset canvas & history").click()
+    expect(page.locator(PREDICTION)).to_have_count(0, timeout=60_000)
+    wait_idle(page)
+    expect(page.get_by_text("Draw a digit from 0 to 9")).to_be_visible()
+    assert_no_exception(page)
+
+
+@pytest.mark.browser
+def test_teaching_fine_tunes_a_private_copy(page: Page, app_url: str):
+    open_page(page, f"{app_url}/draw")
+    draw_vertical_stroke(page)
+    expect(page.locator(PREDICTION)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+
+    page.locator(".st-key-draw_label button").filter(has_text="7").click()
+    wait_idle(page)
+    page.locator(".st-key-draw_add button").click()
+    expect(page.get_by_text("1 drawing(s) collected")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.locator(".st-key-draw_fine_tune button").click()
+
+    result = page.get_by_text("Fine-tuned on 1 drawing(s). This drawing: before 1")
+    expect(result).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    expect(page.get_by_text("Answering with your fine-tuned copy")).to_be_visible()
+    assert_no_exception(page)
+
+
+@pytest.mark.browser
+def test_a_finger_stroke_is_a_one(browser: Browser, app_url: str):
+    """Touch events, as a tablet sends them (Chromium's DevTools protocol, no mouse at all)."""
+    context = browser.new_context(viewport={"width": 1000, "height": 1200}, has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_url}/draw")
+        box = canvas_box(page)
+        x, top, height = box["x"] + box["width"] / 2, box["y"], box["height"]
+        touch = context.new_cdp_session(page)
+        touch.send(
+            "Input.dispatchTouchEvent",
+            {"type": "touchStart", "touchPoints": [{"x": x, "y": top + 0.15 * height}]},
+        )
+        for i in range(1, 26):
+            y = top + (0.15 + 0.7 * i / 25) * height
+            touch.send(
+                "Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]}
+            )
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        value = page.locator(PREDICTION).locator('[data-testid="stMetricValue"]')
+        expect(value).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        expect(value).to_have_text("1")
+        assert_no_exception(page)
+    finally:
+        context.close()
