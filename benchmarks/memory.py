@@ -76,7 +76,9 @@ def main() -> None:
             across = resident_mb(server.pid)
             print(f"rss_after_{per_phase}_more_in_new_sessions: {across:.0f} MB "
                   f"(+{across - baseline:.0f} MB)")  # fmt: skip
-            print(f"growth_over_{2 * per_phase}_trainings: {across - baseline:.0f} MB (limit 150 MB)")
+            print(
+                f"growth_over_{2 * per_phase}_trainings: {across - baseline:.0f} MB (limit 150 MB)"
+            )
             browser.close()
     finally:
         server.terminate()

@@ -13,6 +13,22 @@ import streamlit as st
 from nncore.settings import Setting, parse_query, to_query
 
 
+def leave_legacy_pages_mode() -> None:
+    """Make sure this page runs inside ``app.py``'s navigation.
+
+    On a freshly started server, Streamlit treats a folder named ``pages/`` beside the entry
+    point as a legacy multipage app until ``st.navigation`` has run once, so a shared link
+    such as ``/build?epochs=3`` opened first would run the page without the app's frame (and
+    list the helper modules in the sidebar). Switching that mode off and rerunning sends the
+    visit through ``app.py``, which opens the same page with the same link.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def restore_settings(page: str, settings: Iterable[Setting]) -> None:
     """Give every setting's widget a starting value before the widgets are drawn.
 
@@ -20,6 +36,7 @@ def restore_settings(page: str, settings: Iterable[Setting]) -> None:
     widget's state while it is not drawn: on another page, or a hidden layer's controls);
     otherwise the default. Ignored URL parameters are remembered for ``show_url_notices``.
     """
+    leave_legacy_pages_mode()
     settings = list(settings)
     missing = [s for s in settings if s.key not in st.session_state]
     if not missing:

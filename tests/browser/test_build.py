@@ -59,3 +59,24 @@ def test_pause_and_resume_finish_the_same_training(page: Page, app_url: str):
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("Epoch 3/3")).to_be_visible()
     assert_no_exception(page)
+
+
+def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
+    """The first request a new server gets may be a teacher's link straight to a page."""
+    from tests.browser.helpers import free_port, serve_app, wait_healthy
+
+    port = free_port()
+    server = serve_app(port)
+    try:
+        wait_healthy(port)
+        open_page(page, f"http://127.0.0.1:{port}/build?epochs=7&batch=64")
+        nav = page.locator('[data-testid="stSidebarNav"]')
+        expect(nav).to_contain_text("Build & Train")
+        expect(nav).not_to_contain_text("widgets")
+        expect(page.locator(".st-key-epochs")).to_contain_text("7", timeout=30_000)
+        expect(page.locator(".st-key-batch")).to_contain_text("64")
+        assert "epochs=7" in page.url
+        assert_no_exception(page)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
