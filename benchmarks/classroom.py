@@ -120,7 +120,9 @@ async def phase(browser: Browser, base: str, rounds: int, training: bool) -> dic
     stop, done = asyncio.Event(), []
     trainers = []
     if training:
-        trainers = [asyncio.create_task(trainer(browser, base, stop, done)) for _ in range(TRAINERS)]
+        trainers = [
+            asyncio.create_task(trainer(browser, base, stop, done)) for _ in range(TRAINERS)
+        ]
         await asyncio.sleep(8)  # let the trainings start (TensorFlow loads on the first)
     started = time.perf_counter()
     results = await asyncio.gather(
@@ -146,7 +148,9 @@ async def main() -> None:
     try:
         wait_healthy(port)
         async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            browser = await playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_FLAGS
+            )
             # Warm-up: load TensorFlow and the digit model once, as a class would by its start.
             warm = await open_app(browser, f"{base}/draw")
             await warm.context.close()

@@ -9,11 +9,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from nncore.spec import OPTIMIZERS, NetworkSpec, layer_plan
+from nncore.spec import OPTIMIZERS, NetworkSpec, layer_plan, layer_seed
+
+
+class _Code(str):
+    """Text that goes into the script as it is, not as a quoted string."""
+
+    def __repr__(self) -> str:
+        return str(self)
 
 
 def _arguments(options: dict[str, Any]) -> str:
     return ", ".join(f"{name}={value!r}" for name, value in options.items())
+
+
+def _seeded(options: dict[str, Any], keras_class: str, seed: int) -> dict[str, Any]:
+    """The layer's options with its random numbers seeded exactly as ``nncore.model`` does."""
+    options = dict(options)
+    name = options.get("kernel_initializer")
+    if name and name != "zeros":
+        class_name = "".join(part.title() for part in name.split("_"))
+        options["kernel_initializer"] = _Code(f"keras.initializers.{class_name}(seed={seed})")
+    if keras_class == "Dropout":
+        options["seed"] = seed
+    return options
 
 
 def keras_script(spec: NetworkSpec, plots: bool = True) -> str:
@@ -22,7 +41,9 @@ def keras_script(spec: NetworkSpec, plots: bool = True) -> str:
     if plan.problems:
         raise ValueError(" ".join(plan.problems))
     layer_lines = "\n".join(
-        f"        layers.{row.keras_class}({_arguments(dict(row.options))})," for row in plan.layers
+        f"        layers.{row.keras_class}"
+        f"({_arguments(_seeded(row.options, row.keras_class, layer_seed(spec, index)))}),"
+        for index, row in enumerate(plan.layers)
     )
     optimizer = OPTIMIZERS[spec.opt]
     optimizer_args = _arguments({"learning_rate": spec.lr, **optimizer.options})
@@ -80,8 +101,8 @@ y = df["label"].to_numpy()
 
 # The rows are sorted by digit: take a class-balanced sample of {spec.rows} rows.
 rng = np.random.default_rng({spec.seed})
-per_class = {spec.rows} // 10
-sample = np.concatenate([rng.choice(np.flatnonzero(y == d), per_class, replace=False) for d in range(10)])
+per_digit = [rng.choice(np.flatnonzero(y == d), {spec.rows // 10}, replace=False) for d in range(10)]
+sample = rng.permutation(np.concatenate(per_digit))
 x, y = x[sample], y[sample]
 
 # Hold out {spec.test:.0%} for testing, with every digit equally represented (stratified).
@@ -120,6 +141,7 @@ history = model.fit(
     verbose=2,
 )
 test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)
+print(f"Test loss: {{test_loss:.4f}}")
 print(f"Test accuracy: {{test_accuracy:.3f}}")
 print(f"Parameters: {{model.count_params()}}")
 {plot_block}'''

@@ -375,24 +375,23 @@ def fine_tune(
 
     Give it a private copy (``private_copy``), never a shared model. A small learning rate and a
     few steps nudge the network towards the corrected drawings without wrecking what it knew.
-    The steps run eagerly with a GradientTape, on purpose: ``fit``/``train_on_batch`` or a
-    traced step leave a training graph behind in TensorFlow (4-10 MB per fine-tuning, measured)
-    even after the copy is gone; a dozen eager steps on a few dozen images take a second or two.
+    It runs on the playground's training engine: each step is one epoch over the same mixed
+    batch, reshuffled, so ``steps`` is the number of optimizer updates.
     """
-    from nncore.keras_runtime import keras, tf
+    from nncore.data import Split, one_hot
+    from nncore.keras_runtime import keras
+    from nncore.training import EpochEngine
 
     rng = np.random.default_rng(seed)
     shape = tuple(input_shape or input_shape_of(model))
-    optimizer = keras.optimizers.Adam(learning_rate)
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    variables = model.trainable_variables
-    losses = []
-    for _ in range(steps):
-        x, y = fine_tune_batch(drawings, labels, mnist_x, mnist_y, rng)
-        with tf.GradientTape() as tape:
-            loss = loss_fn(y, model(x.reshape((len(x), *shape)), training=True))
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
-        losses.append(float(loss))
+    x, y = fine_tune_batch(drawings, labels, mnist_x, mnist_y, rng)
+    x = x.reshape((len(x), *shape))
+    # The engine reports test metrics every epoch; the drawings themselves are the test here.
+    split = Split(x, one_hot(y), x[: len(drawings)], one_hot(np.asarray(labels, dtype=np.int64)))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy")
+    engine = EpochEngine(model, split, batch_size=len(x), seed=seed)
+    losses = [engine.run_epoch(step).loss for step in range(1, steps + 1)]
+    engine.release()
     return losses
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from nncore.keras_runtime import keras
-from nncore.spec import OPTIMIZERS, NetworkSpec, PlannedLayer, layer_plan
+from nncore.spec import OPTIMIZERS, NetworkSpec, PlannedLayer, layer_plan, layer_seed
 
 
 def seeded_initializer(name: str, seed: int) -> Any:
@@ -47,6 +47,6 @@ def build_model(spec: NetworkSpec) -> keras.Sequential:
     model = keras.Sequential(name="playground")
     model.add(keras.Input(shape=plan.input_shape))
     for index, planned in enumerate(plan.layers):
-        model.add(keras_layer(planned, seed=spec.seed * 100 + index))
+        model.add(keras_layer(planned, seed=layer_seed(spec, index)))
     model.compile(optimizer=make_optimizer(spec), loss=spec.loss, metrics=["accuracy"])
     return model

@@ -65,6 +65,8 @@ class Setting:
             raise ValueError(
                 f"{self.key}={value} is outside {self.format(self.low)}–{self.format(self.high)}"
             )
+        if self.kind == "int" and self.step and (value - (self.low or 0)) % self.step:
+            raise ValueError(f"{self.key}={value} is not a multiple of {self.format(self.step)}")
         return value
 
     def format(self, value: Any) -> str:

@@ -46,9 +46,10 @@ class OptimizerChoice:
     options: Mapping[str, Any]
 
 
+MOMENTUM = 0.9
 OPTIMIZERS = {
     "sgd": OptimizerChoice("SGD", "SGD", {}),
-    "momentum": OptimizerChoice("SGD with momentum 0.9", "SGD", {"momentum": 0.9}),
+    "momentum": OptimizerChoice(f"SGD with momentum {MOMENTUM}", "SGD", {"momentum": MOMENTUM}),
     "rmsprop": OptimizerChoice("RMSprop", "RMSprop", {}),
     "adam": OptimizerChoice("Adam", "Adam", {}),
 }
@@ -137,43 +138,44 @@ SMALL_CNN = NetworkSpec(
 PRESETS = {"Seed notebook": SEED_NOTEBOOK, "Small CNN": SMALL_CNN}
 DEFAULT_SPEC = SEED_NOTEBOOK
 
+_LAYER = LayerSpec()  # what a new hidden layer starts as
 # Per-layer fields, declared once; each hidden-layer slot gets a copy keyed "l<slot>_<field>".
 LAYER_FIELDS = (
     Setting(
         "type",
         "Layer type",
         "choice",
-        "dense",
+        _LAYER.type,
         choices={k: t.label for k, t in LAYER_TYPES.items()},
     ),
-    Setting("units", "Neurons", "int", 32, low=1, high=512),
-    Setting("filters", "Filters", "int", 16, low=1, high=64),
-    Setting("kernel", "Kernel", "choice", "3", choices={"3": "3×3", "5": "5×5"}),
-    Setting("rate", "Dropout rate", "float", 0.25, low=0.0, high=0.9, step=0.05),
-    Setting("act", "Activation", "choice", "relu", choices=ACTIVATIONS),
+    Setting("units", "Neurons", "int", _LAYER.units, low=1, high=512),
+    Setting("filters", "Filters", "int", _LAYER.filters, low=1, high=64),
+    Setting("kernel", "Kernel", "choice", _LAYER.kernel, choices={"3": "3×3", "5": "5×5"}),
+    Setting("rate", "Dropout rate", "float", _LAYER.rate, low=0.0, high=0.9, step=0.05),
+    Setting("act", "Activation", "choice", _LAYER.act, choices=ACTIVATIONS),
     Setting(
         "init",
         "Initial weights",
         "choice",
-        "glorot_uniform",
+        _LAYER.init,
         choices=INITIALIZERS,
         help="All zeros makes every neuron in a layer identical, so they can never learn different things.",
     ),
 )
 
 SETTINGS = (
-    Setting("rows", "MNIST rows", "int", 1000, low=500, high=5000, step=500,
+    Setting("rows", "MNIST rows", "int", DEFAULT_SPEC.rows, low=500, high=5000, step=500,
             help="A class-balanced sample of the 5,000 bundled digits."),
-    Setting("test", "Test fraction", "float", 0.2, low=0.1, high=0.5, step=0.05,
+    Setting("test", "Test fraction", "float", DEFAULT_SPEC.test, low=0.1, high=0.5, step=0.05,
             help="Held out for testing, never trained on (the notebook uses 20%)."),
     Setting("layers", "Hidden layers", "int", len(DEFAULT_SPEC.layers), low=0, high=MAX_LAYERS),
-    Setting("opt", "Optimizer", "choice", "adam", choices={k: o.label for k, o in OPTIMIZERS.items()}),
-    Setting("lr", "Learning rate η", "float", 0.001, low=1e-5, high=10.0, log=True,
+    Setting("opt", "Optimizer", "choice", DEFAULT_SPEC.opt, choices={k: o.label for k, o in OPTIMIZERS.items()}),
+    Setting("lr", "Learning rate η", "float", DEFAULT_SPEC.lr, low=1e-5, high=10.0, log=True,
             help="θ ← θ − η·∂loss/∂θ: how far each step moves the weights."),
-    Setting("loss", "Loss", "choice", "categorical_crossentropy", choices=LOSSES),
-    Setting("batch", "Batch size", "int", 256, low=1, high=1000),
-    Setting("epochs", "Epochs", "int", 100, low=1, high=300),
-    Setting("seed", "Random seed", "int", 0, low=0, high=9999,
+    Setting("loss", "Loss", "choice", DEFAULT_SPEC.loss, choices=LOSSES),
+    Setting("batch", "Batch size", "int", DEFAULT_SPEC.batch, low=1, high=1000),
+    Setting("epochs", "Epochs", "int", DEFAULT_SPEC.epochs, low=1, high=300),
+    Setting("seed", "Random seed", "int", DEFAULT_SPEC.seed, low=0, high=9999,
             help="Same seed, same starting weights and the same split."),
 )  # fmt: skip
 
@@ -340,6 +342,15 @@ def layer_plan(spec: NetworkSpec) -> LayerPlan:
             )
         )
     return LayerPlan(spec.input_shape, tuple(rows), tuple(problems))
+
+
+def layer_seed(spec: NetworkSpec, index: int) -> int:
+    """The seed of the ``index``-th planned layer's random numbers (initial weights, dropout).
+
+    Each layer has its own seed derived from the spec's, so the app and the generated script
+    start from the same weights without touching Keras's global random state.
+    """
+    return spec.seed * 100 + index
 
 
 def training_warnings(spec: NetworkSpec) -> list[str]:

@@ -31,7 +31,8 @@ from nncore.spec import (
 )
 from nncore.spec import spec_values as values_of
 
-PRESET_NAMES = {"seed": "Seed notebook", "cnn": "Small CNN"}
+# "--preset seed" for "Seed notebook", "--preset small" for "Small CNN": the first word.
+PRESET_NAMES = {name.split()[0].lower(): name for name in PRESETS}
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -44,7 +45,10 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     for setting in ALL_SETTINGS:
         parser.add_argument(f"--{setting.key}", metavar=setting.kind.upper(), help=setting.label)
-    return parser.parse_args(argv)
+    arguments = parser.parse_args(argv)
+    if arguments.out and arguments.out.suffix != ".keras":
+        parser.error(f"--out {arguments.out}: Keras saves models to files ending in .keras")
+    return arguments
 
 
 def spec_from_arguments(arguments: argparse.Namespace) -> tuple[NetworkSpec, list[str]]:

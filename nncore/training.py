@@ -13,8 +13,10 @@ A ``TrainingRun`` keeps everything a page must not lose when Streamlit interrupt
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -199,6 +201,14 @@ class TrainingRun:
     state: str = "running"
     message: str = ""
     wall_seconds: float = 0.0  # training as the visitor saw it, chart updates included
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    _test_probabilities: np.ndarray | None = None
+
+    def test_probabilities(self) -> np.ndarray:
+        """Class probabilities for the test rows, computed once the run is over."""
+        if self._test_probabilities is None or self.active:
+            self._test_probabilities = self.engine.predict_test()
+        return self._test_probabilities
 
     @classmethod
     def start(cls, spec: NetworkSpec) -> TrainingRun:
@@ -247,7 +257,13 @@ class TrainingRun:
         return record
 
     def settle(self, state: str) -> None:
-        """Move to ``state``; a run that is over lets go of what only training needed."""
+        """Move to ``state``; a run that is over lets go of what only training needed.
+
+        A run that is over stays over: a Pause or Stop click that arrives after the last epoch
+        has nothing left to pause.
+        """
+        if self.state not in ("running", "paused"):
+            return
         self.state = state
         if state in ("done", "stopped", "diverged"):
             self.engine.release()
@@ -258,6 +274,20 @@ class TrainingRun:
     def test_accuracy(self) -> float:
         finite = [r.val_accuracy for r in self.history if r.finite]
         return finite[-1] if finite else float("nan")
+
+
+def trainer_slots() -> int:
+    """How many trainings may run at once: ``PLAYGROUND_TRAINERS`` or one per core.
+
+    More than the cores makes every training slower without finishing any sooner, and leaves
+    no core for the visitors who are only drawing or exploring.
+    """
+    from nncore.keras_runtime import CORES
+
+    try:
+        return max(1, int(os.environ.get("PLAYGROUND_TRAINERS", CORES)))
+    except ValueError:
+        return CORES
 
 
 class TrainerQueue:

@@ -5,12 +5,18 @@ The leading underscore marks this as a helper shared by the page scripts, not a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
 from nncore.settings import Setting, parse_query, to_query
+
+# Parameters Streamlit itself reads (embedding options); never reported as unknown.
+STREAMLIT_PARAMETERS = {"embed", "embed_options"}
 
 
 def leave_legacy_pages_mode() -> None:
@@ -41,7 +47,14 @@ def restore_settings(page: str, settings: Iterable[Setting]) -> None:
     missing = [s for s in settings if s.key not in st.session_state]
     if not missing:
         return
-    from_url, notices = parse_query(st.query_params.to_dict(), settings)
+    params = st.query_params.to_dict()
+    from_url, notices = parse_query(params, settings)
+    known = {s.key for s in settings} | STREAMLIT_PARAMETERS
+    notices += [
+        f"Ignored {key}={value!r}: not a setting of this page."
+        for key, value in params.items()
+        if key not in known
+    ]
     remembered = st.session_state.get(f"_{page}_values", {})
     for setting in missing:
         st.session_state[setting.key] = from_url.get(
@@ -91,3 +104,35 @@ def setting_widget(setting: Setting, container: Any = st, disabled: bool = False
     return container.slider(
         setting.label, float(setting.low), float(setting.high), step=setting.step, **common
     )
+
+
+@st.cache_resource
+def trainer_queue() -> Any:
+    """The server's one trainer queue (shared: it holds tickets, no visitor's data)."""
+    from nncore.training import TrainerQueue, trainer_slots
+
+    return TrainerQueue(slots=trainer_slots())
+
+
+@contextmanager
+def trainer_slot(status: Any) -> Iterator[None]:
+    """Hold one of the server's training slots, telling the visitor in ``status`` while waiting.
+
+    Released however the block ends, including when Streamlit interrupts the script for a
+    click on Pause or Stop.
+    """
+    queue = trainer_queue()
+    ticket = st.session_state.setdefault("trainer_ticket", uuid.uuid4().hex)
+    try:
+        while not queue.try_start(ticket):
+            ahead = queue.ahead_of(ticket)
+            status.info(
+                f"Waiting for a free trainer: {ahead} ahead of you."
+                if ahead
+                else "Waiting for a free trainer: you are next."
+            )
+            time.sleep(0.3)
+        status.empty()
+        yield
+    finally:
+        queue.finish(ticket)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import time
-import uuid
 
 import pandas as pd
 import streamlit as st
@@ -22,20 +21,17 @@ from nncore.spec import (
     spec_values,
     training_warnings,
 )
-from pages._widgets import publish_settings, restore_settings, setting_widget, show_url_notices
+from pages._widgets import (
+    publish_settings,
+    restore_settings,
+    setting_widget,
+    show_url_notices,
+    trainer_slot,
+)
 
 PAGE = "build"
 SETTING = {s.key: s for s in ALL_SETTINGS}
 REDRAW_SECONDS = 0.2  # at most five chart updates a second reach the browser
-
-
-@st.cache_resource
-def trainer_queue():
-    """One queue for the whole server: at most one training per core runs at a time."""
-    from nncore.keras_runtime import CORES
-    from nncore.training import TrainerQueue
-
-    return TrainerQueue(slots=CORES)
 
 
 def apply_preset(name: str) -> None:
@@ -75,16 +71,7 @@ def draw_progress(run, progress, chart, keys) -> None:
 
 def train_live(run, progress, chart, keys) -> None:
     """Train epoch after epoch, redrawing at most every REDRAW_SECONDS, holding a trainer slot."""
-    queue = trainer_queue()
-    ticket = st.session_state.setdefault("build_ticket", uuid.uuid4().hex)
-    try:
-        while not queue.try_start(ticket):
-            ahead = queue.ahead_of(ticket)
-            progress.info(
-                f"Waiting for a free trainer: {ahead} ahead of you." if ahead
-                else "Waiting for a free trainer: you are next."
-            )  # fmt: skip
-            time.sleep(0.3)
+    with trainer_slot(progress):
         lr = float(st.session_state["lr"])
         if run.history and lr != run.engine.learning_rate:
             run.engine.learning_rate = lr
@@ -97,8 +84,6 @@ def train_live(run, progress, chart, keys) -> None:
                 draw_progress(run, progress, chart, keys)
                 last_draw = now
             run.wall_seconds += time.perf_counter() - started
-    finally:
-        queue.finish(ticket)
 
 
 st.title("Build & Train")
@@ -224,7 +209,7 @@ with network_tab:
             if diagnosis:
                 st.warning(diagnosis)
 
-            probabilities = run.engine.predict_test()
+            probabilities = run.test_probabilities()
             predicted = probabilities.argmax(axis=1)
             true = run.split.labels_test
             left, right = st.columns(2)

@@ -22,7 +22,8 @@ S = descent.SETTINGS_BY_KEY
 
 def set_eta(value: float) -> None:
     """Button callback: runs before the next script run, so the η control shows the value."""
-    st.session_state[S["eta"].key] = float(f"{value:.4g}")
+    eta = S["eta"]
+    st.session_state[eta.key] = min(max(float(value), eta.low), eta.high)
 
 
 def hyper_eta() -> float:

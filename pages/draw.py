@@ -16,7 +16,13 @@ from streamlit_drawable_canvas import st_canvas
 
 from nncore import digit_figures, digits
 from nncore.train_digits import ASSET, held_out_split, mnist_rows
-from pages._widgets import publish_settings, restore_settings, setting_widget, show_url_notices
+from pages._widgets import (
+    publish_settings,
+    restore_settings,
+    setting_widget,
+    show_url_notices,
+    trainer_slot,
+)
 
 PAGE = "draw"
 CANVAS_SIZE = 280  # ten canvas pixels per MNIST pixel
@@ -74,7 +80,8 @@ def build_page_network() -> tuple[Network | None, str | None]:
             "Your Build & Train network does not take a 28 × 28 MNIST picture and answer ten "
             "digits, so the bundled CNN answers."
         )
-    return Network(f"build-{id(run.model)}", "your Build & Train network", run.model, shape), None
+    key = f"build-{getattr(run, 'run_id', id(run.model))}"
+    return Network(key, "your Build & Train network", run.model, shape), None
 
 
 def chosen_network(choice: str) -> Network:
@@ -115,6 +122,12 @@ def empty_buffer() -> None:
     """Callback: forget the collected drawings."""
     buffer().clear()
     st.session_state.pop("draw_tuned", None)
+
+
+def request_fine_tune() -> None:
+    """Callback: remember the click until the page has chosen its network (a callback keeps
+    it even if the run that follows is restarted)."""
+    st.session_state["draw_fine_tune_request"] = True
 
 
 def forget_copy(key: str) -> None:
@@ -200,8 +213,13 @@ except Exception as problem:  # a missing or broken model file: say so, keep the
         "Retrain it with `python -m nncore.train_digits`."
     )
     st.stop()
-if st.session_state.get("draw_fine_tune"):  # the button at the bottom was just clicked
-    with right, st.spinner("Fine-tuning your private copy of the network…"):
+if st.session_state.pop("draw_fine_tune_request", False):  # "Fine-tune" was just clicked
+    # Fine-tuning counts as a training: it waits for a free trainer like the Build page does.
+    with (
+        right,
+        st.spinner("Fine-tuning your private copy of the network…"),
+        trainer_slot(st.empty()),
+    ):
         fine_tune(network)
 tuned = copies().get(network.key)
 model = network.model if tuned is None else tuned
@@ -304,6 +322,7 @@ add_column.button(
 )
 tune_column.button(
     "Fine-tune",
+    on_click=request_fine_tune,
     disabled=not buffer(),
     type="primary",
     key="draw_fine_tune",

@@ -43,3 +43,22 @@ def test_script_contains_the_notebook_steps():
 def test_impossible_network_has_no_script():
     with pytest.raises(ValueError):
         keras_script(NetworkSpec(layers=(LayerSpec("dense"), LayerSpec("conv"))))
+
+
+@pytest.mark.parametrize("spec", [SEED_NOTEBOOK, CNN], ids=["seed", "cnn"])
+def test_untrained_script_model_is_the_apps_model_on_the_apps_rows(tmp_path, spec):
+    """Zero epochs: the script's test loss is that of its starting weights on its test rows,
+    which equals the app's only if both drew the same rows and the same initial weights."""
+    from nncore.data import prepare_split
+    from nncore.model import build_model
+
+    script = tmp_path / "experiment.py"
+    script.write_text(keras_script(spec, plots=False))
+    result = subprocess.run(
+        [sys.executable, str(script), "0"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    script_loss = float(re.search(r"Test loss: ([\d.]+)", result.stdout).group(1))
+    split = prepare_split(spec)
+    app_loss, _ = build_model(spec).evaluate(split.x_test, split.y_test, verbose=0)
+    assert script_loss == pytest.approx(app_loss, abs=2e-4)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -112,3 +115,48 @@ def test_pause_then_resume_with_a_new_learning_rate_marks_the_curve():
     curves = next(c.proto.spec for c in at.get("plotly_chart") if '"Accuracy"' in c.proto.spec)
     notes = [note["text"] for note in json.loads(curves)["layout"]["annotations"]]
     assert "η → 0.01" in notes
+
+
+@pytest.mark.parametrize("page", [None, "pages/build.py"])
+def test_home_and_build_appear_without_tensorflow(page):
+    """Opening Home, or Build before pressing Train, must not wait for TensorFlow."""
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(root / 'app.py')!r}, default_timeout=60)\n"
+        + (f"at.switch_page({page!r})\n" if page else "")
+        + "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.title, 'the page drew nothing'\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_address_follows_the_controls():
+    at = open_app("pages/build.py")
+    assert at.query_params.get("epochs") is None  # defaults stay out of the link
+    at.slider(key="epochs").set_value(12).run()
+    at.selectbox(key="l2_act").set_value("relu").run()
+    assert at.query_params["epochs"] == ["12"] or at.query_params["epochs"] == "12"
+    assert "relu" in str(at.query_params["l2_act"])
+
+
+def test_an_unknown_link_parameter_is_named():
+    at = open_app("pages/build.py", epoch="3")
+    assert any("epoch" in w.value and "not a setting" in w.value for w in at.warning)
+
+
+def test_private_streamlit_and_keras_hooks_still_exist():
+    """Two workarounds lean on private names; an upgrade that removes them must fail here."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from nncore.keras_runtime import keras
+
+    assert hasattr(PagesManager, "uses_pages_directory")
+    assert callable(keras.optimizers.Adam()._all_reduce_sum_gradients)

@@ -48,16 +48,20 @@ def test_stop_keeps_the_epochs_trained_so_far(page: Page, app_url: str):
 
 
 def test_pause_and_resume_finish_the_same_training(page: Page, app_url: str):
-    open_page(page, app_url + "/build?rows=5000&batch=2&epochs=3")
+    open_page(page, app_url + "/build?rows=5000&batch=2&epochs=300")
     page.locator(".st-key-train button").click()
-    expect(page.get_by_text("Epoch 1/3")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
     page.locator(".st-key-pause button").click()
     expect(page.get_by_text("Paused after epoch")).to_be_visible(timeout=60_000)
     wait_idle(page)
     expect(metric(page, "Test accuracy")).to_have_count(0)
+    paused_at = int(page.get_by_text("Paused after epoch").inner_text().split()[3].rstrip("."))
     page.locator(".st-key-resume button").click()
-    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
-    expect(page.get_by_text("Epoch 3/3")).to_be_visible()
+    expect(page.get_by_text(f"Epoch {paused_at + 1}/300")).to_be_visible(timeout=120_000)
+    page.locator(".st-key-stop button").click()
+    expect(page.get_by_text("Stopped after")).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    expect(metric(page, "Test accuracy")).to_be_visible()
     assert_no_exception(page)
 
 
