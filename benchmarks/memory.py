@@ -16,14 +16,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser.helpers import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    free_port,
-    serve_app,
-    wait_healthy,
-    wait_idle,
-)
+from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
 
 SETUP = "/build?rows=500&epochs=3"
 
@@ -46,11 +39,8 @@ def train_once(page: Page) -> None:
 
 def main() -> None:
     per_phase = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    port = free_port()
-    server = serve_app(port)
-    url = f"http://127.0.0.1:{port}{SETUP}"
-    try:
-        wait_healthy(port)
+    with running_app() as (base, server):
+        url = base + SETUP
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             page = browser.new_page()
@@ -72,7 +62,6 @@ def main() -> None:
                 wait_idle(other)
                 train_once(other)
                 context.close()
-                print(f"  rss: {resident_mb(server.pid):.0f} MB")
             across = resident_mb(server.pid)
             print(f"rss_after_{per_phase}_more_in_new_sessions: {across:.0f} MB "
                   f"(+{across - baseline:.0f} MB)")  # fmt: skip
@@ -80,9 +69,6 @@ def main() -> None:
                 f"growth_over_{2 * per_phase}_trainings: {across - baseline:.0f} MB (limit 150 MB)"
             )
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

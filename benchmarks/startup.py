@@ -15,14 +15,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser.helpers import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_FLAGS,
-    free_port,
-    serve_app,
-    wait_healthy,
-    wait_idle,
-)
+from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
 
 
 def time_to_ready(paths: list[str], script: Path | None = None) -> dict[str, float]:
@@ -31,20 +24,14 @@ def time_to_ready(paths: list[str], script: Path | None = None) -> dict[str, flo
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for path in paths:
-            port = free_port()
             started = time.perf_counter()
-            server = serve_app(port, script=script)
-            try:
-                wait_healthy(port)
+            with running_app(script) as (url, _):
                 page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{port}{path}")
+                page.goto(url + path)
                 wait_idle(page)
                 page.locator("h1").first.wait_for()
                 times[path] = time.perf_counter() - started
                 page.close()
-            finally:
-                server.terminate()
-                server.wait(timeout=20)
         browser.close()
     return times
 

@@ -62,41 +62,27 @@ def browser_seconds(epochs: int) -> tuple[float, int]:
     """Wall time of the page's training loop and the number of curve redraws the browser got."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser.helpers import (
-        CHROMIUM,
-        CHROMIUM_FLAGS,
-        free_port,
-        serve_app,
-        wait_healthy,
-        wait_idle,
-    )
+    from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle
 
-    port = free_port()
-    server = serve_app(port)
-    try:
-        wait_healthy(port)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/build?epochs={epochs}")
-            wait_idle(page)
-            # Count every time the curves figure shows a new number of epochs (polled every 10 ms).
-            page.evaluate("""() => { window.curveDraws = 0; let last = -1;
+    with running_app() as (url, _), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.goto(f"{url}/build?epochs={epochs}")
+        wait_idle(page)
+        # Count every time the curves figure shows a new number of epochs (polled every 10 ms).
+        page.evaluate("""() => { window.curveDraws = 0; let last = -1;
                 setInterval(() => { for (const gd of document.querySelectorAll('.js-plotly-plot')) {
                   if (!gd.data || !gd.textContent.includes('Accuracy')) continue;
                   const n = gd.data[0].x.length; if (n !== last) { last = n; window.curveDraws++; }
                 } }, 10); }""")
-            page.locator(".st-key-train button").click()
-            metric = page.locator('[data-testid="stMetric"]').filter(has_text="Training time")
-            expect(metric).to_be_visible(timeout=300_000)
-            wait_idle(page)
-            value = metric.locator('[data-testid="stMetricValue"]').inner_text()
-            draws = page.evaluate("window.curveDraws")
-            browser.close()
-        return float(value.split()[0]), draws
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        page.locator(".st-key-train button").click()
+        metric = page.locator('[data-testid="stMetric"]').filter(has_text="Training time")
+        expect(metric).to_be_visible(timeout=300_000)
+        wait_idle(page)
+        value = metric.locator('[data-testid="stMetricValue"]').inner_text()
+        draws = page.evaluate("window.curveDraws")
+        browser.close()
+    return float(value.split()[0]), draws
 
 
 def main() -> None:

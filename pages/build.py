@@ -9,7 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from nncore.codegen import keras_script
-from nncore.figures import confusion_heatmap, digit_grid, network_diagram, training_curves
+from nncore.figures import (
+    confusion_heatmap,
+    digit_grid,
+    network_diagram,
+    training_curves,
+    update_curves,
+)
 from nncore.spec import (
     ALL_SETTINGS,
     LAYER_TYPES,
@@ -55,18 +61,22 @@ def draw_progress(run, progress, chart, keys) -> None:
         done / total,
         text=f"Epoch {done}/{total} · {seconds:.1f} s · {1000 * seconds / max(done, 1):.0f} ms an epoch",
     )
-    chart.plotly_chart(
-        training_curves(
-            [r.epoch for r in history],
-            [r.loss for r in history],
-            [r.val_loss for r in history],
-            [r.accuracy for r in history],
-            [r.val_accuracy for r in history],
-            total,
-            run.lr_changes,
-        ),
-        key=f"curves-{next(keys)}",
+    series = (
+        [r.epoch for r in history],
+        [r.loss for r in history],
+        [r.val_loss for r in history],
+        [r.accuracy for r in history],
+        [r.val_accuracy for r in history],
     )
+    # The figure is rebuilt only when its frame changes (a new run, a new η mark).
+    frame = (run.run_id, total, tuple(run.lr_changes))
+    cached = st.session_state.get("build_curves")
+    if cached is None or cached[0] != frame:
+        cached = st.session_state["build_curves"] = (
+            frame,
+            training_curves(*series, total, run.lr_changes),
+        )
+    chart.plotly_chart(update_curves(cached[1], *series), key=f"curves-{next(keys)}")
 
 
 def train_live(run, progress, chart, keys) -> None:

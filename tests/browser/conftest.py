@@ -6,19 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, free_port, serve_app, wait_healthy
+from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app
 
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    port = free_port()
-    server = serve_app(port)
-    try:
-        wait_healthy(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    with running_app() as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -60,6 +62,19 @@ def wait_healthy(port: int, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"the app did not answer on port {port} within {timeout} s")
+
+
+@contextmanager
+def running_app(script: Path | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    """The app (or ``script``) served on a free port while the block runs: (base URL, server)."""
+    port = free_port()
+    server = serve_app(port, script=script)
+    try:
+        wait_healthy(port)
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def wait_idle(page: Page, timeout: float = 60_000) -> None:

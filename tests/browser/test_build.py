@@ -82,20 +82,15 @@ def test_pause_and_resume_finish_the_same_training(page: Page, app_url: str):
 
 def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
     """The first request a new server gets may be a teacher's link straight to a page."""
-    from tests.browser.helpers import free_port, serve_app, wait_healthy
+    from tests.browser.helpers import running_app
 
-    port = free_port()
-    server = serve_app(port)
-    try:
-        wait_healthy(port)
-        open_page(page, f"http://127.0.0.1:{port}/build?epochs=7&batch=64")
+    with running_app() as (url, _):
+        open_page(page, f"{url}/build?epochs=7&batch=64")
         nav = page.locator('[data-testid="stSidebarNav"]')
         expect(nav).to_contain_text("Build & Train")
         expect(nav).not_to_contain_text("widgets")
         expect(page.locator(".st-key-epochs")).to_contain_text("7", timeout=30_000)
         expect(page.locator(".st-key-batch")).to_contain_text("64")
-        assert "epochs=7" in page.url
+        page.locator('.st-key-epochs input[type="range"]').press("ArrowRight")
+        expect(page).to_have_url(re.compile(r"epochs=8"), timeout=30_000)  # the link follows
         assert_no_exception(page)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
