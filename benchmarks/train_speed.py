@@ -6,7 +6,8 @@
    first-call tracing included), both final test accuracies and the ratio engine/fit.
 2. The same for the "Small CNN" preset on all 5,000 rows (10 epochs).
 3. The live page: the app is served, Chromium opens /build with the notebook's settings and
-   presses Train. The page's "Training time" metric is the wall time of its training loop,
+   presses Train twice (the first warms the fresh server up, as ``fit`` warmed this process);
+   the second is measured. The page's "Training time" metric is the wall time of its training loop,
    chart updates included (they happen at most every 0.2 s); it is compared with the engine's
    time without a UI from step 1, and the number of chart updates the page sent is counted in
    the browser (plotly redraws of the curves figure).
@@ -75,10 +76,13 @@ def browser_seconds(epochs: int) -> tuple[float, int]:
                   if (!gd.data || !gd.textContent.includes('Accuracy')) continue;
                   const n = gd.data[0].x.length; if (n !== last) { last = n; window.curveDraws++; }
                 } }, 10); }""")
-        page.locator(".st-key-train button").click()
+        app = page.locator('[data-testid="stApp"]')
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="Training time")
-        expect(metric).to_be_visible(timeout=300_000)
-        wait_idle(page)
+        for _ in range(2):  # the first training warms the fresh server up, as fit did above
+            page.evaluate("window.curveDraws = 0")
+            page.locator(".st-key-train button").click()
+            expect(app).to_have_attribute("data-test-script-state", "running")
+            wait_idle(page, timeout=300_000)
         value = metric.locator('[data-testid="stMetricValue"]').inner_text()
         draws = page.evaluate("window.curveDraws")
         browser.close()

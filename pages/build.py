@@ -238,6 +238,21 @@ with network_tab:
     else:
         st.caption("Press **Train** to train this network on real MNIST digits, live.")
 
+    with st.expander("How to read this", icon=":material/school:"):
+        st.markdown(
+            "- **One epoch** is one pass over the training rows, in batches; after each batch "
+            "the weights take one step θ ← θ − η·∂loss/∂θ, with the gradient from "
+            "backpropagation.\n"
+            "- **Train vs test**: the training curve shows rows the network learns from, the "
+            "test curve rows it never sees. A test loss that rises while the training loss "
+            "keeps falling means the network is memorising (overfitting): fewer epochs, "
+            "Dropout or more rows help.\n"
+            "- **The confusion matrix** counts, for each true digit (row), what the network "
+            "answered (column); everything off the diagonal is a mistake.\n"
+            "- Try the extremes: η = 10, one neuron, all-zero initial weights, batch size 1. "
+            "The page says what went wrong and why."
+        )
+
 with code_tab:
     if plan.problems:
         st.warning("Fix the network first: " + " ".join(plan.problems))
