@@ -17,18 +17,24 @@ CNN = NetworkSpec(
 )
 
 
-@pytest.mark.parametrize("spec", [SEED_NOTEBOOK, CNN], ids=["seed", "cnn"])
-def test_generated_script_trains_the_same_network(tmp_path, spec):
-    script = tmp_path / "experiment.py"
+def run_script(folder, spec: NetworkSpec, epochs: int) -> str:
+    """Write the generated script for ``spec``, run it for ``epochs``, return what it printed."""
+    script = folder / "experiment.py"
     script.write_text(keras_script(spec, plots=False))
     result = subprocess.run(
-        [sys.executable, str(script), "2"], capture_output=True, text=True, timeout=300
+        [sys.executable, str(script), str(epochs)], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    params = int(re.search(r"Parameters: (\d+)", result.stdout).group(1))
-    accuracy = float(re.search(r"Test accuracy: ([\d.]+)", result.stdout).group(1))
+    return result.stdout
+
+
+@pytest.mark.parametrize("spec", [SEED_NOTEBOOK, CNN], ids=["seed", "cnn"])
+def test_generated_script_trains_the_same_network(tmp_path, spec):
+    output = run_script(tmp_path, spec, epochs=2)
+    params = int(re.search(r"Parameters: (\d+)", output).group(1))
+    accuracy = float(re.search(r"Test accuracy: ([\d.]+)", output).group(1))
     assert params == layer_plan(spec).total_params
-    assert "Epoch 2/2" in result.stdout
+    assert "Epoch 2/2" in output
     assert 0.0 <= accuracy <= 1.0
 
 
@@ -52,13 +58,8 @@ def test_untrained_script_model_is_the_apps_model_on_the_apps_rows(tmp_path, spe
     from nncore.data import prepare_split
     from nncore.model import build_model
 
-    script = tmp_path / "experiment.py"
-    script.write_text(keras_script(spec, plots=False))
-    result = subprocess.run(
-        [sys.executable, str(script), "0"], capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    script_loss = float(re.search(r"Test loss: ([\d.]+)", result.stdout).group(1))
+    output = run_script(tmp_path, spec, epochs=0)
+    script_loss = float(re.search(r"Test loss: ([\d.]+)", output).group(1))
     split = prepare_split(spec)
     app_loss, _ = build_model(spec).evaluate(split.x_test, split.y_test, verbose=0)
     assert script_loss == pytest.approx(app_loss, abs=2e-4)
