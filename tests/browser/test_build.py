@@ -62,7 +62,7 @@ def epoch_shown_after(page: Page, epoch: int, limit: float) -> int:
     return shown
 
 
-def test_pause_and_resume_finish_the_same_training(page: Page, app_url: str):
+def test_pause_and_resume_continue_the_same_training(page: Page, app_url: str):
     open_page(page, app_url + "/build?rows=5000&batch=2&epochs=300")
     page.locator(".st-key-train button").click()
     expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
