@@ -22,7 +22,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app  # noqa: E402
+from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app  # noqa: E402
 
 TRAINERS, DESCENT_USERS, DRAW_USERS = 3, 4, 3
 

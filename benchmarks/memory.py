@@ -16,7 +16,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
+from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
 
 SETUP = "/build?rows=500&epochs=3"
 

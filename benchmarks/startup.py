@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
+from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
 
 
 def time_to_ready(paths: list[str], script: Path | None = None) -> dict[str, float]:

@@ -63,7 +63,7 @@ def browser_seconds(epochs: int) -> tuple[float, int]:
     """Wall time of the page's training loop and the number of curve redraws the browser got."""
     from playwright.sync_api import expect, sync_playwright
 
-    from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle
+    from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle
 
     with running_app() as (url, _), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS, running_app
+from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app
 
 
 @pytest.fixture(scope="session")

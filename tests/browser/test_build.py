@@ -6,7 +6,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_exception, open_page, wait_idle
+from appdriver import assert_no_exception, open_page, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -82,7 +82,7 @@ def test_pause_and_resume_continue_the_same_training(page: Page, app_url: str):
 
 def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
     """The first request a new server gets may be a teacher's link straight to a page."""
-    from tests.browser.helpers import running_app
+    from appdriver import running_app
 
     with running_app() as (url, _):
         open_page(page, f"{url}/build?epochs=7&batch=64")

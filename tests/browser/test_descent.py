@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import assert_no_exception, open_page
+from appdriver import assert_no_exception, open_page
 
 PLOT = ".st-key-descent_figure .js-plotly-plot"
 

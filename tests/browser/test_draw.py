@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import assert_no_exception, open_page, wait_idle
+from appdriver import assert_no_exception, open_page, wait_idle
 
 PREDICTION = '[data-testid="stMetric"]:has-text("Prediction")'
 

@@ -1,4 +1,5 @@
-"""Serving the real app and waiting on it in Chromium; shared by browser tests and benchmarks."""
+"""Drives the real app: serve it with `streamlit run`, open pages in Debian's Chromium, wait for
+its reruns. Shared by the browser tests and the benchmarks (installed with requirements-dev)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",

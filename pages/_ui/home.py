@@ -1,0 +1,56 @@
+"""Home: what the playground is, where to go, and the notebook's single neuron to play with."""
+
+import streamlit as st
+
+from nncore.figures import neuron_curve
+from nncore.neuron import NEURON_ACTIVATIONS, NEURON_SETTINGS, activate, weighted_sum
+from pages._ui.widgets import publish_settings, restore_settings, setting_widget, show_url_notices
+
+PAGE = "home"
+
+
+def render() -> None:
+    """What the playground is, and the notebook's single neuron to explore."""
+    st.title("Sequential Playground")
+    st.markdown(
+        "Build and train **real Keras `Sequential` networks** on real handwritten digits, right in "
+        "your browser. Every page shows the code it runs, and every setup is a link you can share."
+    )
+    links = st.columns(3)
+    links[0].page_link("pages/build.py", label="**Build & Train** a network, live", icon="🧱")
+    links[1].page_link("pages/descent.py", label="**Gradient descent**, step by step", icon="⛰️")
+    links[2].page_link("pages/draw.py", label="**Draw a digit** for a network to read", icon="✏️")
+
+    st.header("One neuron")
+    st.markdown(
+        "Every network on this site is made of neurons like this one. It multiplies each input by "
+        "a weight, adds a bias, and passes the sum through an *activation function*."
+    )
+    restore_settings(PAGE, NEURON_SETTINGS)
+    show_url_notices(PAGE)
+    controls, picture = st.columns([1, 2], gap="large")
+    with controls:
+        columns = st.columns(2)
+        for index in range(3):
+            setting_widget(NEURON_SETTINGS[index], columns[0])
+            setting_widget(NEURON_SETTINGS[index + 3], columns[1])
+        setting_widget(NEURON_SETTINGS[6])
+        setting_widget(NEURON_SETTINGS[7])
+    values = {s.key: st.session_state[s.key] for s in NEURON_SETTINGS}
+    publish_settings(PAGE, values, NEURON_SETTINGS)
+
+    inputs = [values[f"x{i}"] for i in (1, 2, 3)]
+    weights = [values[f"w{i}"] for i in (1, 2, 3)]
+    z = weighted_sum(inputs, weights, values["b"])
+    output = activate(values["act"], z)
+    with picture:
+        st.plotly_chart(neuron_curve(values["act"], z), key="neuron")
+        terms = " + ".join(f"({w:g})({x:g})" for w, x in zip(weights, inputs, strict=True))
+        st.latex(rf"z = w_1 x_1 + w_2 x_2 + w_3 x_3 + b = {terms} + ({values['b']:g}) = {z:.3f}")
+        st.latex(NEURON_ACTIVATIONS[values["act"]][1] + rf"\qquad a = {output:.3f}")
+        st.metric("Neuron output", f"{output:.3f}")
+    st.markdown(
+        "**Sigmoid** squeezes any sum into (0, 1), **tanh** into (−1, 1), **relu** lets positive "
+        "sums through and silences negative ones. Training a network means finding the weights "
+        "and biases of thousands of such neurons, by gradient descent."
+    )

@@ -1,0 +1,243 @@
+"""Streamlit controls derived from ``nncore.settings.Setting`` declarations, and the URL sync.
+
+The leading underscore marks this as a helper shared by the page scripts, not a page.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from nncore.settings import Setting, parse_query, to_query
+
+# Parameters Streamlit itself reads (embedding options); never reported as unknown.
+STREAMLIT_PARAMETERS = {"embed", "embed_options"}
+PRESENT = Setting(
+    "present",
+    "Presenter mode",
+    "bool",
+    False,
+    help="Big text and figures, for a projector at the back of a classroom.",
+)
+LOCK = Setting("lock", "Lock the controls", "bool", False)
+# Understood on every page: presenter mode and the teacher's classroom link.
+PAGE_PARAMETERS = {PRESENT.key, "hide", LOCK.key}
+MAX_NOTICES = 6
+MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
+
+
+@dataclass(frozen=True)
+class ClassroomView:
+    """What a teacher's link asks of a page: controls not shown, and all the rest locked."""
+
+    hidden: frozenset[str] = frozenset()
+    locked: bool = False
+    notices: tuple[str, ...] = ()
+
+
+def leave_legacy_pages_mode() -> None:
+    """Make sure this page runs inside ``app.py``'s navigation.
+
+    On a freshly started server, Streamlit treats a folder named ``pages/`` beside the entry
+    point as a legacy multipage app until ``st.navigation`` has run once, so a shared link
+    such as ``/build?epochs=3`` opened first would run the page without the app's frame (and
+    list the helper modules in the sidebar). Switching that mode off and rerunning sends the
+    visit through ``app.py``, which opens the same page with the same link.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def restore_settings(page: str, settings: Iterable[Setting]) -> None:
+    """Give every setting's widget a starting value before the widgets are drawn.
+
+    A shared link wins; otherwise what this visitor last had on this page (Streamlit drops a
+    widget's state while it is not drawn: on another page, or a hidden layer's controls);
+    otherwise the default. Ignored URL parameters are remembered for ``show_url_notices``, and
+    the teacher's ``hide=``/``lock=`` are read once per session and page.
+    """
+    leave_legacy_pages_mode()
+    st.session_state["_current_page"] = page
+    settings = list(settings)
+    params = st.query_params.to_dict()
+    teacher_key = f"_{page}_teacher"
+    if teacher_key not in st.session_state:
+        st.session_state[teacher_key] = classroom_view(params, settings)
+    missing = [s for s in settings if s.key not in st.session_state]
+    if not missing:
+        return
+    from_url, notices = parse_query(params, settings)
+    known = {s.key for s in settings} | STREAMLIT_PARAMETERS | PAGE_PARAMETERS
+    notices += [
+        f"Ignored {key}={value!r}: not a setting of this page."
+        for key, value in params.items()
+        if key not in known
+    ]
+    notices += st.session_state[teacher_key].notices
+    remembered = st.session_state.get(f"_{page}_values", {})
+    for setting in missing:
+        st.session_state[setting.key] = from_url.get(
+            setting.key, remembered.get(setting.key, setting.default)
+        )
+    st.session_state[f"_{page}_notices"] = notices
+
+
+def classroom_view(params: Mapping[str, str], settings: Iterable[Setting]) -> ClassroomView:
+    """The teacher's link options: which controls to hide, and whether the rest are locked."""
+    keys = {s.key for s in settings}
+    hidden: set[str] = set()
+    notices = []
+    for name in filter(None, (part.strip() for part in params.get("hide", "").split(","))):
+        if name in keys:
+            hidden.add(name)
+        else:
+            notices.append(f"Ignored hide={name!r}: no control of that name on this page.")
+    locked = False
+    if "lock" in params:
+        try:
+            locked = LOCK.parse(params["lock"])
+        except ValueError as problem:
+            notices.append(f"Ignored {problem}.")
+    return ClassroomView(frozenset(hidden), locked, tuple(notices))
+
+
+def show_url_notices(page: str) -> None:
+    """Say which link parameters were ignored, so a teacher can fix a mistyped link.
+
+    The text partly comes from the link itself, so it is shown as plain text (never Markdown or
+    HTML: a link must not be able to put a clickable "log in again" on the page) and cut short.
+    """
+    notices = st.session_state.get(f"_{page}_notices", [])
+    for notice in notices[:MAX_NOTICES]:
+        st.warning(plain_text(notice), icon="🔗")
+    if len(notices) > MAX_NOTICES:
+        st.warning(f"…and {len(notices) - MAX_NOTICES} more ignored link parameters.", icon="🔗")
+
+
+def clear_url_notices(page: str) -> None:
+    """Forget the link's notices once the visitor has changed the setup (a preset, say)."""
+    st.session_state[f"_{page}_notices"] = []
+
+
+def plain_text(text: str, limit: int = 240) -> str:
+    """``text`` shortened and escaped so Streamlit's Markdown shows it literally."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in text)
+
+
+def presenter_mode() -> bool:
+    """Whether the page is shown on a projector: bigger text and figures (``present=1``)."""
+    return bool(st.session_state.get(PRESENT.key, False))
+
+
+def classroom(page: str) -> ClassroomView:
+    """This page's teacher options (``hide=``, ``lock=``) for this session."""
+    return st.session_state.get(f"_{page}_teacher", ClassroomView())
+
+
+def publish_settings(page: str, values: Mapping[str, Any], settings: Iterable[Setting]) -> None:
+    """Write the current settings into the URL (so the address bar is a shareable link).
+
+    The teacher's ``hide``/``lock`` and presenter mode stay in the link, so a shared link keeps
+    opening the same classroom view.
+    """
+    st.session_state[f"_{page}_values"] = dict(values)
+    query = to_query(values, settings)
+    view = classroom(page)
+    if view.hidden:
+        query["hide"] = ",".join(sorted(view.hidden))
+    if view.locked:
+        query["lock"] = "1"
+    if presenter_mode():
+        query[PRESENT.key] = "1"
+    if query != st.query_params.to_dict():
+        st.query_params.from_dict(query)
+
+
+def setting_widget(
+    setting: Setting, container: Any = st, disabled: bool = False, page: str | None = None
+) -> Any:
+    """Draw the control a setting declares and return its value.
+
+    A control the teacher's link hides is not drawn (its value still applies); with ``lock=1``
+    every control is drawn but cannot be changed. ``page`` defaults to the page being run.
+    """
+    view = classroom(page or current_page())
+    if setting.key in view.hidden:
+        return st.session_state.get(setting.key, setting.default)
+    common = {
+        "key": setting.key,
+        "help": setting.help or None,
+        "disabled": disabled or view.locked,
+    }
+    if setting.kind == "choice":
+        return container.selectbox(
+            setting.label, list(setting.choices), format_func=setting.choices.get, **common
+        )
+    if setting.kind == "bool":
+        return container.toggle(setting.label, **common)
+    if setting.log:
+        options = sorted(
+            {*setting.grid(), float(st.session_state.get(setting.key, setting.default))}
+        )
+        return container.select_slider(
+            setting.label, options=options, format_func=lambda v: f"{v:g}", **common
+        )
+    if setting.kind == "int":
+        return container.slider(
+            setting.label,
+            int(setting.low),
+            int(setting.high),
+            step=int(setting.step or 1),
+            **common,
+        )
+    return container.slider(
+        setting.label, float(setting.low), float(setting.high), step=setting.step, **common
+    )
+
+
+def current_page() -> str:
+    """The page being run, as named by its last ``restore_settings`` call."""
+    return st.session_state.get("_current_page", "")
+
+
+@st.cache_resource
+def trainer_queue() -> Any:
+    """The server's one trainer queue (shared: it holds tickets, no visitor's data)."""
+    from nncore.training import TrainerQueue, trainer_slots
+
+    return TrainerQueue(slots=trainer_slots())
+
+
+@contextmanager
+def trainer_slot(status: Any) -> Iterator[None]:
+    """Hold one of the server's training slots, telling the visitor in ``status`` while waiting.
+
+    Released however the block ends, including when Streamlit interrupts the script for a
+    click on Pause or Stop.
+    """
+    queue = trainer_queue()
+    ticket = st.session_state.setdefault("trainer_ticket", uuid.uuid4().hex)
+    try:
+        while not queue.try_start(ticket):
+            ahead = queue.ahead_of(ticket)
+            status.info(
+                f"Waiting for a free trainer: {ahead} ahead of you."
+                if ahead
+                else "Waiting for a free trainer: you are next."
+            )
+            time.sleep(0.3)
+        status.empty()
+        yield
+    finally:
+        queue.finish(ticket)
