@@ -1,5 +1,7 @@
 """The one place TensorFlow and Keras are imported, with the process's thread pools set up.
 
+Only worker processes (and tests and the command line) import this: never the web server.
+
 TensorFlow fixes its thread pools at first use and raises if they are changed afterwards, so
 they are configured here, at import, exactly once for the whole process. Each training uses
 the pools of the process; several visitors training at once share them instead of each
@@ -17,13 +19,15 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 CORES = os.cpu_count() or 1
+# A worker says how many threads it may use (an inference worker needs one, a trainer more).
+THREADS = int(os.environ.get("PLAYGROUND_TF_THREADS", CORES))
 # Each training traces its own epoch function by design; TensorFlow's retracing warning would
 # only alarm the teacher reading the server log.
 tf.get_logger().setLevel("ERROR")
 
 try:
-    tf.config.threading.set_intra_op_parallelism_threads(CORES)
-    tf.config.threading.set_inter_op_parallelism_threads(2)
+    tf.config.threading.set_intra_op_parallelism_threads(THREADS)
+    tf.config.threading.set_inter_op_parallelism_threads(min(2, THREADS))
 except RuntimeError:  # already initialised by someone who imported TensorFlow first
     pass
 

@@ -2,9 +2,16 @@
 
 import streamlit as st
 
-from nncore.figures import neuron_curve
-from nncore.neuron import NEURON_ACTIVATIONS, NEURON_SETTINGS, activate, weighted_sum
-from pages._ui.widgets import publish_settings, restore_settings, setting_widget, show_url_notices
+from nncore.activations import ACTIVATIONS
+from nncore.neuron import NEURON_SETTINGS, activate, weighted_sum
+from nncore.neuron.figures import neuron_curve
+from pages._ui.widgets import (
+    presenter_mode,
+    publish_settings,
+    restore_settings,
+    setting_widget,
+    show_url_notices,
+)
 
 PAGE = "home"
 
@@ -44,10 +51,14 @@ def render() -> None:
     z = weighted_sum(inputs, weights, values["b"])
     output = activate(values["act"], z)
     with picture:
-        st.plotly_chart(neuron_curve(values["act"], z), key="neuron")
+        st.plotly_chart(neuron_curve(values["act"], z, present=presenter_mode()), key="neuron")
+        # One short line each, so the formula fits a phone and a projector without cutting off.
         terms = " + ".join(f"({w:g})({x:g})" for w, x in zip(weights, inputs, strict=True))
-        st.latex(rf"z = w_1 x_1 + w_2 x_2 + w_3 x_3 + b = {terms} + ({values['b']:g}) = {z:.3f}")
-        st.latex(NEURON_ACTIVATIONS[values["act"]][1] + rf"\qquad a = {output:.3f}")
+        st.latex(r"z = w_1 x_1 + w_2 x_2 + w_3 x_3 + b")
+        st.latex(rf"z = {terms} + ({values['b']:g})")
+        st.latex(rf"z = {z:.3f}")
+        st.latex(ACTIVATIONS[values["act"]].latex)
+        st.latex(rf"a = {values['act']}({z:.3f}) = {output:.3f}")
         st.metric("Neuron output", f"{output:.3f}")
     st.markdown(
         "**Sigmoid** squeezes any sum into (0, 1), **tanh** into (−1, 1), **relu** lets positive "

@@ -5,10 +5,7 @@ The leading underscore marks this as a helper shared by the page scripts, not a 
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,13 +54,18 @@ def leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
-def restore_settings(page: str, settings: Iterable[Setting]) -> None:
+def restore_settings(
+    page: str,
+    settings: Iterable[Setting],
+    brought: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> None:
     """Give every setting's widget a starting value before the widgets are drawn.
 
     A shared link wins; otherwise what this visitor last had on this page (Streamlit drops a
     widget's state while it is not drawn: on another page, or a hidden layer's controls);
     otherwise the default. Ignored URL parameters are remembered for ``show_url_notices``, and
-    the teacher's ``hide=``/``lock=`` are read once per session and page.
+    the teacher's ``hide=``/``lock=`` are read once per session and page. ``brought`` adds
+    the values a link's choices imply (a layer type's own activation).
     """
     leave_legacy_pages_mode()
     st.session_state["_current_page"] = page
@@ -76,6 +78,8 @@ def restore_settings(page: str, settings: Iterable[Setting]) -> None:
     if not missing:
         return
     from_url, notices = parse_query(params, settings)
+    if brought is not None:
+        from_url = {**brought(from_url), **from_url}
     known = {s.key for s in settings} | STREAMLIT_PARAMETERS | PAGE_PARAMETERS
     notices += [
         f"Ignored {key}={value!r}: not a setting of this page."
@@ -165,7 +169,12 @@ def publish_settings(page: str, values: Mapping[str, Any], settings: Iterable[Se
 
 
 def setting_widget(
-    setting: Setting, container: Any = st, disabled: bool = False, page: str | None = None
+    setting: Setting,
+    container: Any = st,
+    disabled: bool = False,
+    page: str | None = None,
+    on_change: Callable[..., None] | None = None,
+    args: tuple[Any, ...] = (),
 ) -> Any:
     """Draw the control a setting declares and return its value.
 
@@ -179,6 +188,8 @@ def setting_widget(
         "key": setting.key,
         "help": setting.help or None,
         "disabled": disabled or view.locked,
+        "on_change": on_change,
+        "args": args,
     }
     if setting.kind == "choice":
         return container.selectbox(
@@ -209,35 +220,3 @@ def setting_widget(
 def current_page() -> str:
     """The page being run, as named by its last ``restore_settings`` call."""
     return st.session_state.get("_current_page", "")
-
-
-@st.cache_resource
-def trainer_queue() -> Any:
-    """The server's one trainer queue (shared: it holds tickets, no visitor's data)."""
-    from nncore.training import TrainerQueue, trainer_slots
-
-    return TrainerQueue(slots=trainer_slots())
-
-
-@contextmanager
-def trainer_slot(status: Any) -> Iterator[None]:
-    """Hold one of the server's training slots, telling the visitor in ``status`` while waiting.
-
-    Released however the block ends, including when Streamlit interrupts the script for a
-    click on Pause or Stop.
-    """
-    queue = trainer_queue()
-    ticket = st.session_state.setdefault("trainer_ticket", uuid.uuid4().hex)
-    try:
-        while not queue.try_start(ticket):
-            ahead = queue.ahead_of(ticket)
-            status.info(
-                f"Waiting for a free trainer: {ahead} ahead of you."
-                if ahead
-                else "Waiting for a free trainer: you are next."
-            )
-            time.sleep(0.3)
-        status.empty()
-        yield
-    finally:
-        queue.finish(ticket)

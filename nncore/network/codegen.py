@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nncore.spec import OPTIMIZERS, NetworkSpec, layer_plan, layer_seed
+from nncore.data.mnist import balanced_subset_code
+from nncore.network.plan import PlannedLayer, layer_plan, layer_seed
+from nncore.network.spec import NetworkSpec
+from nncore.optimizers import OPTIMIZERS, Hyper
 
 
 class _Code(str):
@@ -23,14 +26,14 @@ def _arguments(options: dict[str, Any]) -> str:
     return ", ".join(f"{name}={value!r}" for name, value in options.items())
 
 
-def _seeded(options: dict[str, Any], keras_class: str, seed: int) -> dict[str, Any]:
-    """The layer's options with its random numbers seeded exactly as ``nncore.model`` does."""
-    options = dict(options)
+def _seeded(row: PlannedLayer, seed: int) -> dict[str, Any]:
+    """The layer's options with its random numbers seeded exactly as ``network.model`` does."""
+    options = dict(row.options)
     name = options.get("kernel_initializer")
     if name and name != "zeros":
         class_name = "".join(part.title() for part in name.split("_"))
         options["kernel_initializer"] = _Code(f"keras.initializers.{class_name}(seed={seed})")
-    if keras_class == "Dropout":
+    if row.random:
         options["seed"] = seed
     return options
 
@@ -41,12 +44,10 @@ def keras_script(spec: NetworkSpec, plots: bool = True) -> str:
     if plan.problems:
         raise ValueError(" ".join(plan.problems))
     layer_lines = "\n".join(
-        f"        layers.{row.keras_class}"
-        f"({_arguments(_seeded(row.options, row.keras_class, layer_seed(spec, index)))}),"
+        f"        layers.{row.keras_class}({_arguments(_seeded(row, layer_seed(spec, index)))}),"
         for index, row in enumerate(plan.layers)
     )
-    optimizer = OPTIMIZERS[spec.opt]
-    optimizer_args = _arguments({"learning_rate": spec.lr, **optimizer.options})
+    optimizer_call = OPTIMIZERS[spec.opt].keras_call(Hyper(eta=spec.lr))
     image = len(plan.input_shape) == 3
     reshape = (
         "# Conv2D layers read pictures: 28×28 pixels with one (grey) channel.\n"
@@ -100,9 +101,7 @@ x = df.drop(columns="label").to_numpy("float32") / 255.0
 y = df["label"].to_numpy()
 
 # The rows are sorted by digit: take a class-balanced sample of {spec.rows} rows.
-rng = np.random.default_rng({spec.seed})
-per_digit = [rng.choice(np.flatnonzero(y == d), {spec.rows // 10}, replace=False) for d in range(10)]
-sample = rng.permutation(np.concatenate(per_digit))
+{balanced_subset_code(spec.rows, spec.seed)}
 x, y = x[sample], y[sample]
 
 # Hold out {spec.test:.0%} for testing, with every digit equally represented (stratified).
@@ -126,7 +125,7 @@ model.summary()
 
 # How to learn: the optimizer and its learning rate, the loss to minimise, what to report.
 model.compile(
-    optimizer=keras.optimizers.{optimizer.keras_class}({optimizer_args}),
+    optimizer=keras.optimizers.{optimizer_call},
     loss={spec.loss!r},
     metrics=["accuracy"],
 )

@@ -1,11 +1,12 @@
 """Train a playground network from the command line, e.g. to prepare models before class.
 
-    python -m nncore.train --preset seed --epochs 20 --out seed.keras
-    python -m nncore.train --query "layers=3&l3_type=dropout&lr=0.01" --json
+    python -m nncore.training --preset seed --epochs 20 --out seed.keras
+    python -m nncore.training --query "layers=3&l3_type=dropout&lr=0.01" --json
 
 Takes the same settings as the Build page (every ``--<key>`` is the URL parameter of the same
 name), or a query string copied from a shared link; later options override earlier ones in
-the order: preset, query, single options.
+the order: preset, query, single options. It trains in its own process, with the same engine
+as the app's workers.
 """
 
 from __future__ import annotations
@@ -20,16 +21,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from nncore.settings import parse_query, to_query
-from nncore.spec import (
+from nncore.network.plan import layer_plan
+from nncore.network.settings import (
     ALL_SETTINGS,
-    PRESETS,
-    NetworkSpec,
     active_settings,
-    layer_plan,
     spec_from_values,
+    spec_values,
+    type_defaults,
 )
-from nncore.spec import spec_values as values_of
+from nncore.network.spec import PRESETS, NetworkSpec
+from nncore.settings import parse_query, to_query
+from nncore.training.diagnosis import divergence_message, training_diagnosis
+from nncore.training.run import TrainingRun
 
 # "--preset seed" for "Seed notebook", "--preset small" for "Small CNN": the first word.
 PRESET_NAMES = {name.split()[0].lower(): name for name in PRESETS}
@@ -37,7 +40,7 @@ PRESET_NAMES = {name.split()[0].lower(): name for name in PRESETS}
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m nncore.train", description=__doc__.split("\n")[0]
+        prog="python -m nncore.training", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--preset", choices=sorted(PRESET_NAMES), help="start from a preset")
     parser.add_argument("--query", help="a shared link or its query string")
@@ -53,17 +56,20 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def spec_from_arguments(arguments: argparse.Namespace) -> tuple[NetworkSpec, list[str]]:
     """The spec the options describe, and the notices for options that were ignored."""
-    values = values_of(PRESETS[PRESET_NAMES[arguments.preset]]) if arguments.preset else {}
+    values = spec_values(PRESETS[PRESET_NAMES[arguments.preset]]) if arguments.preset else {}
+    chosen: dict[str, Any] = {}
     notices: list[str] = []
     if arguments.query:
         query = urlsplit(arguments.query).query or arguments.query.lstrip("?")
         from_query, ignored = parse_query(parse_qs(query), ALL_SETTINGS)
-        values.update(from_query)
+        chosen.update(from_query)
         notices += ignored
     given = {s.key: getattr(arguments, s.key) for s in ALL_SETTINGS if getattr(arguments, s.key)}
     from_options, ignored = parse_query(given, ALL_SETTINGS)
-    values.update(from_options)
+    chosen.update(from_options)
     notices += ignored
+    # A layer type named without its activation brings its own (a Conv2D is relu).
+    values.update({**type_defaults(chosen), **chosen})
     return spec_from_values(values), notices
 
 
@@ -78,27 +84,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Cannot build this network: " + " ".join(plan.problems), file=sys.stderr)
         return 2
 
-    from nncore.training import TrainingRun, training_diagnosis
+    from nncore.training.engine import EpochEngine
 
     print(f"Training {plan.total_params:,} parameters for {spec.epochs} epochs…", file=log)
-    run = TrainingRun.start(spec)
-    while run.active:
-        record = run.step()
+    engine = EpochEngine.for_spec(spec)
+    run = TrainingRun(spec, run_id="cli", state="running")
+    for epoch in range(1, spec.epochs + 1):
+        record = engine.run_epoch(epoch)
+        run.history.append(record)
         print(
             f"epoch {record.epoch}/{spec.epochs}  loss {record.loss:.4f}  acc {record.accuracy:.3f}"
             f"  test loss {record.val_loss:.4f}  test acc {record.val_accuracy:.3f}",
             file=log,
         )
+        if not record.finite:
+            run.message = divergence_message(record, spec)
+            run.settle("diverged")
+            break
+    run.settle("done")
     message = run.message or training_diagnosis(run.history, spec)
     if message:
         print(message, file=log)
     if arguments.out:
-        run.model.save(arguments.out)
+        engine.model.save(arguments.out)
         print(f"Saved {arguments.out}", file=log)
     if arguments.json:
         result: dict[str, Any] = {
-            "settings": {s.key: values_of(spec)[s.key] for s in active_settings(spec)},
-            "query": to_query(values_of(spec), active_settings(spec)),
+            "settings": {s.key: spec_values(spec)[s.key] for s in active_settings(spec)},
+            "query": to_query(spec_values(spec), active_settings(spec)),
             "history": [asdict(record) for record in run.history],
             "test_accuracy": run.test_accuracy(),
             "seconds": run.seconds(),

@@ -1,7 +1,8 @@
 """A ``NetworkSpec`` made into a real ``keras.Sequential`` (compiled), following its layer plan.
 
+Imports TensorFlow: only worker processes and tests import this module, never the web server.
 Initial weights are seeded per layer from the spec's seed instead of through Keras's global
-random state, so one visitor's training never changes another visitor's starting weights.
+random state, so one training never changes another's starting weights.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from nncore.keras_runtime import keras
-from nncore.spec import OPTIMIZERS, NetworkSpec, PlannedLayer, layer_plan, layer_seed
+from nncore.network.plan import PlannedLayer, layer_plan, layer_seed
+from nncore.network.spec import NetworkSpec
+from nncore.optimizers import OPTIMIZERS, Hyper
 
 
 def seeded_initializer(name: str, seed: int) -> Any:
@@ -26,17 +29,16 @@ def keras_layer(planned: PlannedLayer, seed: int) -> keras.layers.Layer:
     options = dict(planned.options)
     if "kernel_initializer" in options:
         options["kernel_initializer"] = seeded_initializer(options["kernel_initializer"], seed)
-    if planned.keras_class == "Dropout":
+    if planned.random:
         options["seed"] = seed
     return getattr(keras.layers, planned.keras_class)(**options, name=planned.name)
 
 
 def make_optimizer(spec: NetworkSpec) -> keras.optimizers.Optimizer:
     """The optimizer the spec names, at its learning rate."""
-    choice = OPTIMIZERS[spec.opt]
-    return getattr(keras.optimizers, choice.keras_class)(
-        learning_rate=float(spec.lr), **choice.options
-    )
+    optimizer = OPTIMIZERS[spec.opt]
+    arguments = optimizer.keras_arguments(Hyper(eta=float(spec.lr)))
+    return getattr(keras.optimizers, optimizer.keras_class)(**arguments)
 
 
 def build_model(spec: NetworkSpec) -> keras.Sequential:

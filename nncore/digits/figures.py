@@ -13,13 +13,14 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-FONT = {"size": 18}
-INK = "#1f77b4"
-WINNER = "#d62728"
+from nncore.style import INK_COLOUR as INK
+from nncore.style import WINNER_COLOUR as WINNER
+from nncore.style import font
+
 MAX_FEATURE_MAPS = 16  # a grid of 4x4 maps per convolution layer stays readable
 
 
-def probability_bars(probabilities: np.ndarray) -> go.Figure:
+def probability_bars(probabilities: np.ndarray, present: bool = False) -> go.Figure:
     """The ten class probabilities as bars, the winning digit highlighted, percentages on top."""
     probabilities = np.asarray(probabilities, dtype=float)
     winner = int(np.argmax(probabilities))
@@ -35,7 +36,7 @@ def probability_bars(probabilities: np.ndarray) -> go.Figure:
     )
     figure.update_layout(
         title="Probability of each digit",
-        font=FONT,
+        font=font(present),
         height=360,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         yaxis={"title": "%", "range": [0, 115]},
@@ -45,7 +46,7 @@ def probability_bars(probabilities: np.ndarray) -> go.Figure:
     return figure
 
 
-def input_pixels(x: np.ndarray) -> go.Figure:
+def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
     """The 28x28 input enlarged, one visible square per pixel, white ink on black as drawn."""
     x = np.asarray(x, dtype=float).reshape(28, 28)
     figure = go.Figure(
@@ -62,7 +63,7 @@ def input_pixels(x: np.ndarray) -> go.Figure:
     )
     figure.update_layout(
         title="28 × 28 numbers from 0 (black) to 1 (white)",
-        font=FONT,
+        font=font(present),
         height=400,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         plot_bgcolor="#444",
@@ -77,7 +78,9 @@ def input_pixels(x: np.ndarray) -> go.Figure:
     return figure
 
 
-def feature_maps(name: str, activation: np.ndarray, limit: int = MAX_FEATURE_MAPS) -> go.Figure:
+def feature_maps(
+    name: str, activation: np.ndarray, limit: int = MAX_FEATURE_MAPS, present: bool = False
+) -> go.Figure:
     """The first ``limit`` feature maps of a convolution layer, each as a small heat map.
 
     Bright means the filter found its pattern there. One shared colour range per layer, so
@@ -112,14 +115,14 @@ def feature_maps(name: str, activation: np.ndarray, limit: int = MAX_FEATURE_MAP
     height, width = maps.shape[:2]
     figure.update_layout(
         title=f"{name}: {shown} of {maps.shape[-1]} feature maps, {height} × {width} each",
-        font=FONT,
+        font=font(present),
         height=70 + 130 * rows,
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
     )
     return figure
 
 
-def dense_bars(name: str, activation: np.ndarray) -> go.Figure:
+def dense_bars(name: str, activation: np.ndarray, present: bool = False) -> go.Figure:
     """A dense layer's outputs as one bar per unit (how strongly each neuron fires)."""
     values = np.asarray(activation, dtype=float).ravel()
     figure = go.Figure(
@@ -132,7 +135,7 @@ def dense_bars(name: str, activation: np.ndarray) -> go.Figure:
     )
     figure.update_layout(
         title=f"{name}: the output of each of its {len(values)} neurons",
-        font=FONT,
+        font=font(present),
         height=320,
         margin={"l": 60, "r": 20, "t": 60, "b": 50},
         xaxis={"title": "neuron"},
@@ -142,10 +145,10 @@ def dense_bars(name: str, activation: np.ndarray) -> go.Figure:
 
 
 # An activation's number of axes says what kind of layer made it: (H, W, C) maps or (units,).
-_BY_NDIM: dict[int, Callable[[str, np.ndarray], go.Figure]] = {3: feature_maps, 1: dense_bars}
+_BY_NDIM: dict[int, Callable[..., go.Figure]] = {3: feature_maps, 1: dense_bars}
 
 
-def activation_figure(name: str, activation: np.ndarray) -> go.Figure | None:
+def activation_figure(name: str, activation: np.ndarray, present: bool = False) -> go.Figure | None:
     """The right picture for one layer's activation, or ``None`` for a shape we do not draw."""
     builder = _BY_NDIM.get(np.ndim(activation))
-    return builder(name, activation) if builder else None
+    return builder(name, activation, present=present) if builder else None

@@ -1,0 +1,113 @@
+"""Plotly figures of a training: live curves, the confusion matrix, misclassified digits.
+
+Data in, ``go.Figure`` out; fonts come from ``nncore.style`` (larger in presenter mode).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
+
+
+def _layout(fig: go.Figure, height: int, present: bool) -> go.Figure:
+    fig.update_layout(
+        height=round(height * (1.25 if present else 1)),
+        font=font(present),
+        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+    )
+    return fig
+
+
+def training_curves(
+    epochs: Sequence[int],
+    loss: Sequence[float],
+    val_loss: Sequence[float],
+    accuracy: Sequence[float],
+    val_accuracy: Sequence[float],
+    total_epochs: int,
+    lr_changes: Sequence[tuple[int, float]] = (),
+    present: bool = False,
+) -> go.Figure:
+    """Train and test loss and accuracy per epoch, on axes already as long as the whole run,
+    with a dashed line wherever the learning rate was changed during training."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    for col, (train, test) in enumerate([(loss, val_loss), (accuracy, val_accuracy)], start=1):
+        fig.add_trace(go.Scatter(x=list(epochs), y=list(train), name="train", mode="lines",
+                                 line={"color": TRAIN_COLOUR, "width": 3}, legendgroup="train",
+                                 showlegend=col == 1), row=1, col=col)  # fmt: skip
+        fig.add_trace(go.Scatter(x=list(epochs), y=list(test), name="test", mode="lines",
+                                 line={"color": TEST_COLOUR, "width": 3}, legendgroup="test",
+                                 showlegend=col == 1), row=1, col=col)  # fmt: skip
+    for epoch, lr in lr_changes:
+        for col in (1, 2):
+            fig.add_vline(x=epoch - 0.5, line_dash="dash", line_color="#888", row=1, col=col)
+        # Inside the accuracy plot's lower edge, where no title or curve sits.
+        fig.add_annotation(x=epoch - 0.5, y=0.02, yref="y2 domain", xref="x2",
+                           text=f" η → {lr:g}", showarrow=False, xanchor="left",
+                           yanchor="bottom", bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
+    fig.update_xaxes(title_text="epoch", range=[0.5, max(total_epochs, 2) + 0.5])
+    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
+    fig.update_layout(legend={"orientation": "h", "y": -0.22})
+    return _layout(fig, 400, present)
+
+
+def update_curves(
+    fig: go.Figure,
+    epochs: Sequence[int],
+    loss: Sequence[float],
+    val_loss: Sequence[float],
+    accuracy: Sequence[float],
+    val_accuracy: Sequence[float],
+) -> go.Figure:
+    """Put new points into a figure made by ``training_curves``, in place.
+
+    Building the figure anew costs about 50 ms, refreshing its four traces about 1 ms: during
+    live training that difference is time taken from the training itself.
+    """
+    with fig.batch_update():
+        for trace, values in zip(fig.data, (loss, val_loss, accuracy, val_accuracy), strict=True):
+            trace.x = list(epochs)
+            trace.y = list(values)
+    return fig
+
+
+def confusion_heatmap(matrix: np.ndarray, present: bool = False) -> go.Figure:
+    """Counts of (true digit, predicted digit); the diagonal is what the network got right."""
+    digits = [str(d) for d in range(matrix.shape[0])]
+    fig = go.Figure(
+        go.Heatmap(z=matrix, x=digits, y=digits, colorscale="Blues", text=matrix,
+                   texttemplate="%{text}", hovertemplate="true %{y}, said %{x}: %{z}<extra></extra>")
+    )  # fmt: skip
+    fig.update_xaxes(title_text="predicted", side="top", type="category")
+    fig.update_yaxes(title_text="true", autorange="reversed", type="category")
+    fig.update_layout(title="Confusion matrix (test rows)")
+    return _layout(fig, 480, present)
+
+
+def digit_grid(
+    images: np.ndarray,
+    true: Sequence[int],
+    predicted: Sequence[int],
+    columns: int = 8,
+    present: bool = False,
+) -> go.Figure:
+    """Small 28×28 pictures, each titled with its true and predicted label."""
+    count = len(images)
+    rows = max(1, -(-count // columns))
+    titles = [f"{t} → {p}" for t, p in zip(true, predicted, strict=True)]
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
+                        horizontal_spacing=0.01, vertical_spacing=0.08)  # fmt: skip
+    for index, image in enumerate(images):
+        fig.add_trace(
+            go.Heatmap(z=np.asarray(image).reshape(28, 28), colorscale="gray_r", showscale=False,
+                       hoverinfo="skip"),
+            row=index // columns + 1, col=index % columns + 1,
+        )  # fmt: skip
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    return _layout(fig, 40 + 130 * rows, present)

@@ -1,0 +1,16 @@
+"""``python -m nncore.workers <trainer|inference> <fd>``: a worker process, started by the app.
+
+The worker's module is imported by its own name (not run as ``__main__``), so the objects it
+sends back unpickle in the server as ``nncore.workers.<kind>.<Class>``.
+"""
+
+import importlib
+import sys
+
+from nncore.workers.process import worker_connection
+
+KINDS = ("trainer", "inference")
+
+if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
+    sys.exit(f"usage: python -m nncore.workers <{'|'.join(KINDS)}> <fd>")
+importlib.import_module(f"nncore.workers.{sys.argv[1]}").serve(worker_connection(sys.argv[2]))

@@ -1,0 +1,232 @@
+"""What pages call to train, answer drawings and fine-tune: processes and pipes stay hidden.
+
+    handle = start_training(spec, owner)      # queued, then trained in a worker
+    handle.pause(); handle.resume(); handle.stop(); handle.set_learning_rate(0.01)
+    handle.wait(seen_version, timeout)         # for live curves
+    answer(source, x)                          # probabilities and layer outputs
+    start_fine_tune(request, owner)            # a job like a training
+
+The worker processes are started on first use and warm up in the background. Everything a
+visitor gets back is plain data (records, weights, probabilities) kept in their session.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+from nncore.network.spec import NetworkSpec
+from nncore.training.diagnosis import divergence_message
+from nncore.training.run import TrainingRun
+from nncore.workers import inference
+from nncore.workers.models import ModelSource, UnknownModel, new_key
+from nncore.workers.pool import Job, TrainerPool
+from nncore.workers.process import WorkerProcess
+from nncore.workers.trainer import FineTuneRequest, FineTuneResult
+
+ANSWER_SECONDS = 90.0  # the first answer may wait for TensorFlow's import in a fresh worker
+
+
+class WorkerUnavailable(RuntimeError):
+    """The inference worker could not answer, even after being replaced."""
+
+
+class RunHandle(Job):
+    """A visitor's training: its ``TrainingRun`` (what the page draws) and its controls."""
+
+    kind = "train"
+
+    def __init__(self, pool: TrainerPool, spec: NetworkSpec, owner: object | None):
+        super().__init__(spec, owner)
+        self.pool = pool
+        self.run = TrainingRun(spec, run_id=new_key())
+        self.stop_requested = False
+        self.requested_lr = float(spec.lr)
+        self._first_epoch_at: float | None = None
+
+    # --- what the page does ---------------------------------------------------------------
+    def pause(self) -> None:
+        """Pause before the next epoch starts (the model and history so far are kept)."""
+        if self.run.state == "running":
+            self.run.state = "paused"
+            self.send(("pause",))
+            self._bump()
+
+    def resume(self) -> None:
+        if self.run.state == "paused":
+            self.run.state = "running"
+            self.send(("resume",))
+            self._bump()
+
+    def stop(self) -> None:
+        """Stop before the next epoch; a run still waiting in the queue never starts."""
+        if self.run.state == "queued" and self.pool.cancel(self):
+            self.run.settle("stopped")
+            self._bump()
+        elif self.run.active and not self.stop_requested:
+            self.stop_requested = True
+            self.send(("stop",))
+            self._bump()
+
+    def set_learning_rate(self, lr: float) -> None:
+        """A new learning rate, used from the next epoch (each epoch records its own)."""
+        if float(lr) != self.requested_lr and self.run.active:
+            self.requested_lr = float(lr)
+            self.send(("lr", self.requested_lr))
+
+    # --- what the pool does ---------------------------------------------------------------
+    def started(self, worker: Any) -> None:
+        paused = self.run.state == "paused"
+        self.run.state = "running"
+        super().started(worker)
+        if self.requested_lr != float(self.run.spec.lr):
+            self.send(("lr", self.requested_lr))
+        if self.stop_requested:
+            self.send(("stop",))
+        elif paused:
+            self.pause()
+
+    def receive(self, message: tuple) -> bool:
+        kind = message[0]
+        if kind == "epoch":
+            record = message[1]
+            now = time.perf_counter()
+            if self._first_epoch_at is None:
+                self._first_epoch_at = now - record.seconds
+            self.run.history.append(record)
+            self.run.wall_seconds = now - self._first_epoch_at
+        elif kind == "finished":
+            _, state, weights, probabilities = message
+            if state == "diverged":
+                self.run.message = divergence_message(self.run.history[-1], self.run.spec)
+            else:
+                self.run.test_probabilities = probabilities
+            self.run.weights = weights
+            self.run.state = "running"  # settle from an active state, whatever was clicked
+            self.run.settle(state)
+        elif kind == "failed":
+            self.fail(f"Training failed: {message[1]}. Try other settings.")
+        self._bump()
+        return kind in ("finished", "failed")
+
+    def fail(self, reason: str) -> None:
+        if not self.run.over:
+            self.run.message = reason
+            self.run.settle("failed")
+        self._bump()
+
+
+class FineTuneJob(Job):
+    """Teaching a private copy of a network the visitor's drawings, in a training worker."""
+
+    kind = "fine_tune"
+
+    def __init__(self, request: FineTuneRequest, owner: object | None):
+        super().__init__(request, owner)
+        self.result: FineTuneResult | None = None
+        self.error: str | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    def receive(self, message: tuple) -> bool:
+        if message[0] == "tuned":
+            self.result = message[1]
+        elif message[0] == "failed":
+            self.error = f"Fine-tuning failed ({message[1]}). Empty the buffer and try again."
+        self._bump()
+        return self.over
+
+    def fail(self, reason: str) -> None:
+        self.error = reason
+        self._bump()
+
+
+class InferenceService:
+    """The inference worker: one process answering drawings, one at a time, replaced if it dies."""
+
+    def __init__(self, threads: int = 1):
+        self.worker = WorkerProcess("inference", threads)
+        self._lock = threading.Lock()
+        threading.Thread(target=self._warm, daemon=True).start()
+
+    def _warm(self) -> None:
+        with self._lock:
+            self.worker.start_ready()
+
+    def call(self, kind: str, *args: Any) -> Any:
+        """One request; a worker that dies is replaced and asked once more."""
+        with self._lock:
+            for _ in range(2):
+                self.worker.start_ready()
+                if self.worker.send((kind, *args)):
+                    try:
+                        reply = None
+                        deadline = time.monotonic() + ANSWER_SECONDS
+                        while reply is None and time.monotonic() < deadline:
+                            reply = self.worker.receive(0.5)
+                    except (EOFError, OSError):
+                        reply = None
+                    if reply is not None:
+                        status, value = reply
+                        if status == "error":
+                            raise value
+                        return value
+                self.worker.stop()
+        raise WorkerUnavailable("the inference worker stopped twice in a row")
+
+    def answer(self, source: ModelSource, x: np.ndarray) -> inference.Answer:
+        """The network's answer to one drawing; the weights travel only if the worker lacks them."""
+        try:
+            return self.call("answer", source.reference(), x)
+        except UnknownModel:
+            return self.call("answer", source, x)
+
+
+_lock = threading.Lock()
+_pool: TrainerPool | None = None
+_inference: InferenceService | None = None
+
+
+def trainer_pool() -> TrainerPool:
+    """This server's training workers (started on first use, shared by every visitor)."""
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = TrainerPool()
+        return _pool
+
+
+def inference_service() -> InferenceService:
+    """This server's inference worker (started on first use, shared by every visitor)."""
+    global _inference
+    with _lock:
+        if _inference is None:
+            _inference = InferenceService()
+        return _inference
+
+
+def start_workers() -> None:
+    """Start every worker now; they import TensorFlow in the background while pages load."""
+    trainer_pool()
+    inference_service()
+
+
+def start_training(spec: NetworkSpec, owner: object | None = None) -> RunHandle:
+    """Queue a training of ``spec``; the handle fills in as the worker streams its epochs."""
+    pool = trainer_pool()
+    return pool.submit(RunHandle(pool, spec, owner))
+
+
+def start_fine_tune(request: FineTuneRequest, owner: object | None = None) -> FineTuneJob:
+    """Queue a fine-tuning; it waits for a free training worker like a training does."""
+    return trainer_pool().submit(FineTuneJob(request, owner))
+
+
+def answer(source: ModelSource, x: np.ndarray) -> inference.Answer:
+    """Probabilities and layer outputs of ``source`` for one 28×28 drawing."""
+    return inference_service().answer(source, x)

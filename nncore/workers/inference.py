@@ -1,0 +1,103 @@
+"""The inference worker: answers to drawings, with the models it keeps loaded.
+
+Runs as ``python -m nncore.workers.inference``: one request at a time from its pipe,
+("answer", source, x) → ("ok", Answer) or ("error", exception). TensorFlow is imported here,
+by ``warm_up``, before the worker says it is ready.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nncore.workers.models import BUNDLED_KEY, ModelSource, UnknownModel
+
+CACHE_SIZE = 32  # visitors' networks kept built; the least recently used go first
+_models: OrderedDict[str, Any] = OrderedDict()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A network's answer to one drawing: ten probabilities, and each weighted layer's output."""
+
+    probabilities: np.ndarray
+    layers: list[tuple[str, np.ndarray]]
+
+
+def bundled_model() -> Any:
+    """The shipped CNN, loaded once per worker."""
+    if BUNDLED_KEY not in _models:
+        from nncore.digits.bundled import ASSET
+        from nncore.digits.inference import load_model
+
+        _models[BUNDLED_KEY] = load_model(str(ASSET))
+    return _models[BUNDLED_KEY]
+
+
+def build(source: ModelSource) -> Any:
+    """A fresh Keras model for ``source`` (its own copy: never the shared bundled one)."""
+    from nncore.digits.inference import private_copy
+
+    if source.bundled:
+        model = private_copy(bundled_model())
+    else:
+        from nncore.network.model import build_model
+
+        model = build_model(source.spec)
+    if source.weights is not None:
+        model.set_weights(list(source.weights))
+    return model
+
+
+def model_for(source: ModelSource) -> Any:
+    """The cached model for ``source.key``, built from the source when it carries weights."""
+    if source.key == BUNDLED_KEY:
+        return bundled_model()
+    if source.key in _models:
+        _models.move_to_end(source.key)
+        return _models[source.key]
+    if source.weights is None:
+        raise UnknownModel(source.key)
+    _models[source.key] = build(source)
+    while len(_models) > CACHE_SIZE + 1:  # the bundled model stays
+        oldest = next(key for key in _models if key != BUNDLED_KEY)
+        del _models[oldest]
+    return _models[source.key]
+
+
+def answer(source: ModelSource, x: np.ndarray, with_layers: bool = True) -> Answer:
+    """Probabilities for one 28×28 drawing, and what each weighted layer made of it."""
+    from nncore.digits.inference import classify, layer_activations
+
+    model = model_for(source)
+    probabilities = classify(model, x, source.input_shape)
+    layers = layer_activations(model, x, source.input_shape) if with_layers else []
+    return Answer(probabilities, layers)
+
+
+def warm_up() -> int:
+    """Import TensorFlow and answer one blank drawing, so the first visitor does not wait."""
+    answer(ModelSource(BUNDLED_KEY, "", (28, 28, 1)), np.zeros((28, 28), np.float32))
+    return os.getpid()
+
+
+REQUESTS = {"answer": answer}
+
+
+def serve(conn: Any) -> None:
+    """Answer requests until the server closes the pipe."""
+    warm_up()
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            kind, *arguments = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            conn.send(("ok", REQUESTS[kind](*arguments)))
+        except Exception as problem:  # goes back to the page, which says it in a sentence
+            conn.send(("error", problem))

@@ -1,0 +1,106 @@
+"""Starting a worker process and talking to it over a pipe.
+
+Workers are started as ``python -m nncore.workers <kind> <fd>``, not with ``multiprocessing``'s
+spawn: spawn re-imports the parent's ``__main__``, which inside Streamlit is the page script
+being run, so every worker would run the app. A socket pair carries pickled messages both ways
+(``multiprocessing.connection.Connection``). The worker says "ready" once TensorFlow is
+imported and warmed up.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+START_SECONDS = 120.0  # importing TensorFlow on a busy 2-core machine takes seconds, not minutes
+
+
+class WorkerProcess:
+    """One worker process of a kind (``trainer``, ``inference``) and the pipe to it."""
+
+    def __init__(self, kind: str, threads: int):
+        self.kind = kind
+        self.threads = threads
+        self.process: subprocess.Popen | None = None
+        self.conn: Connection | None = None
+        self.jobs_done = 0
+        self.ready = False  # TensorFlow imported and warmed up
+        self._send_lock = threading.Lock()
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.process is None else self.process.pid
+
+    def start(self) -> None:
+        """A new process (the old one, if any, is killed first)."""
+        self.stop()
+        ours, theirs = multiprocessing.Pipe()
+        env = {**os.environ, "PLAYGROUND_TF_THREADS": str(self.threads)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nncore.workers", self.kind, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn, self.jobs_done, self.ready = ours, 0, False
+
+    def start_ready(self, fresh_after: int | None = None) -> None:
+        """A running, warmed-up worker: (re)started if it is dead or has done ``fresh_after``
+        jobs, then waited for until it says "ready"."""
+        while True:
+            aged = fresh_after is not None and self.jobs_done >= fresh_after
+            if not self.alive or aged:
+                self.start()
+            if self.ready:
+                return
+            try:
+                if self.conn.poll(START_SECONDS) and self.conn.recv()[0] == "ready":
+                    self.ready = True
+                    return
+            except (EOFError, OSError):
+                pass
+            self.stop()
+
+    def send(self, message: tuple) -> bool:
+        try:
+            with self._send_lock:
+                self.conn.send(message)
+            return True
+        except (OSError, ValueError, AttributeError):
+            return False
+
+    def receive(self, timeout: float) -> Any:
+        """The next message, or None after ``timeout``; raises EOFError if the worker died."""
+        if self.conn.poll(timeout):
+            return self.conn.recv()
+        if not self.alive:
+            raise EOFError(f"{self.kind} worker {self.pid} is gone")
+        return None
+
+    def stop(self) -> None:
+        if self.alive:
+            self.process.kill()
+        if self.process is not None:
+            self.process.wait(10)
+        if self.conn is not None:
+            self.conn.close()
+        self.process = self.conn = None
+        self.ready = False
+
+
+def worker_connection(fd: str) -> Connection:
+    """In a worker: the pipe to the server, from the file descriptor on the command line."""
+    return Connection(int(fd))

@@ -1,0 +1,142 @@
+"""A training worker's main loop: one training (or fine-tuning) at a time, in its own process.
+
+Runs at a lower CPU priority than the web server, so pages stay quick while it trains. Between
+epochs it reads the messages waiting on its pipe (pause, resume, stop, a new learning rate),
+so a click acts before the next epoch starts. It streams one record per epoch and, at the end,
+sends the trained weights back: only plain data crosses the pipe.
+
+The messages, server → worker: ("train", spec), ("fine_tune", FineTuneRequest), ("pause",),
+("resume",), ("stop",), ("lr", value). Worker → server: ("ready", pid), ("epoch", record),
+("paused",), ("running",), ("finished", state, weights, test_probabilities),
+("tuned", FineTuneResult), ("failed", reason).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+from nncore.network.spec import NetworkSpec
+from nncore.workers.models import ModelSource
+
+PRIORITY = 10  # os.nice increment: the web server (0) always comes first
+PAUSE_LIMIT = 15 * 60.0  # a training paused this long is stopped (keeping its model)
+
+
+@dataclass(frozen=True)
+class FineTuneRequest:
+    """Teach ``source`` the visitor's drawings; answer ``current`` before and after."""
+
+    source: ModelSource
+    drawings: np.ndarray
+    labels: np.ndarray
+    current: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class FineTuneResult:
+    """The taught copy's weights, its answers to the current drawing, and the held-out check."""
+
+    weights: list[np.ndarray]
+    before: np.ndarray | None
+    after: np.ndarray | None
+    held_before: float
+    held_after: float
+    held_rows: int
+
+
+def _warm_up() -> None:
+    """Import TensorFlow and trace one tiny epoch, so the first visitor's training starts at once."""
+    from nncore.network.spec import LayerSpec
+    from nncore.training.engine import EpochEngine
+
+    spec = NetworkSpec(layers=(LayerSpec("dense", units=4),), rows=500, epochs=1)
+    EpochEngine.for_spec(spec).run_epoch(1)
+
+
+def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
+    """Apply every waiting message; while paused, wait for one. Returns (paused, stop)."""
+    while True:
+        if paused:
+            if not conn.poll(PAUSE_LIMIT):
+                return paused, True
+        elif not conn.poll():
+            return paused, False
+        command = conn.recv()
+        kind = command[0]
+        if kind == "pause" and not paused:
+            paused = True
+            conn.send(("paused",))
+        elif kind == "resume" and paused:
+            paused = False
+            conn.send(("running",))
+        elif kind == "stop":
+            return paused, True
+        elif kind == "lr":
+            engine.learning_rate = float(command[1])
+
+
+def train(conn: Connection, spec: NetworkSpec) -> None:
+    """Train ``spec`` epoch by epoch, streaming records; send the weights when it is over."""
+    from nncore.training.engine import EpochEngine
+
+    engine = EpochEngine.for_spec(spec)
+    paused, state = False, "done"
+    for epoch in range(1, spec.epochs + 1):
+        paused, stop = _commands(conn, paused, engine)
+        if stop:
+            state = "stopped"
+            break
+        record = engine.run_epoch(epoch)
+        conn.send(("epoch", record))
+        if not record.finite:
+            state = "diverged"
+            break
+    probabilities = engine.predict_test()
+    conn.send(("finished", state, engine.model.get_weights(), probabilities))
+    engine.release()
+
+
+def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
+    """Fine-tune a private copy of the visitor's network and check it on held-out MNIST rows."""
+    from nncore.data.mnist import held_out_split, mnist_images
+    from nncore.digits.inference import accuracy, classify
+    from nncore.digits.teaching import fine_tune as teach
+    from nncore.workers.inference import build
+
+    model = build(request.source)
+    shape = request.source.input_shape
+    x, y = mnist_images()
+    train_rows, held = held_out_split(y)
+    before = classify(model, request.current, shape) if request.current is not None else None
+    held_before = accuracy(model, x[held], y[held], shape)
+    teach(model, request.drawings, request.labels, x[train_rows], y[train_rows], shape)
+    after = classify(model, request.current, shape) if request.current is not None else None
+    held_after = accuracy(model, x[held], y[held], shape)
+    result = FineTuneResult(model.get_weights(), before, after, held_before, held_after, len(held))
+    conn.send(("tuned", result))
+
+
+def serve(conn: Connection) -> None:
+    """The worker process: warm up, then run each job that arrives until the pipe closes."""
+    os.nice(PRIORITY)
+    _warm_up()
+    conn.send(("ready", os.getpid()))
+    jobs = {"train": train, "fine_tune": fine_tune}
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the server is gone: so is this worker's purpose
+            return
+        if message[0] not in jobs:
+            continue  # a late pause/stop/lr for a job that already ended: nothing to act on
+        try:
+            jobs[message[0]](conn, message[1])
+        except (EOFError, BrokenPipeError):
+            return
+        except Exception as problem:  # reported to the visitor as a sentence by the server
+            conn.send(("failed", f"{type(problem).__name__}: {problem}"))

@@ -1,0 +1,68 @@
+"""Typed access to what pages share through ``st.session_state``.
+
+Build & Train leaves its training here; Draw a Digit reads it and keeps its own buffer of
+drawings and fine-tuned copies. Everything here is private to one visitor's session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from nncore.workers.client import RunHandle
+from nncore.workers.models import ModelSource
+from nncore.workers.pool import Owner
+
+DRAWINGS_KEPT = 24  # drawings kept for teaching; the oldest go first
+
+
+@dataclass(frozen=True)
+class TaughtDrawing:
+    """A drawing the visitor labelled: the network's 28×28 input and the right digit."""
+
+    x: np.ndarray
+    digit: int
+
+
+def owner() -> Owner:
+    """This session's token: jobs hold it weakly, and stop when the session is gone."""
+    return st.session_state.setdefault("_owner", Owner())
+
+
+def build_run() -> RunHandle | None:
+    """The training started on Build & Train in this session, if any."""
+    return st.session_state.get("build_run")
+
+
+def set_build_run(handle: RunHandle) -> None:
+    previous = build_run()
+    if previous is not None and previous.run.active:
+        previous.stop()  # one training per visitor: a new one replaces the old
+    st.session_state["build_run"] = handle
+
+
+def taught_drawings() -> list[TaughtDrawing]:
+    """The drawings collected on Draw a Digit for teaching, oldest first."""
+    return st.session_state.setdefault("draw_buffer", [])
+
+
+def keep_drawing(drawing: TaughtDrawing) -> None:
+    drawings = taught_drawings()
+    drawings.append(drawing)
+    del drawings[:-DRAWINGS_KEPT]
+
+
+def taught_copies() -> dict[str, ModelSource]:
+    """Fine-tuned private copies, by the key of the network each was taught from."""
+    return st.session_state.setdefault("draw_copies", {})
+
+
+def current_drawing() -> np.ndarray | None:
+    """The drawing on the canvas as the network's 28×28 input (None when blank)."""
+    return st.session_state.get("draw_x")
+
+
+def set_current_drawing(x: np.ndarray | None) -> None:
+    st.session_state["draw_x"] = x
