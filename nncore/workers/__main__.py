@@ -13,4 +13,7 @@ KINDS = ("trainer", "inference")
 
 if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
     sys.exit(f"usage: python -m nncore.workers <{'|'.join(KINDS)}> <fd>")
-importlib.import_module(f"nncore.workers.{sys.argv[1]}").serve(worker_connection(sys.argv[2]))
+try:
+    importlib.import_module(f"nncore.workers.{sys.argv[1]}").serve(worker_connection(sys.argv[2]))
+except (BrokenPipeError, EOFError, KeyboardInterrupt):
+    pass  # the server went away (stopped or restarted): so does its worker

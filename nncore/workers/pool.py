@@ -149,7 +149,7 @@ class TrainerPool:
         with self._queue_changed:
             while True:
                 while self._pending and self._pending[0].abandoned:
-                    self._pending.popleft()
+                    self._pending.popleft().fail("The visitor left before it started.")
                 if self._pending:
                     job = self._pending.popleft()
                     self._renumber()

@@ -200,7 +200,10 @@ def results(run: RunHandle) -> None:
         st.markdown(f"**Misclassified test digits** (true → predicted), {len(wrong)} shown")
         st.plotly_chart(digit_grid(split.x_test[wrong], true[wrong], predicted[wrong],
                                    present=present), key="wrong")  # fmt: skip
-    st.caption("This model stays in your browser session; try it on the **Draw a Digit** page.")
+    st.caption(
+        "This model is yours: it stays in your session and, for 12 hours, behind this page's "
+        "link (copy it to reopen it or to send it to your teacher). Try it on **Draw a Digit**."
+    )
 
 
 def network_summary(plan: LayerPlan, spec: NetworkSpec) -> None:
@@ -255,6 +258,12 @@ def code(plan: LayerPlan, spec: NetworkSpec) -> None:
     st.code(script, language="python")
 
 
+def kept_link() -> dict[str, str]:
+    """``run=<id>`` for the link once this session's training is over and kept on disk."""
+    run_id = state.keep_finished_run()
+    return {state.RUN_PARAMETER: run_id} if run_id else {}
+
+
 def render() -> None:
     """The Build & Train page: controls, the live training, the network, the code."""
     st.title("Build & Train")
@@ -265,6 +274,9 @@ def render() -> None:
     )
     restore_settings(PAGE, ALL_SETTINGS, brought=type_defaults)
     show_url_notices(PAGE)
+    gone = state.open_kept_run()
+    if gone:
+        st.warning(gone, icon="🔗")
     run = state.build_run()
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
     spec = spec_from_values(values)
@@ -278,7 +290,7 @@ def render() -> None:
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
     spec = spec_from_values(values)
     plan = layer_plan(spec)
-    publish_settings(PAGE, values, active_settings(spec))
+    publish_settings(PAGE, values, active_settings(spec), kept_link())
 
     with right:
         network_tab, code_tab = st.tabs(["Network and results", "Keras code"])
@@ -297,3 +309,5 @@ def render() -> None:
         follow(run, progress, chart, keys)
         with result_area:
             results(run)
+        # A training that just finished is kept: the link now opens it, in any tab.
+        publish_settings(PAGE, values, active_settings(spec), kept_link())

@@ -1,8 +1,8 @@
 """Gradient Descent: θ ← θ − η·∂f/∂θ animated on convex functions, optimizers side by side.
 
-The page only wires widgets to ``nncore.descent`` (functions, Keras-exact optimizers, step-size
-theory) and ``nncore.descent_figures`` (the animated plotly figures). It never imports
-TensorFlow: the paths are computed with numpy, and the tests check them against Keras.
+The page only wires widgets to ``nncore.descent`` (functions, paths, theory, explanations,
+figures) and never imports TensorFlow: the paths are numpy copies of ``keras.optimizers``,
+which the tests check against Keras itself.
 """
 
 from __future__ import annotations
@@ -12,64 +12,77 @@ from typing import Any
 
 import streamlit as st
 
-from nncore import descent, descent_figures
-from pages._ui.widgets import publish_settings, restore_settings, setting_widget, show_url_notices
+from nncore.descent import explain
+from nncore.descent.figures import descent_figure_1d, descent_figure_2d, view_title
+from nncore.descent.functions import (
+    FUNCTION_PARAMS,
+    FUNCTIONS,
+    Function,
+    Problem,
+    make_problem,
+    min_value,
+    minimum,
+)
+from nncore.descent.number_line import eta_scale_figure
+from nncore.descent.paths import Path, run, run_all
+from nncore.descent.settings import (
+    DESCENT_SETTINGS,
+    OPTIMIZER_SETTINGS,
+    SETTINGS_BY_KEY,
+    chosen_optimizers,
+    hyper_from,
+    relevant_values,
+    start_point,
+)
+from nncore.descent.theory import Theory, theory
+from nncore.optimizers import Hyper
+from pages._ui.widgets import (
+    clear_url_notices,
+    presenter_mode,
+    publish_settings,
+    restore_settings,
+    setting_widget,
+    show_url_notices,
+)
 
 PAGE = "descent"
-SETTINGS = descent.DESCENT_SETTINGS
-S = descent.SETTINGS_BY_KEY
+S = SETTINGS_BY_KEY
+WORKED_ROWS = 10
 
 
 def set_eta(value: float) -> None:
     """Button callback: runs before the next script run, so the η control shows the value."""
     eta = S["eta"]
     st.session_state[eta.key] = min(max(float(value), eta.low), eta.high)
+    clear_url_notices(PAGE)
 
 
-def hyper_eta() -> float:
-    """The η the control currently holds (read before the rest of the settings)."""
-    return float(st.session_state[S["eta"].key])
+def current_values() -> dict[str, Any]:
+    """Every setting as its control holds it now."""
+    return {s.key: st.session_state[s.key] for s in DESCENT_SETTINGS}
 
 
-def theory_caption(info: descent.Theory) -> str:
-    """L, μ and both thresholds, written next to the η control."""
-    return (
-        f"**L = {info.L:.3g}**, **μ = {info.mu:.3g}** (κ = {info.kappa:.3g}) · "
-        f"gradient descent diverges above **2/L = {info.eta_max:.3g}** · "
-        f"best fixed step **η\\* = 2/(L+μ) = {info.eta_best:.3g}**"
-    )
-
-
-# Where the settings come from: the link, then what this visitor last had, then defaults.
-restore_settings(PAGE, SETTINGS)
-st.title("Gradient descent: θ ← θ − η · ∂f/∂θ")
-st.markdown(
-    "Start somewhere, step against the slope, repeat. Choose a function, a learning rate η and "
-    "the optimizers to race; press **▶ Play** under the picture. Every path is exactly what "
-    "`keras.optimizers` computes with the same settings."
-)
-show_url_notices(PAGE)
-
-# Controls: the function, the step size, the optimizers, the start.
-col_fn, col_eta, col_opt, col_start = st.columns([1.1, 1.3, 1.0, 1.0], gap="medium")
-with col_fn:
-    fn_key = setting_widget(S["fn"], col_fn)
-    function = descent.FUNCTIONS[fn_key]
-    for key in descent.FUNCTION_PARAMS.get(fn_key, ()):
-        setting_widget(S[key], col_fn)
+def function_controls() -> Function:
+    """The function and its shape (κ, angle or a), and for 2D the view."""
+    function = FUNCTIONS[setting_widget(S["fn"])]
+    for key in FUNCTION_PARAMS.get(function.key, ()):
+        setting_widget(S[key])
     if function.dim == 2:
-        setting_widget(S["view"], col_fn)
-values: dict[str, Any] = {s.key: st.session_state[s.key] for s in SETTINGS}
-problem = descent.make_problem(fn_key, values)
-info = descent.theory(problem)
+        setting_widget(S["view"])
+    return function
 
-with col_eta:
-    setting_widget(S["eta"], col_eta)
-    if info is not None:
-        st.markdown(theory_caption(info))
-        limits = {"2/L": info.eta_max}
-        st.plotly_chart(descent_figures.eta_scale_figure(hyper_eta(), info, limits),
-                        key="descent_eta_scale", config={"displayModeBar": False})  # fmt: skip
+
+def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
+    """η, and what it means here: on a quadratic the number line, one plain sentence and
+    buttons for the telling values; elsewhere the safe step where the path starts and ends."""
+    setting_widget(S["eta"])
+    if info is None:
+        st.markdown(explain.local_step_note(problem, start_point(problem, current_values())))
+    else:
+        eta = float(st.session_state[S["eta"].key])
+        st.plotly_chart(eta_scale_figure(eta, info, present), key="descent_eta_scale",
+                        config={"displayModeBar": False})  # fmt: skip
+        st.markdown(explain.eta_sentence(info))
         buttons = st.container(horizontal=True)
         for name, label, value, why in (
             ("best", "η*", info.eta_best, "Set η = 2/(L+μ): the fastest fixed step."),
@@ -78,110 +91,127 @@ with col_eta:
         ):
             buttons.button(label, key=f"descent_eta_{name}", on_click=set_eta, args=(value,),
                            help=why)  # fmt: skip
-    else:
-        start_here = descent.start_point(problem, values)
-        st.markdown(descent.local_step_note(problem, start_here))
-    setting_widget(S["steps"], col_eta)
+    setting_widget(S["steps"])
 
-with col_opt:
+
+def optimizer_controls() -> None:
     st.markdown("**Optimizers**")
-    for setting in descent.OPTIMIZER_SETTINGS:
-        setting_widget(setting, col_opt)
+    for setting in OPTIMIZER_SETTINGS:
+        setting_widget(setting)
     if st.session_state["momentum"] or st.session_state["nesterov"]:
-        setting_widget(S["beta"], col_opt)
+        setting_widget(S["beta"])
 
-with col_start:
-    if not st.session_state["custom_start"]:
-        # Show the function's own start on the (disabled) sliders before they are drawn.
+
+def start_controls(function: Function) -> None:
+    """The start point: the function's own (shown on disabled sliders) unless chosen."""
+    custom = st.session_state["custom_start"]
+    if not custom:
         for key, value in zip(("start1", "start2"), function.start, strict=False):
             st.session_state[key] = value
-    setting_widget(S["custom_start"], col_start)
-    setting_widget(S["start1"], col_start, disabled=not st.session_state["custom_start"])
+    setting_widget(S["custom_start"])
+    setting_widget(S["start1"], disabled=not custom)
     if function.dim == 2:
-        setting_widget(S["start2"], col_start, disabled=not st.session_state["custom_start"])
+        setting_widget(S["start2"], disabled=not custom)
 
-values = {s.key: st.session_state[s.key] for s in SETTINGS}
-hyper = descent.hyper_from(values)
-chosen = descent.chosen_optimizers(values)
-start = descent.start_point(problem, values)
-steps = int(values["steps"])
 
-# Compute: every chosen optimizer's path (numpy, the same arithmetic as Keras).
-paths = descent.run_all(problem, chosen, start, steps, hyper)
-x_min, f_min = descent.minimum(problem), descent.min_value(problem)
+def alerts(problem: Problem, paths: dict[str, Path], hyper: Hyper) -> None:
+    """What went wrong, before the picture: a non-convex surface, no optimizer, divergence."""
+    function = problem.function
+    if not function.convex:
+        st.warning(f"**{function.label}**: {function.note} The guarantees below do not apply.")
+    if not paths:
+        st.info("Switch on at least one optimizer to see a path.")
+    for path in paths.values():
+        if path.diverged_at is not None:
+            st.error(explain.divergence_message(problem, path, hyper), icon="💥")
+    steady = [key for key, path in paths.items() if path.diverged_at is None]
+    for note in explain.stability_notes(problem, steady, hyper):
+        st.warning(note)
 
-# Pictures: what went wrong first, then the animation.
-if not function.convex:
-    st.warning(f"**{function.label}**: {function.note} The guarantees below do not apply.")
-if not chosen:
-    st.info("Switch on at least one optimizer to see a path.")
-for path in paths.values():
-    if path.diverged_at is not None:
-        st.error(descent.divergence_message(problem, path, hyper), icon="💥")
-for note in descent.stability_notes(problem, [k for k in chosen if not paths[k].diverged_at],
-                                    hyper):  # fmt: skip
-    st.warning(note)
 
-if function.dim == 1:
-    figure = descent_figures.descent_figure_1d(problem, paths, steps, f_min, float(x_min[0]))
-else:
-    figure = descent_figures.descent_figure_2d(problem, paths, steps, f_min, x_min, values["view"])
-st.plotly_chart(figure, key="descent_figure", config={"displaylogo": False})
-if paths:
-    st.table(descent.race_table(paths, f_min), hide_index=True)
+def picture(problem: Problem, paths: dict[str, Path], values: dict[str, Any]) -> None:
+    """The animated figure and the race table under it."""
+    steps, present = int(values["steps"]), presenter_mode()
+    x_min, f_min = minimum(problem), min_value(problem)
+    st.subheader(view_title(problem, values["view"]))
+    st.caption(explain.figure_caption(stacked=problem.dim == 2 and values["view"] == "surface"))
+    if problem.dim == 1:
+        figure = descent_figure_1d(problem, paths, steps, f_min, float(x_min[0]), present)
+    else:
+        figure = descent_figure_2d(problem, paths, steps, f_min, x_min, values["view"], present)
+    st.plotly_chart(figure, key="descent_figure", config={"displaylogo": False})
+    if paths:
+        st.table(explain.race_table(paths, f_min), hide_index=True)
 
-# Explanation: the function, one gradient-descent step with its numbers, the first steps.
-st.header("What you are looking at")
-st.latex(function.formula)
-st.markdown(function.note)
 
-gd_path = paths.get("gd") or descent.run(problem, "gd", start, steps, hyper)
-rows = descent.gd_steps(problem, gd_path, hyper.eta)
-st.subheader("One step of plain gradient descent, with numbers")
-st.latex(
-    r"\theta_{t+1} = \theta_t - \eta\,\nabla f(\theta_t)"
-    if function.dim == 2
-    else r"\theta_{t+1} = \theta_t - \eta\, f'(\theta_t)"
-)
-if rows:
+def worked_example(problem: Problem, paths: dict[str, Path], values: dict[str, Any]) -> None:
+    """The function's formula, then one plain gradient-descent step with its numbers."""
+    function, hyper = problem.function, hyper_from(values)
+    st.header("What you are looking at")
+    st.latex(function.formula)
+    st.markdown(function.note)
+    start, steps = start_point(problem, values), int(values["steps"])
+    sgd = paths.get("sgd") or run(problem, "sgd", start, steps, hyper)
+    rows = explain.sgd_steps(problem, sgd)
+    st.subheader("One step of plain gradient descent, with numbers")
+    derivative = r"\nabla f(\theta_t)" if function.dim == 2 else r"f'(\theta_t)"
+    st.latex(rf"\theta_{{t+1}} = \theta_t - \eta\,{derivative}")
+    if not rows:
+        st.info("Gradient descent left the picture on its first step: there is no step to show.")
+        return
     last = len(rows) - 1
     if st.session_state[S["t"].key] > last:
         st.session_state[S["t"].key] = last
     if last > 0:
-        setting_widget(replace(S["t"], high=last), st)
-    shown = rows[int(st.session_state[S["t"].key])]
-    st.latex(descent.gd_update_tex(shown, hyper.eta))
-    st.markdown(f"**The first {min(len(rows), 10)} steps** (θ, f and the gradient at each):")
-    st.table(descent.gd_table(rows[:10]), hide_index=True)
-else:
-    st.info("Gradient descent left the picture on its first step: there is no step to show.")
-values = {s.key: st.session_state[s.key] for s in SETTINGS}
+        setting_widget(replace(S["t"], high=last))
+    st.latex(explain.sgd_update_tex(rows[int(st.session_state[S["t"].key])], hyper.eta))
+    st.markdown(f"**The first {min(len(rows), WORKED_ROWS)} steps** (θ, f and the gradient):")
+    st.table(explain.sgd_table(rows[:WORKED_ROWS]), hide_index=True)
 
-with st.expander("Why 2/L and 2/(L+μ)?", expanded=info is not None):
+
+def theory_and_keras(info: Theory | None, chosen: list[str], hyper: Hyper) -> None:
+    """The theory and the Keras code, each one click away."""
+    with st.expander("Why 2/L and 2/(L+μ)?"):
+        st.markdown(explain.eta_theory(info))
+    with st.expander("The same paths in Keras"):
+        code = "\n".join(explain.keras_line(key, hyper) for key in chosen)
+        st.code(code or "# no optimizer chosen", language="python")
+        st.markdown(
+            "Each path is what these optimizers produce on a `keras.Variable` stepped with "
+            "`tf.GradientTape` on the same function: the tests check 50 steps of each to a "
+            "relative 1e-5, and bit for bit when Keras is given the same gradients. "
+            "Adam and RMSprop use Keras's defaults (β₁ = 0.9, β₂ = 0.999, ρ = 0.9, ε = 1e-7); "
+            "Adagrad starts its accumulator at 0.1."
+        )
+
+
+def render() -> None:
+    """Controls, then what went wrong, the animation and race, the worked step, the theory."""
+    restore_settings(PAGE, DESCENT_SETTINGS)
+    st.title("Gradient descent: θ ← θ − η · ∂f/∂θ")
     st.markdown(
-        "Near a minimum every smooth function looks like a quadratic "
-        r"$\tfrac12\,\theta^\top A\,\theta$. A gradient step multiplies the distance to the "
-        r"minimum along each curvature direction λ (an eigenvalue of A) by $(1 - \eta\lambda)$. "
-        r"If $|1 - \eta L| > 1$ for the steepest curvature L, that distance grows every step: "
-        r"**gradient descent diverges for η > 2/L**. The slowest direction (curvature μ) shrinks "
-        r"by $|1 - \eta\mu|$; balancing both ends, $1 - \eta\mu = \eta L - 1$, gives the best "
-        r"fixed step **η\* = 2/(L+μ)**, where the error shrinks by $(κ-1)/(κ+1)$ per step, "
-        r"κ = L/μ. Momentum stays stable up to η = 2(1+β)/L; Nesterov (as Keras writes it) up "
-        r"to 2(1+β)/((1+2β)L). Adagrad, RMSprop and Adam divide by the gradient's size, so "
-        "their steps are about η long whatever the slope."
+        "Start somewhere, step against the slope, repeat. Choose a function, a learning rate η "
+        "and the optimizers to race; press **▶ Play** under the picture. Every path is exactly "
+        "what `keras.optimizers` computes with the same settings."
     )
+    show_url_notices(PAGE)
+    present = presenter_mode()
+    col_fn, col_eta, col_opt = st.columns([1.15, 1.15, 1.0], gap="medium")
+    with col_fn:
+        function = function_controls()
+        start_controls(function)
+    problem = make_problem(function.key, current_values())
+    info = theory(problem)
+    with col_eta:
+        eta_controls(problem, info, present)
+    with col_opt:
+        optimizer_controls()
 
-with st.expander("The same paths in Keras"):
-    st.code(
-        "\n".join(descent.keras_line(key, hyper) for key in chosen) or "# no optimizer chosen",
-        language="python",
-    )
-    st.markdown(
-        "Each path is what these optimizers produce on a `keras.Variable` stepped with "
-        "`tf.GradientTape` on the same function: the tests check 50 steps of each to a relative "
-        "1e-5, and bit for bit when Keras is given the same gradients. "
-        "Adam and RMSprop use Keras's defaults (β₁ = 0.9, β₂ = 0.999, ρ = 0.9, ε = 1e-7); "
-        "Adagrad starts its accumulator at 0.1."
-    )
-
-publish_settings(PAGE, descent.relevant_values(values), SETTINGS)
+    values = current_values()
+    hyper, chosen = hyper_from(values), chosen_optimizers(values)
+    paths = run_all(problem, chosen, start_point(problem, values), int(values["steps"]), hyper)
+    alerts(problem, paths, hyper)
+    picture(problem, paths, values)
+    worked_example(problem, paths, values)
+    theory_and_keras(info, chosen, hyper)
+    publish_settings(PAGE, relevant_values(current_values()), DESCENT_SETTINGS)

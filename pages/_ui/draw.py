@@ -30,6 +30,29 @@ from pages._ui.widgets import (
 )
 
 PAGE = "draw"
+# The canvas component hides its toolbar (undo, redo, clear) over the top edge of the drawing
+# area while the pointer is elsewhere, so strokes started there were eaten and a tap near the
+# top-right corner cleared the drawing. Pinned above the canvas it is always visible and never
+# in the way. The component's styles live in its open shadow root, hence the small script.
+PIN_TOOLBAR = """
+<script>
+if (!window.__pinCanvasToolbar) {
+  window.__pinCanvasToolbar = setInterval(() => {
+    for (const host of parent.document.querySelectorAll(
+        '.st-key-digit_canvas [data-testid="stBidiComponentIsolated"]')) {
+      const root = host.shadowRoot;
+      if (root && !root.querySelector('style[data-pinned-toolbar]')) {
+        const style = document.createElement('style');
+        style.dataset.pinnedToolbar = '1';
+        style.textContent = '.dc-toolbar{opacity:1 !important; top:-2.65rem !important}';
+        root.appendChild(style);
+      }
+    }
+  }, 300);
+}
+</script>
+<div style="height: 2.4rem"></div>
+"""
 CANVAS_SIZE = 280  # ten canvas pixels per MNIST pixel
 PRESENTER_CANVAS_SIZE = 420
 
@@ -138,7 +161,7 @@ def fine_tune(network: ModelSource, status) -> None:
     copies = state.taught_copies()
     for stale in [key for key in copies if key not in (BUNDLED.key, network.key)]:
         del copies[stale]  # a copy of an older Build network: that network is gone
-    copies[network.key] = base.retrained(result.weights, f"your taught copy of {network.label}")
+    copies[network.key] = base.retrained(result.weights, f"your fine-tuned copy of {network.label}")
     st.session_state["draw_tuned"] = {
         "drawing": drawing_id(x),
         "before": result.before,
@@ -261,29 +284,31 @@ def teach_section(usable: bool, current: np.ndarray | None) -> None:
 
 
 def render() -> None:
-    """The Draw a Digit page: canvas and answer side by side, then inside the network, then
-    teaching."""
+    """The Draw a Digit page: canvas and answer side by side (one under the other on a phone),
+    then inside the network, then teaching."""
     st.title("✏️ Draw a Digit")
-    st.markdown(
-        "#### Draw a digit, see the 28 × 28 picture the network gets, and how sure it is. "
-        "Wrong? Teach it."
+    st.caption(
+        "Draw a digit large and in the middle, see the 28 × 28 picture the network gets and "
+        "how sure it is. Undo and clear are above the canvas. Wrong? Teach it."
     )
     restore_settings(PAGE, SETTINGS)
     show_url_notices(PAGE)
-
-    left, right = st.columns([5, 6], gap="large")
-    with left:
-        values = {setting.key: setting_widget(setting) for setting in SETTINGS}
-    publish_settings(PAGE, values, SETTINGS)
+    gone = state.open_kept_run()
+    if gone:
+        st.warning(gone, icon="🔗")
+    # The settings' widgets sit under the answer, so on a phone the canvas and the answer
+    # come first; their values are already in the session (from the link or last visit).
+    values = {setting.key: st.session_state[setting.key] for setting in SETTINGS}
     network = chosen_network(values[NETWORK.key])
     if st.session_state.pop("draw_fine_tune_request", False):  # "Fine-tune" was just clicked
-        with right:
-            fine_tune(network, st.empty())
+        fine_tune(network, st.empty())
     tuned = state.taught_copies().get(network.key)
     source = tuned or network
 
+    left, right = st.columns([5, 6], gap="large")
     with left:
         size = PRESENTER_CANVAS_SIZE if presenter_mode() else CANVAS_SIZE
+        st.html(PIN_TOOLBAR, unsafe_allow_javascript=True)
         canvas = st_canvas(
             stroke_width=int(values[PEN.key] * size / CANVAS_SIZE),
             stroke_color="#FFFFFF",
@@ -294,15 +319,6 @@ def render() -> None:
             return_image_data=True,
             key="digit_canvas",
         )
-        st.caption(
-            "Draw large and in the middle, like on paper. The toolbar on the canvas's top edge "
-            "has undo and clear (the bin)."
-        )
-        if tuned is None:
-            st.caption(f"Answering: {network.label}.")
-        else:
-            st.info(f"Answering with {tuned.label}.", icon=":material/school:")
-            st.button("Back to the original network", on_click=forget_copy, args=(network.key,))
 
     pen = values[PEN.key] * size / CANVAS_SIZE
     prepared = prepare_drawing(canvas.image_data if canvas is not None else None, pen_width=pen)
@@ -317,6 +333,16 @@ def render() -> None:
             reply = ask(source, prepared.x)
         if reply is not None:
             show_answer(reply)
+        if tuned is None:
+            st.caption(f"Answering: {network.label}.")
+        else:
+            st.info(f"Answering with {tuned.label}.", icon=":material/school:")
+            st.button("Back to the original network", on_click=forget_copy, args=(network.key,))
+        with st.expander("Pen and network", icon=":material/tune:"):
+            for setting in SETTINGS:
+                setting_widget(setting)
+    kept = state.keep_finished_run() if network.key != BUNDLED.key else None
+    publish_settings(PAGE, values, SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
     if reply is not None:
         show_inside(prepared.x, reply)
     teach_section(prepared.usable, prepared.x)

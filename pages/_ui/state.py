@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from nncore.training import store
+from nncore.training.run import TrainingRun
 from nncore.workers.client import RunHandle
 from nncore.workers.models import ModelSource
 from nncore.workers.pool import Owner
@@ -31,9 +33,52 @@ def owner() -> Owner:
     return st.session_state.setdefault("_owner", Owner())
 
 
-def build_run() -> RunHandle | None:
-    """The training started on Build & Train in this session, if any."""
+@dataclass
+class KeptRun:
+    """A finished training opened from its link (``run=<id>``): no worker, nothing to control."""
+
+    run: TrainingRun
+    stop_requested: bool = False
+    ahead: int = 0
+
+
+RUN_PARAMETER = "run"
+
+
+def build_run() -> RunHandle | KeptRun | None:
+    """The training of this session's Build & Train, if any (running, finished or kept)."""
     return st.session_state.get("build_run")
+
+
+def open_kept_run() -> str | None:
+    """Open the training a link names (``run=<id>``) unless it is already this session's.
+
+    Returns a sentence when the link names a training that is not (or no longer) kept.
+    """
+    run_id = st.query_params.get(RUN_PARAMETER)
+    current = build_run()
+    if not run_id or (current is not None and current.run.run_id == run_id):
+        return None
+    kept = store.load(run_id)
+    if kept is None:
+        return (
+            "This link names a training that is no longer kept (trainings are kept for 12 "
+            "hours) or never existed. Press Train to train the network again."
+        )
+    st.session_state["build_run"] = KeptRun(kept)
+    return None
+
+
+def keep_finished_run() -> str | None:
+    """Keep this session's finished training on disk; its id for the link, once kept."""
+    current = build_run()
+    if current is None or not current.run.over or not current.run.has_model:
+        return None
+    kept = st.session_state.setdefault("_kept_runs", set())
+    if current.run.run_id not in kept:
+        store.keep(current.run)
+        kept.add(current.run.run_id)
+    return current.run.run_id
 
 
 def set_build_run(handle: RunHandle) -> None:

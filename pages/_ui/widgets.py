@@ -24,7 +24,8 @@ PRESENT = Setting(
 )
 LOCK = Setting("lock", "Lock the controls", "bool", False)
 # Understood on every page: presenter mode and the teacher's classroom link.
-PAGE_PARAMETERS = {PRESENT.key, "hide", LOCK.key}
+# "run" names a kept training (Build & Train, Draw a Digit).
+PAGE_PARAMETERS = {PRESENT.key, "hide", LOCK.key, "run"}
 MAX_NOTICES = 6
 MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
 
@@ -149,14 +150,19 @@ def classroom(page: str) -> ClassroomView:
     return st.session_state.get(f"_{page}_teacher", ClassroomView())
 
 
-def publish_settings(page: str, values: Mapping[str, Any], settings: Iterable[Setting]) -> None:
+def publish_settings(
+    page: str,
+    values: Mapping[str, Any],
+    settings: Iterable[Setting],
+    extra: Mapping[str, str] | None = None,
+) -> None:
     """Write the current settings into the URL (so the address bar is a shareable link).
 
     The teacher's ``hide``/``lock`` and presenter mode stay in the link, so a shared link keeps
     opening the same classroom view.
     """
     st.session_state[f"_{page}_values"] = dict(values)
-    query = to_query(values, settings)
+    query = {**to_query(values, settings), **(extra or {})}
     view = classroom(page)
     if view.hidden:
         query["hide"] = ",".join(sorted(view.hidden))

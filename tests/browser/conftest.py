@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -10,9 +11,15 @@ from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app
 
 
 @pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    with running_app() as (url, _):
-        yield url
+def app_server() -> Iterator[tuple[str, subprocess.Popen]]:
+    """One app server shared by the browser tests: (base URL, the server process)."""
+    with running_app() as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def app_url(app_server: tuple[str, subprocess.Popen]) -> str:
+    return app_server[0]
 
 
 @pytest.fixture(scope="session")

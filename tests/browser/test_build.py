@@ -2,6 +2,7 @@
 
 import re
 import time
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -38,16 +39,46 @@ def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: 
     assert_no_exception(page)
 
 
-def test_stop_keeps_the_epochs_trained_so_far(page: Page, app_url: str):
+def test_stop_acts_before_the_next_epoch_and_keeps_the_model(page: Page, app_url: str):
     open_page(page, app_url + "/build?rows=5000&batch=1&epochs=300")
     page.locator(".st-key-train button").click()
     expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
+    shown = epoch_shown_after(page, 0, limit=5)
     page.locator(".st-key-stop button").click()
-    expect(page.get_by_text("Stopped after")).to_be_visible(timeout=60_000)
+    stopped = page.get_by_text(re.compile(r"Stopped after \d+ of 300"))
+    expect(stopped).to_be_visible(timeout=60_000)
     wait_idle(page)
+    # An epoch here is several seconds long: only the one under way at the click may finish.
+    assert int(re.search(r"after (\d+)", stopped.inner_text()).group(1)) <= shown + 1
     expect(metric(page, "Test accuracy")).to_be_visible()
     expect(page.locator(".st-key-stop button")).to_have_count(0)
     assert_no_exception(page)
+
+
+def test_the_web_server_never_loads_tensorflow(page: Page, app_server):
+    """After a training on /build and a drawing on /draw, TensorFlow lives only in workers."""
+    from tests.browser.test_draw import PREDICTION, draw_vertical_stroke
+
+    url, server = app_server
+    open_page(page, url + "/build?epochs=2&rows=500")
+    page.locator(".st-key-train button").click()
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
+    open_page(page, url + "/draw?net=build")
+    draw_vertical_stroke(page)
+    expect(page.locator(PREDICTION)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    expect(page.get_by_text("Answering: your Build & Train network")).to_be_visible()
+    maps = Path(f"/proc/{server.pid}/maps").read_text()
+    assert "tensorflow" not in maps and "keras" not in maps
+    workers = [p for p in Path("/proc").iterdir() if p.name.isdigit() and _child_of(p, server.pid)]
+    assert any("tensorflow" in (p / "maps").read_text() for p in workers)  # but they do
+
+
+def _child_of(process: Path, parent: int) -> bool:
+    try:
+        return int((process / "stat").read_text().rsplit(")", 1)[1].split()[1]) == parent
+    except (OSError, ValueError, IndexError):
+        return False
 
 
 def epoch_shown_after(page: Page, epoch: int, limit: float) -> int:
@@ -94,3 +125,29 @@ def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
         page.locator('.st-key-epochs input[type="range"]').press("ArrowRight")
         expect(page).to_have_url(re.compile(r"epochs=8"), timeout=30_000)  # the link follows
         assert_no_exception(page)
+
+
+def test_a_finished_training_opens_from_its_link_in_a_fresh_browser(
+    page: Page, app_url: str, browser
+):
+    """F5, a new tab or the teacher's browser: the link's run id opens the same trained model."""
+    open_page(page, app_url + "/build?epochs=2&rows=500")
+    page.locator(".st-key-train button").click()
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
+    expect(page).to_have_url(re.compile(r"[?&]run=[A-Za-z0-9_-]{16,}"), timeout=30_000)
+    accuracy = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]').inner_text()
+    link = page.url
+    teacher = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = teacher.new_page()
+        open_page(other, link)
+        shown = metric(other, "Test accuracy").locator('[data-testid="stMetricValue"]')
+        expect(shown).to_have_text(accuracy, timeout=30_000)
+        run_id = re.search(r"run=([A-Za-z0-9_-]+)", link).group(1)
+        open_page(other, f"{app_url}/draw?net=build&run={run_id}")
+        expect(other.get_by_text("Answering: your Build & Train network")).to_be_visible()
+        open_page(other, f"{app_url}/build?run=NotARealRunIdAtAll123")
+        expect(other.get_by_text("no longer kept")).to_be_visible()
+        assert_no_exception(other)
+    finally:
+        teacher.close()

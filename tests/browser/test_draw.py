@@ -68,7 +68,7 @@ def test_teaching_fine_tunes_a_private_copy(page: Page, app_url: str):
     result = page.get_by_text("Fine-tuned on 1 drawing(s). This drawing: before 1")
     expect(result).to_be_visible(timeout=120_000)
     wait_idle(page)
-    expect(page.get_by_text("Answering with your fine-tuned copy")).to_be_visible()
+    expect(page.get_by_text("Answering with your fine-tuned copy of the bundled CNN")).to_be_visible()
     assert_no_exception(page)
 
 

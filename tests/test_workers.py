@@ -1,0 +1,151 @@
+"""The worker processes: trainings stream, obey Pause/Stop before the next epoch, survive a
+killed worker, and drawings are answered without TensorFlow in this process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from nncore.network.spec import SEED_NOTEBOOK, LayerSpec, NetworkSpec
+from nncore.workers.client import InferenceService, RunHandle
+from nncore.workers.models import BUNDLED, ModelSource, new_key
+from nncore.workers.pool import DIED, Owner, TrainerPool
+
+# About half a second an epoch on this machine: slow enough to click between epochs.
+SLOW = NetworkSpec(layers=(LayerSpec("dense", units=32),), rows=2000, batch=2, epochs=100)
+QUICK = replace(SEED_NOTEBOOK, rows=500, epochs=5)
+
+
+@pytest.fixture(scope="module")
+def pool() -> TrainerPool:
+    pool = TrainerPool(workers=1)
+    assert pool.ready.wait(180), "the training worker did not start"
+    return pool
+
+
+KEPT: list[Owner] = []  # the sessions of these tests: alive until the module ends
+
+
+def train(pool: TrainerPool, spec: NetworkSpec, owner: Owner | None = None) -> RunHandle:
+    if owner is None:
+        owner = Owner()
+        KEPT.append(owner)
+    return pool.submit(RunHandle(pool, spec, owner))
+
+
+def wait_until(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_training_streams_its_epochs_and_brings_its_weights_back(pool: TrainerPool):
+    owner = Owner()
+    handle = train(pool, QUICK, owner)
+    wait_until(lambda: handle.run.over)
+    run = handle.run
+    assert run.state == "done"
+    assert [r.epoch for r in run.history] == [1, 2, 3, 4, 5]
+    assert run.history[-1].loss < run.history[0].loss  # it learned
+    # The weights are the trained model's: the notebook network's 6 arrays, 109,386 numbers.
+    assert sum(w.size for w in run.weights) == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
+    assert run.test_probabilities.shape == (100, 10)
+    assert np.allclose(run.test_probabilities.sum(axis=1), 1, atol=1e-5)
+    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+
+
+def test_pause_and_stop_act_before_the_next_epoch(pool: TrainerPool):
+    handle = train(pool, SLOW)
+    wait_until(lambda: handle.run.epochs_done >= 1)
+    handle.pause()
+    clicked_at = handle.run.epochs_done
+    time.sleep(2.5)  # several epochs' time: none may start while paused
+    paused_at = handle.run.epochs_done
+    assert paused_at <= clicked_at + 1  # only the epoch already under way finishes
+    time.sleep(1.0)
+    assert handle.run.epochs_done == paused_at and handle.run.state == "paused"
+    handle.set_learning_rate(0.05)
+    handle.resume()
+    wait_until(lambda: handle.run.epochs_done >= paused_at + 2)
+    handle.stop()
+    stopped_at = handle.run.epochs_done
+    wait_until(lambda: handle.run.over)
+    assert handle.run.state == "stopped"
+    assert handle.run.epochs_done <= stopped_at + 1
+    assert handle.run.weights is not None  # the model so far is kept
+    # The new learning rate took effect from the first epoch after the resume.
+    assert handle.run.lr_changes and handle.run.lr_changes[0] == (paused_at + 1, pytest.approx(0.05))
+
+
+def test_a_killed_worker_fails_only_that_training_and_is_replaced(pool: TrainerPool):
+    handle = train(pool, SLOW)
+    wait_until(lambda: handle.run.epochs_done >= 1)
+    os.kill(pool.workers[0].pid, signal.SIGKILL)
+    wait_until(lambda: handle.run.over)
+    assert handle.run.state == "failed"
+    assert handle.run.message == DIED
+    assert handle.run.history  # the curves so far stay on the page
+    again = train(pool, QUICK)
+    wait_until(lambda: again.run.over, seconds=180)
+    assert again.run.state == "done"
+
+
+def test_queued_runs_know_their_place_and_a_stopped_one_never_starts(pool: TrainerPool):
+    first = train(pool, SLOW)
+    second = train(pool, QUICK)
+    third = train(pool, QUICK)
+    wait_until(lambda: first.run.state == "running")
+    assert (second.ahead, third.ahead) == (0, 1)
+    second.stop()
+    assert second.run.state == "stopped" and not second.run.history
+    assert third.ahead == 0
+    first.stop()
+    wait_until(lambda: third.run.over)
+    assert third.run.state == "done" and second.run.epochs_done == 0
+
+
+def test_a_visitor_who_left_stops_their_training(pool: TrainerPool):
+    owner = Owner()
+    handle = train(pool, SLOW, owner)
+    wait_until(lambda: handle.run.epochs_done >= 1)
+    del owner  # the session is gone
+    wait_until(lambda: handle.run.over, seconds=30)
+    assert handle.run.state == "stopped" and handle.run.epochs_done < SLOW.epochs
+
+
+@pytest.fixture(scope="module")
+def answers() -> InferenceService:
+    return InferenceService()
+
+
+def vertical_stroke() -> np.ndarray:
+    x = np.zeros((28, 28), np.float32)
+    x[4:24, 13:15] = 1.0
+    return x
+
+
+def test_the_bundled_cnn_reads_a_stroke_as_a_one(answers: InferenceService):
+    reply = answers.answer(BUNDLED, vertical_stroke())
+    assert int(np.argmax(reply.probabilities)) == 1
+    assert [name for name, _ in reply.layers][:3] == ["conv1", "conv2", "conv3"]
+    assert reply.layers[0][1].shape == (28, 28, 32)
+
+
+def test_a_session_network_is_sent_once_and_rebuilt_after_a_worker_dies(
+    answers: InferenceService, pool: TrainerPool
+):
+    handle = train(pool, QUICK)
+    wait_until(lambda: handle.run.over)
+    source = ModelSource(new_key(), "mine", QUICK.input_shape, QUICK, tuple(handle.run.weights))
+    first = answers.answer(source, vertical_stroke())
+    os.kill(answers.worker.pid, signal.SIGKILL)
+    again = answers.answer(source, vertical_stroke())  # a new worker, told the model anew
+    assert np.allclose(first.probabilities, again.probabilities, atol=1e-6)
+    assert [name for name, _ in again.layers] == ["dense_1", "dense_2", "output"]
