@@ -137,6 +137,9 @@ def plain_text(text: str, limit: int = 240) -> str:
     """``text`` shortened and escaped so Streamlit's Markdown shows it literally."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
+    # Markdown would still turn a bare address into a link: a zero-width space defuses it.
+    for address in ("://", "www."):
+        text = text.replace(address, address[0] + "\u200b" + address[1:])
     return "".join("\\" + char if char in MARKDOWN_SPECIAL else char for char in text)
 
 

@@ -68,7 +68,9 @@ def test_teaching_fine_tunes_a_private_copy(page: Page, app_url: str):
     result = page.get_by_text("Fine-tuned on 1 drawing(s). This drawing: before 1")
     expect(result).to_be_visible(timeout=120_000)
     wait_idle(page)
-    expect(page.get_by_text("Answering with your fine-tuned copy of the bundled CNN")).to_be_visible()
+    expect(
+        page.get_by_text("Answering with your fine-tuned copy of the bundled CNN")
+    ).to_be_visible()
     assert_no_exception(page)
 
 
@@ -99,3 +101,32 @@ def test_a_finger_stroke_is_a_one(browser: Browser, app_url: str):
         assert_no_exception(page)
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_a_stroke_starting_at_the_top_right_corner_draws(page: Page, app_url: str):
+    """The canvas's toolbar used to hide over that corner, eating strokes and taps."""
+    open_page(page, f"{app_url}/draw")
+    box = canvas_box(page)
+    x, top = box["x"] + box["width"] - 12, box["y"] + 6
+    page.mouse.move(x, top)
+    page.mouse.down()
+    page.mouse.move(x - box["width"] * 0.4, box["y"] + box["height"] * 0.9, steps=25)
+    page.mouse.up()
+    expect(page.locator(PREDICTION)).to_be_visible(timeout=60_000)
+    assert_no_exception(page)
+
+
+@pytest.mark.browser
+def test_adding_a_drawing_clears_the_chosen_digit(page: Page, app_url: str):
+    open_page(page, f"{app_url}/draw")
+    draw_vertical_stroke(page)
+    expect(page.locator(PREDICTION)).to_be_visible(timeout=60_000)
+    wait_idle(page)
+    page.locator(".st-key-draw_label button").filter(has_text="4").click()
+    wait_idle(page)
+    page.locator(".st-key-draw_add button").click()
+    expect(page.get_by_text("1 drawing(s) collected")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    # The next drawing needs its own digit: nothing is picked, so Add waits for one.
+    expect(page.locator(".st-key-draw_add button")).to_be_disabled()

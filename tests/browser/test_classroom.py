@@ -1,0 +1,114 @@
+"""In front of a class: links show their text as plain text, teacher links hide and lock
+controls, presenter mode is readable from the back, and a phone reaches what matters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from appdriver import assert_no_exception, open_page, wait_idle
+
+pytestmark = pytest.mark.browser
+
+
+def test_text_from_a_link_is_plain_text_and_cut_short(page: Page, app_url: str):
+    phish = "[Click here to log in again](https://example.com/phish)"
+    picture = "![pic](http://example.com/tracker.png)"
+    open_page(page, f"{app_url}/?note={phish}&pic={picture}&long={'x' * 8000}")
+    expect(page.get_by_text("Click here to log in again", exact=False).first).to_be_visible()
+    assert page.locator('a[href*="example.com"]').count() == 0
+    assert page.locator('img[src*="example.com"]').count() == 0
+    notices = page.locator('[data-testid="stAlert"]')
+    expect(notices).to_have_count(3)
+    assert max(len(text) for text in notices.all_inner_texts()) < 300
+    assert page.evaluate("document.body.scrollHeight") < 2500
+    assert_no_exception(page)
+
+
+def test_a_teacher_link_hides_and_locks_controls(page: Page, app_url: str):
+    open_page(page, f"{app_url}/build?hide=opt,lr,loss,nonsense&lock=1&epochs=7")
+    for hidden in ("opt", "lr", "loss"):
+        expect(page.locator(f".st-key-{hidden}")).to_have_count(0)
+    expect(page.locator('.st-key-epochs input[type="range"]')).to_be_disabled()
+    expect(page.locator(".st-key-epochs")).to_contain_text("7")
+    expect(page.get_by_text("Ignored hide='nonsense'")).to_be_visible()
+    # The link keeps the teacher's options, so it can be passed on as it is.
+    assert "hide=" in page.url and "lock=1" in page.url
+    expect(page.locator(".st-key-train button")).to_be_enabled()  # the class can still train
+    assert_no_exception(page)
+
+
+def test_a_preset_clears_the_links_notices(page: Page, app_url: str):
+    open_page(page, f"{app_url}/build?bogus=1")
+    notice = page.get_by_text("Ignored bogus='1'")
+    expect(notice).to_be_visible()
+    page.get_by_role("button", name="Small CNN").click()
+    wait_idle(page)
+    expect(notice).to_have_count(0)
+
+
+def test_a_conv_layer_from_a_link_brings_relu(page: Page, app_url: str):
+    open_page(page, f"{app_url}/build?layers=1&l1_type=conv")
+    # The widgets took the type's own settings, and the link now says so.
+    expect(page).to_have_url(re.compile(r"l1_act=relu"))
+    expect(page).to_have_url(re.compile(r"l1_init=he_normal"))
+    expect(page.get_by_text("relu", exact=True).first).to_be_visible()
+
+
+def font_px(page: Page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def test_presenter_mode_is_readable_from_the_back_of_the_room(browser: Browser, app_url: str):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_url}/?present=1")
+        assert font_px(page, '[data-testid="stMarkdownContainer"] p') >= 22
+        chart = page.locator(".js-plotly-plot").first
+        expect(chart).to_be_visible()
+        sizes = chart.evaluate(
+            "gd => [...gd.querySelectorAll('text')].map(t => parseFloat(t.style.fontSize))"
+            ".filter(Number.isFinite)"
+        )
+        assert sizes and min(sizes) >= 18
+        assert "present=1" in page.url
+        # Another page of the same session stays in presenter mode.
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Gradient Descent").click()
+        wait_idle(page)
+        expect(page.locator("h1").first).to_contain_text("Gradient")
+        assert font_px(page, '[data-testid="stMarkdownContainer"] p') >= 22
+        assert_no_exception(page)
+    finally:
+        context.close()
+
+
+def test_on_a_phone_train_is_in_the_first_screen(browser: Browser, app_url: str):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_url}/build")
+        box = page.locator(".st-key-train button").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_answer_is_right_under_the_canvas(browser: Browser, app_url: str):
+    from tests.browser.test_draw import PREDICTION, draw_vertical_stroke
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    try:
+        page = context.new_page()
+        open_page(page, f"{app_url}/draw")
+        draw_vertical_stroke(page)
+        prediction = page.locator(PREDICTION)
+        expect(prediction).to_be_visible(timeout=60_000)
+        wait_idle(page)
+        box = prediction.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844
+        assert_no_exception(page)
+    finally:
+        context.close()
