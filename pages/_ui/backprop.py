@@ -68,6 +68,8 @@ def render() -> None:
     )
     restore_settings(PAGE, BACKPROP_SETTINGS)
     show_url_notices(PAGE)
+    if message := st.session_state.pop(KEPT, None):  # "keep the new weights" could not
+        st.warning(message, icon="⚠️")
     present = presenter_mode()
     controls, picture = st.columns([1, 2], gap="large")
     with controls:
@@ -225,6 +227,7 @@ def walkthrough_buttons(stage: int) -> None:
 
 
 def set_stage(level: int) -> None:
+    """Button callback: how much of the walkthrough to show (1 forward … 3 update)."""
     st.session_state[STAGE] = level
 
 
@@ -337,8 +340,6 @@ def show_update(network: Network, back: Backward, after: Network, p: Parameter) 
         f"to **{tables.number(new_total)}**."
     )
     st.button("Keep the new weights", key="keep", on_click=keep, args=(parameter_values(after),))
-    if message := st.session_state.pop(KEPT, None):
-        st.warning(message, icon="⚠️")
 
 
 def request_training() -> None:
