@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench cluster
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,13 @@ $(VENV)/.dev: $(VENV)/.app requirements-dev.txt
 
 run: $(VENV)/.app
 	$(PY) -m streamlit run app.py --server.port 8501
+
+# A class: REPLICAS app servers behind HAProxy on PORT, each browser pinned to one server
+# (README, "Deploy for a class"). STORE, if set, is where kept trainings go. Ctrl-C stops all.
+REPLICAS ?= 2
+PORT ?= 8080
+cluster: $(VENV)/.app
+	$(PY) -m deploy.cluster serve --replicas $(REPLICAS) --port $(PORT) $(if $(STORE),--store $(STORE))
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check .

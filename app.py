@@ -1,13 +1,20 @@
 """Sequential Playground: the frame around the pages (navigation and the shared sidebar)."""
 
+import os
+
 import streamlit as st
 
+from nncore.workers.client import start_workers
+from pages._ui.widgets import PRESENT, presenter_mode
+
 st.set_page_config(page_title="Sequential Playground", page_icon="🧠", layout="wide")
+start_workers()  # TensorFlow loads in the worker processes, in the background, never here
 
 pages = [
     st.Page("pages/home.py", title="Home", icon="🏠", default=True),
     st.Page("pages/build.py", title="Build & Train", icon="🧱", url_path="build"),
     st.Page("pages/descent.py", title="Gradient Descent", icon="⛰️", url_path="descent"),
+    st.Page("pages/backprop.py", title="Backpropagation", icon="🔗", url_path="backprop"),
     st.Page("pages/draw.py", title="Draw a Digit", icon="✏️", url_path="draw"),
 ]
 page = st.navigation(pages)
@@ -15,4 +22,15 @@ st.sidebar.caption(
     "Real Keras models, trained in your browser session. Every page's settings live in its "
     "address: copy the link to share the exact setup."
 )
+if PRESENT.key not in st.session_state:  # a link with present=1 opens on the projector
+    try:
+        st.session_state[PRESENT.key] = PRESENT.parse(st.query_params.get(PRESENT.key, "0"))
+    except ValueError:
+        st.session_state[PRESENT.key] = False
+st.sidebar.toggle(PRESENT.label, key=PRESENT.key, help=PRESENT.help)
+if presenter_mode():
+    # Everything Streamlit sizes in rem grows with the root font: readable from the back row.
+    st.html("<style>html { font-size: 26px; } .stApp p, .stApp li { line-height: 1.45; }</style>")
+if replica := os.environ.get("PLAYGROUND_REPLICA"):  # set by `make cluster` and compose
+    st.sidebar.caption(f"Served by replica {replica}")
 page.run()
