@@ -4,6 +4,7 @@ The worker's module is imported by its own name (not run as ``__main__``), so th
 sends back unpickle in the server as ``nncore.workers.<kind>.<Class>``.
 """
 
+import contextlib
 import importlib
 import sys
 
@@ -13,7 +14,6 @@ KINDS = ("trainer", "inference")
 
 if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
     sys.exit(f"usage: python -m nncore.workers <{'|'.join(KINDS)}> <fd>")
-try:
+# The server going away (stopped or restarted) ends its worker quietly.
+with contextlib.suppress(BrokenPipeError, EOFError, KeyboardInterrupt):
     importlib.import_module(f"nncore.workers.{sys.argv[1]}").serve(worker_connection(sys.argv[2]))
-except (BrokenPipeError, EOFError, KeyboardInterrupt):
-    pass  # the server went away (stopped or restarted): so does its worker

@@ -44,6 +44,7 @@ class RunHandle(Job):
         self.pool = pool
         self.run = TrainingRun(spec, run_id=new_key())
         self.stop_requested = False
+        self.worker_paused = False  # the worker has finished its epoch and is waiting
         self.requested_lr = float(spec.lr)
         self._first_epoch_at: float | None = None
 
@@ -54,6 +55,11 @@ class RunHandle(Job):
             self.run.state = "paused"
             self.send(("pause",))
             self._bump()
+
+    @property
+    def settled_pause(self) -> bool:
+        """Paused, and the worker has finished the epoch it was in: the history is final."""
+        return self.run.state == "paused" and self.worker_paused
 
     def resume(self) -> None:
         if self.run.state == "paused":
@@ -98,6 +104,8 @@ class RunHandle(Job):
                 self._first_epoch_at = now - record.seconds
             self.run.history.append(record)
             self.run.wall_seconds = now - self._first_epoch_at
+        elif kind in ("paused", "running"):
+            self.worker_paused = kind == "paused"
         elif kind == "finished":
             _, state, weights, probabilities = message
             if state == "diverged":

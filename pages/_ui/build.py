@@ -158,7 +158,8 @@ def follow(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
     """
     seen = -1
     run.set_learning_rate(float(st.session_state["lr"]))
-    while run.run.active and run.run.state != "paused":
+    # After a Pause, the epoch under way still finishes: follow it until the worker waits.
+    while run.run.active and not run.settled_pause:
         seen = run.wait(seen, REDRAW_SECONDS)
         draw_progress(run, progress, chart, keys)
 

@@ -23,10 +23,11 @@ def render() -> None:
         "Build and train **real Keras `Sequential` networks** on real handwritten digits, right in "
         "your browser. Every page shows the code it runs, and every setup is a link you can share."
     )
-    links = st.columns(3)
+    links = st.columns(2)
     links[0].page_link("pages/build.py", label="**Build & Train** a network, live", icon="🧱")
-    links[1].page_link("pages/descent.py", label="**Gradient descent**, step by step", icon="⛰️")
-    links[2].page_link("pages/draw.py", label="**Draw a digit** for a network to read", icon="✏️")
+    links[0].page_link("pages/descent.py", label="**Gradient descent**, step by step", icon="⛰️")
+    links[1].page_link("pages/backprop.py", label="**Backpropagation**, by the numbers", icon="🔗")
+    links[1].page_link("pages/draw.py", label="**Draw a digit** for a network to read", icon="✏️")
 
     st.header("One neuron")
     st.markdown(

@@ -40,7 +40,7 @@ def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: 
 
 
 def test_stop_acts_before_the_next_epoch_and_keeps_the_model(page: Page, app_url: str):
-    open_page(page, app_url + "/build?rows=5000&batch=1&epochs=300")
+    open_page(page, app_url + "/build?rows=2000&batch=1&epochs=300")
     page.locator(".st-key-train button").click()
     expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
     shown = epoch_shown_after(page, 0, limit=5)
@@ -94,7 +94,7 @@ def epoch_shown_after(page: Page, epoch: int, limit: float) -> int:
 
 
 def test_pause_and_resume_continue_the_same_training(page: Page, app_url: str):
-    open_page(page, app_url + "/build?rows=5000&batch=2&epochs=300")
+    open_page(page, app_url + "/build?rows=2000&batch=1&epochs=300")
     page.locator(".st-key-train button").click()
     expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
     page.locator(".st-key-pause button").click()
