@@ -156,6 +156,8 @@ def follow(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
 
     A new learning rate on the slider goes to the worker here, applied from the next epoch.
     """
+    if not run.run.active:  # finished, or a kept run opened from its link
+        return
     seen = -1
     run.set_learning_rate(float(st.session_state["lr"]))
     # After a Pause, the epoch under way still finishes: follow it until the worker waits.
