@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erf
+from scipy.special import erfc
 
 Array = np.ndarray
 
@@ -29,13 +29,12 @@ def _softmax(z: Array) -> Array:
 
 
 def _gelu(z: Array) -> Array:
-    return 0.5 * z * (1.0 + erf(z / math.sqrt(2.0)))
+    # erfc(−x) = 1 + erf(x), without losing digits where erf(x) is close to −1
+    return 0.5 * z * erfc(-z / math.sqrt(2.0))
 
 
 def _gelu_derivative(z: Array) -> Array:
-    return 0.5 * (1.0 + erf(z / math.sqrt(2.0))) + z * np.exp(-0.5 * z * z) / math.sqrt(
-        2.0 * math.pi
-    )
+    return 0.5 * erfc(-z / math.sqrt(2.0)) + z * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
 
 
 @dataclass(frozen=True)

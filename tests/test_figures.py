@@ -1,65 +1,128 @@
-"""The Build and Home figures, checked on the data they carry."""
+"""The Build and Home figures (network, training, neuron), checked on the data they carry."""
+
+from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from nncore.figures import (
+from nncore.network.figures import diagram_columns, network_diagram
+from nncore.network.plan import layer_plan
+from nncore.network.spec import SEED_NOTEBOOK, SMALL_CNN, LayerSpec, NetworkSpec
+from nncore.neuron import activate, weighted_sum
+from nncore.neuron.figures import neuron_curve
+from nncore.style import FONT_SIZE, PRESENTER_FONT_SIZE, TEST_COLOUR, TRAIN_COLOUR
+from nncore.training.figures import (
     confusion_heatmap,
     digit_grid,
-    network_diagram,
-    neuron_curve,
     training_curves,
     update_curves,
 )
-from nncore.neuron import activate
-from nncore.spec import SEED_NOTEBOOK, SMALL_CNN, layer_plan
 
 
 def test_network_diagram_has_a_column_per_layer_with_its_size():
     fig = network_diagram(layer_plan(SEED_NOTEBOOK))
     labels = [note.text for note in fig.layout.annotations]
-    assert len(labels) == 4  # input, two hidden layers, output
-    assert "Dense 128" in labels[1] and "sigmoid" in labels[1] and "of 128" in labels[1]
-    assert labels[-1].startswith("Output 10")
-    cnn = [note.text for note in network_diagram(layer_plan(SMALL_CNN)).layout.annotations]
-    assert cnn[0] == "Input 28×28" and "16 maps 26×26" in cnn[1]
+    assert labels == [
+        "Input<br>784<br>(10 of 784 drawn)",
+        "Dense 128<br>sigmoid<br>(10 of 128 drawn)",
+        "Dense 64<br>tanh<br>(10 of 64 drawn)",
+        "Output 10<br>softmax",
+    ]
+    # Every neuron drawn is joined to every neuron drawn in the next column.
+    nodes = [len(trace.x) for trace in fig.data[1:]]
+    assert nodes == [10, 10, 10, 10]
+    edges = fig.data[0]
+    assert len(edges.x) == 3 * (10 * 10 + 10 * 10 + 10 * 10)  # x0, x1, None per edge
+
+
+def test_image_layers_are_drawn_as_feature_maps_and_flatten_and_dropout_not_at_all():
+    plan = layer_plan(SMALL_CNN)
+    columns = diagram_columns(plan)
+    assert [label for label, _, _ in columns] == [
+        "Input<br>28×28",
+        "Conv2D<br>16 × 26×26<br>relu",
+        "MaxPooling2D<br>16 × 13×13",
+        "Conv2D<br>32 × 11×11<br>relu",
+        "MaxPooling2D<br>32 × 5×5",
+        "Dense 64<br>relu",
+        "Output 10<br>softmax",
+    ]
+    assert [maps for _, _, maps in columns] == [True] * 5 + [False] * 2
+    assert len(plan.layers) == len(columns) - 1 + 2  # Dropout and Flatten are not drawn
+    fig = network_diagram(plan)
+    assert [trace.marker.symbol for trace in fig.data[1:3]] == ["square", "square"]
+    assert fig.layout.height == 430  # six columns or more get the taller, alternating layout
+
+
+def test_network_diagram_of_a_network_without_hidden_layers():
+    fig = network_diagram(layer_plan(NetworkSpec(layers=(LayerSpec("dropout"),))))
+    assert [note.text for note in fig.layout.annotations][-1] == "Output 10<br>softmax"
+    assert len(fig.layout.annotations) == 2
 
 
 def test_training_curves_span_the_whole_run_and_mark_learning_rate_changes():
     epochs, values = [1, 2, 3], [0.9, 0.5, 0.3]
     fig = training_curves(epochs, values, values, values, values, 10, [(3, 0.01)])
     assert [trace.name for trace in fig.data] == ["train", "test", "train", "test"]
+    assert [trace.line.color for trace in fig.data] == [TRAIN_COLOUR, TEST_COLOUR] * 2
     assert list(fig.layout.xaxis.range) == [0.5, 10.5]
-    assert "η → 0.01" in [note.text for note in fig.layout.annotations]
+    assert list(fig.layout.yaxis2.range) == [0, 1.02]
+    assert "η → 0.01" in [note.text.strip() for note in fig.layout.annotations]
     assert len(fig.layout.shapes) == 2  # the dashed line in both panels
+    assert {shape.x0 for shape in fig.layout.shapes} == {2.5}  # between epochs 2 and 3
+
+
+def test_training_curves_carry_each_series_in_its_panel():
+    series = ([1, 2], [2.0, 1.0], [2.1, 1.5], [0.1, 0.6], [0.2, 0.5])
+    fig = training_curves(*series, 5)
+    assert [list(trace.y) for trace in fig.data] == [series[1], series[2], series[3], series[4]]
+    assert [trace.xaxis for trace in fig.data] == ["x", "x", "x2", "x2"]
+    assert all(list(trace.x) == [1, 2] for trace in fig.data)
 
 
 def test_update_curves_gives_the_same_data_as_a_new_figure():
     fig = training_curves([1], [2.0], [2.1], [0.1], [0.2], 5)
     series = ([1, 2], [2.0, 1.0], [2.1, 1.5], [0.1, 0.6], [0.2, 0.5])
     updated = update_curves(fig, *series)
+    assert updated is fig
     fresh = training_curves(*series, 5)
     assert updated.to_plotly_json()["data"] == fresh.to_plotly_json()["data"]
 
 
+def test_presenter_mode_makes_the_text_bigger():
+    normal = training_curves([1], [1.0], [1.0], [0.5], [0.5], 3)
+    present = training_curves([1], [1.0], [1.0], [0.5], [0.5], 3, present=True)
+    assert (normal.layout.font.size, present.layout.font.size) == (FONT_SIZE, PRESENTER_FONT_SIZE)
+    assert present.layout.height > normal.layout.height
+
+
 def test_confusion_heatmap_and_digit_grid_show_what_they_are_given():
     counts = np.arange(100).reshape(10, 10)
-    assert np.array_equal(np.asarray(confusion_heatmap(counts).data[0].z), counts)
+    heatmap = confusion_heatmap(counts)
+    assert np.array_equal(np.asarray(heatmap.data[0].z), counts)
+    assert list(heatmap.data[0].x) == [str(d) for d in range(10)]
+    assert heatmap.layout.yaxis.autorange == "reversed"  # digit 0 at the top, as in a table
     images = np.random.default_rng(0).random((5, 784))
     grid = digit_grid(images, [1, 2, 3, 4, 5], [7, 7, 7, 7, 7], columns=4)
     assert len(grid.data) == 5
-    assert [n.text for n in grid.layout.annotations] == [
-        "1 → 7",
-        "2 → 7",
-        "3 → 7",
-        "4 → 7",
-        "5 → 7",
-    ]
-    assert np.asarray(grid.data[2].z).shape == (28, 28)
+    assert [n.text for n in grid.layout.annotations] == ["1 → 7", "2 → 7", "3 → 7", "4 → 7",
+                                                         "5 → 7"]  # fmt: skip
+    np.testing.assert_array_equal(np.asarray(grid.data[2].z), images[2].reshape(28, 28))
+    assert grid.data[4].xaxis == "x5"  # the fifth picture starts the second row of four
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_neuron_curve_marks_the_neurons_output(activation):
     fig = neuron_curve(activation, 1.5)
-    marker = fig.data[1]
+    curve, marker = fig.data[0], fig.data[1]
     assert marker.x[0] == 1.5 and marker.y[0] == pytest.approx(activate(activation, 1.5))
+    np.testing.assert_allclose(np.asarray(curve.y), activate(activation, np.asarray(curve.x)))
+    assert min(curve.x) <= -6 and max(curve.x) >= 6
+    assert marker.text[0] == f"z = 1.50, a = {activate(activation, 1.5):.3f}"
+
+
+def test_neuron_curve_widens_to_show_a_large_weighted_sum():
+    z = weighted_sum([5.0, 5.0, 5.0], [5.0, 5.0, 5.0], 5.0)
+    assert z == 80.0
+    fig = neuron_curve("relu", z)
+    assert max(fig.data[0].x) >= z and fig.data[1].textposition == "middle left"

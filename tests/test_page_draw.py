@@ -1,5 +1,6 @@
 """The /draw page without a browser (AppTest). The canvas is a component, which AppTest does
-not run: these tests see the page before anything is drawn, or seed the teaching buffer."""
+not run: these tests see the page before anything is drawn, or seed the teaching buffer.
+Fine-tuning runs in the app's training worker, as it does for a visitor."""
 
 from __future__ import annotations
 
@@ -7,14 +8,27 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nncore import digits
-from nncore.train_digits import mnist_rows
+from nncore.data.mnist import mnist_images
+from nncore.digits.preprocess import EMPTY_HINT
+from nncore.digits.settings import NETWORK, PEN
+from nncore.network.spec import LayerSpec, NetworkSpec
+from nncore.training.run import TrainingRun
+from nncore.workers.models import new_key
 
 ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 120  # the page imports TensorFlow and loads the model on first run
+TIMEOUT = 240  # fine-tuning may wait for a training worker to import TensorFlow
+SPEC = NetworkSpec(layers=(LayerSpec("dense", units=4),), rows=500, epochs=1)
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch) -> Path:
+    """Finished Build runs are kept on disk (for their links): here, in a folder of the test's."""
+    monkeypatch.setenv("PLAYGROUND_STORE", str(tmp_path / "runs"))
+    return tmp_path / "runs"
 
 
 @pytest.fixture
@@ -28,14 +42,31 @@ def texts(elements) -> list[str]:
     return [element.value for element in elements]
 
 
+def build_run(state: str, weights: list[np.ndarray] | None = None) -> SimpleNamespace:
+    """What the Build page leaves in the session: a handle whose ``run`` ended in ``state``."""
+    run = TrainingRun(SPEC, run_id=new_key(), state="running")
+    run.weights = weights
+    run.settle(state)
+    return SimpleNamespace(run=run)
+
+
+def open_with_build_network(app: AppTest, handle: SimpleNamespace) -> AppTest:
+    app.session_state["build_run"] = handle
+    app.query_params["net"] = "build"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
 def test_page_renders_with_a_hint_and_no_prediction(app):
     app.run()
     assert not app.exception
-    assert digits.EMPTY_HINT in texts(app.info)
+    assert EMPTY_HINT in texts(app.info)
     assert [metric.label for metric in app.metric] == []
-    assert app.slider(key=digits.PEN.key).value == digits.PEN.default
-    assert app.selectbox(key=digits.NETWORK.key).value == "cnn"
+    assert app.slider(key=PEN.key).value == PEN.default
+    assert app.selectbox(key=NETWORK.key).value == "cnn"
     assert app.button(key="draw_fine_tune").disabled
+    assert app.button(key="draw_add").disabled
     assert "Answering: the bundled CNN." in texts(app.caption)
 
 
@@ -44,52 +75,51 @@ def test_settings_come_from_the_url(app):
     app.query_params["net"] = "build"
     app.run()
     assert not app.exception
-    assert app.slider(key=digits.PEN.key).value == 30
-    assert app.selectbox(key=digits.NETWORK.key).value == "build"
+    assert app.slider(key=PEN.key).value == 30
+    assert app.selectbox(key=NETWORK.key).value == "build"
     # nothing trained on the Build page yet: a sentence, and the bundled CNN answers
-    assert any("Build & Train" in text for text in texts(app.warning))
+    assert any(
+        "have not trained a network on the Build & Train page" in t for t in texts(app.warning)
+    )
+    assert "Answering: the bundled CNN." in texts(app.caption)
 
 
 def test_a_bad_url_value_is_ignored_with_a_notice(app):
     app.query_params["pen"] = "500"
     app.run()
     assert not app.exception
-    assert app.slider(key=digits.PEN.key).value == digits.PEN.default
-    assert any("pen=500" in text for text in texts(app.warning))
+    assert app.slider(key=PEN.key).value == PEN.default
+    assert any("pen=500 is outside 6–40" in text.replace("\\", "") for text in texts(app.warning))
 
 
-def test_a_diverged_build_network_is_not_used(app):
-    app.session_state["build_run"] = SimpleNamespace(model=None, diverged=True, input_shape=(784,))
-    app.query_params["net"] = "build"
-    app.run()
-    assert not app.exception
-    assert any("diverged" in text for text in texts(app.warning))
+@pytest.mark.parametrize(
+    ("state", "words"),
+    [
+        ("diverged", "Your Build & Train network diverged (its loss became NaN)"),
+        ("running", "has not finished training (it is running or paused)"),
+        ("paused", "has not finished training (it is running or paused)"),
+        ("failed", "has no trained weights to answer with"),
+    ],
+)
+def test_a_build_network_that_cannot_answer_is_not_used(app, state, words):
+    open_with_build_network(app, build_run(state))
+    assert any(words in text for text in texts(app.warning)), texts(app.warning)
+    assert "Answering: the bundled CNN." in texts(app.caption)
 
 
-def test_a_build_network_for_other_inputs_is_not_used(app):
-    layer = SimpleNamespace(units=3)
-    run = SimpleNamespace(model=SimpleNamespace(layers=[layer]), diverged=False, input_shape=(2,))
-    app.session_state["build_run"] = run
-    app.query_params["net"] = "build"
-    app.run()
-    assert not app.exception
-    assert any("28 × 28" in text for text in texts(app.warning))
-
-
-def test_a_trained_build_network_is_offered(app):
-    from nncore.keras_runtime import keras
-
-    dense = keras.Sequential(
-        [keras.Input((784,)), keras.layers.Dense(10, activation="softmax")], name="from_build"
-    )
-    app.session_state["build_run"] = SimpleNamespace(
-        model=dense, diverged=False, input_shape=(784,)
-    )
-    app.query_params["net"] = "build"
-    app.run()
-    assert not app.exception
+def test_a_trained_build_network_is_offered_and_kept_for_its_link(app, store):
+    rng = np.random.default_rng(0)
+    shapes = [(784, 4), (4,), (4, 10), (10,)]  # SPEC's weights, as the worker sends them back
+    handle = build_run("done", [rng.normal(size=shape).astype(np.float32) for shape in shapes])
+    open_with_build_network(app, handle)
     assert not app.warning
     assert "Answering: your Build & Train network." in texts(app.caption)
+    run_id = handle.run.run_id
+    assert app.query_params["run"] in (run_id, [run_id])
+    assert (store / f"{run_id}.json").exists()
+    # A stopped training keeps its model, and answers too.
+    stopped = build_run("stopped", handle.run.weights)
+    assert not open_with_build_network(app, stopped).warning
 
 
 def fine_tune_in_a_new_session(buffer: list) -> tuple[float, float]:
@@ -99,11 +129,17 @@ def fine_tune_in_a_new_session(buffer: list) -> tuple[float, float]:
     app.switch_page("pages/draw.py")
     app.session_state["draw_buffer"] = list(buffer)
     app.run()
+    assert any(f"{len(buffer)} drawing(s) collected" in text for text in texts(app.markdown))
     app.button(key="draw_fine_tune").click().run()
-    assert not app.exception
+    assert not app.exception, [e.value for e in app.exception]
     assert not app.error, texts(app.error)
-    assert any("fine-tuned copy" in text for text in texts(app.info))
+    assert any(
+        t.startswith("Answering with your") and t.endswith("copy of the bundled CNN.")
+        for t in texts(app.info)
+    ), texts(app.info)
     (message,) = texts(app.success)
+    assert message.startswith(f"Fine-tuned on {len(buffer)} drawing(s).")
+    assert "Accuracy on 1,000 MNIST digits it never trained on" in message
     before, after = re.search(r"([\d.]+)% → ([\d.]+)%", message).groups()
     return float(before), float(after)
 
@@ -111,9 +147,12 @@ def fine_tune_in_a_new_session(buffer: list) -> tuple[float, float]:
 def test_fine_tuning_changes_only_this_sessions_copy():
     """Teach one session nonsense (sevens labelled 3); the next session starts from the
     untouched shared network, so its 'before' accuracy is the original one."""
-    x, y = mnist_rows()
-    wrong = [(image, 3) for image in x[y == 7][:12]]
+    from pages._ui.state import TaughtDrawing
+
+    x, y = mnist_images()
+    wrong = [TaughtDrawing(image, 3) for image in x[y == 7][:12]]
     first_before, first_after = fine_tune_in_a_new_session(wrong)
+    assert first_before >= 97.0  # the bundled CNN, as shipped
     assert first_after < first_before  # the nonsense did change that session's copy
     second_before, _ = fine_tune_in_a_new_session(wrong)
     assert second_before == first_before

@@ -1,20 +1,49 @@
-"""The Home and Build pages run in Streamlit's AppTest: what a visitor sees, without a browser."""
+"""The Home and Build pages run in Streamlit's AppTest: what a visitor sees, without a browser.
+
+Build trains in a real worker process (started by ``app.py`` on its first run), so the few
+trainings here are small.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from nncore.data.mnist import prepare_split
+from nncore.network.plan import layer_plan
+from nncore.network.settings import spec_from_values
+from nncore.network.spec import PRESETS
 from nncore.neuron import activate, weighted_sum
+from nncore.training.evaluation import confusion_matrix
+from nncore.training.run import EpochRecord, TrainingRun
+from nncore.workers.models import new_key
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINING_TIMEOUT = 240  # the first training waits for the worker to import TensorFlow
+# 800 steps of two rows an epoch (0.1–0.5 s): a Pause sent after epoch 1 lands long before
+# the last of the 8 epochs.
+SLOW_EPOCHS = 8
+SLOW_LINK = {"layers": "1", "l1_units": "32", "l1_act": "relu", "rows": "2000", "batch": "2",
+             "opt": "sgd", "lr": "0.05", "epochs": str(SLOW_EPOCHS)}  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch) -> Path:
+    """Finished trainings are kept on disk (for their links): here, in a folder of the test's."""
+    monkeypatch.setenv("PLAYGROUND_STORE", str(tmp_path / "runs"))
+    return tmp_path / "runs"
 
 
 def open_app(page: str | None = None, timeout: float = 60, **query: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=timeout)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if page:
         at.switch_page(page)
     for key, value in query.items():
@@ -22,6 +51,56 @@ def open_app(page: str | None = None, timeout: float = 60, **query: str) -> AppT
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def texts(elements) -> list[str]:
+    return [element.value for element in elements]
+
+
+def plotly_array(value) -> np.ndarray:
+    """An array from a figure's JSON: plotly writes numpy arrays base64-encoded."""
+    if isinstance(value, dict) and "bdata" in value:
+        shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
+        return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).reshape(shape)
+    return np.asarray(value)
+
+
+def quiet(handle, at_least: float = 0.5) -> None:
+    """Wait until the worker has gone quiet: a pause acts between epochs, so the epoch that was
+    running when Pause was clicked still arrives."""
+    longest = max((r.seconds for r in handle.run.history), default=0.5)
+    seen = handle.version
+    while (now := handle.wait(seen, 2 * longest + at_least)) != seen:
+        seen = now
+
+
+@pytest.fixture
+def pause_after_first_epoch(monkeypatch) -> list:
+    """Make the Build page's Train button pause its training once epoch 1 is in, as a click on
+    Pause would; the started handles are collected in the returned list."""
+    from nncore.workers import client
+    from pages._ui import build
+
+    handles = []
+
+    def start_and_pause(spec, owner=None):
+        handle = client.start_training(spec, owner)
+        handles.append(handle)
+
+        def pause() -> None:
+            seen = -1
+            while handle.run.epochs_done < 1 and not handle.run.over:
+                seen = handle.wait(seen, 1.0)
+            handle.pause()
+
+        threading.Thread(target=pause, daemon=True).start()
+        return handle
+
+    monkeypatch.setattr(build, "start_training", start_and_pause)
+    return handles
+
+
+# --- Home ------------------------------------------------------------------------------------
 
 
 def test_home_shows_the_neuron_from_the_link():
@@ -34,16 +113,21 @@ def test_home_shows_the_neuron_from_the_link():
 
 def test_home_ignores_a_garbage_link_with_a_notice():
     at = open_app(x1="lots", act="softplus")
-    warnings = [w.value for w in at.warning]
+    warnings = texts(at.warning)
     assert any("x1='lots'" in w for w in warnings) and any("softplus" in w for w in warnings)
     assert at.selectbox(key="act").value == "sigmoid"
+    assert at.slider(key="x1").value == 1.0
+
+
+# --- Build: the network on screen ------------------------------------------------------------
 
 
 def test_build_page_summary_matches_the_seed_notebook():
     at = open_app("pages/build.py")
     table = at.dataframe[0].value
     assert table["Params"].tolist() == [100480, 8256, 650]
-    assert any("Total params: 109,386" in md.value for md in at.markdown)
+    assert table["Output shape"].tolist() == ["(None, 128)", "(None, 64)", "(None, 10)"]
+    assert any("Total params: 109,386" in md for md in texts(at.markdown))
     assert not at.button(key="train").disabled
 
 
@@ -54,88 +138,45 @@ def test_build_page_restores_a_shared_link():
     )  # fmt: skip
     assert at.selectbox(key="l1_type").value == "conv"
     assert at.slider(key="l1_filters").value == 8
+    # The link names no activation for the Conv2D layer: it brings its own.
+    assert at.selectbox(key="l1_act").value == "relu"
+    assert at.selectbox(key="l1_init").value == "he_normal"
     assert at.select_slider(key="lr").value == 0.05
     assert at.slider(key="epochs").value == 7
     table = at.dataframe[0].value
     assert table["Type"].tolist() == ["Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"]
     code = at.tabs[1].code[0].value
     assert "layers.Conv2D(filters=8" in code and "SGD(learning_rate=0.05)" in code
+    assert "EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 7" in code
+
+
+def test_a_layer_that_becomes_conv2d_on_the_page_takes_relu_and_he_normal():
+    at = open_app("pages/build.py", layers="1")
+    assert at.selectbox(key="l1_act").value == "sigmoid"  # the notebook's first layer
+    at.selectbox(key="l1_type").set_value("conv").run()
+    assert at.selectbox(key="l1_act").value == "relu"
+    assert at.selectbox(key="l1_init").value == "he_normal"
+    assert at.dataframe[0].value["Type"].tolist() == ["Conv2D", "Flatten", "Dense"]
+    assert at.query_params["l1_type"] in ("conv", ["conv"])
 
 
 def test_build_page_explains_an_impossible_network_and_disables_train():
     at = open_app("pages/build.py", layers="2", l2_type="conv", lr="nonsense")
-    assert any("after a Dense layer" in e.value for e in at.error)
+    assert any("Layer 2 is Conv2D, but it comes after a Dense layer" in e for e in texts(at.error))
     assert at.button(key="train").disabled
-    assert any("lr='nonsense'" in w.value for w in at.warning)
+    assert any("lr='nonsense'" in w for w in texts(at.warning))
+    assert any("Fix the network first" in w for w in texts(at.tabs[1].warning))
 
 
 @pytest.mark.parametrize("preset", ["Small CNN", "Seed notebook"])
 def test_presets_set_every_control(preset):
-    from nncore.spec import PRESETS, layer_plan
-
-    at = open_app("pages/build.py", epochs="3")
+    at = open_app("pages/build.py", epochs="3", lr="0.1")
     at.button(key=f"preset-{preset}").click().run()
     expected = layer_plan(PRESETS[preset])
     assert at.dataframe[0].value["Params"].tolist() == [row.params for row in expected.layers]
     assert at.slider(key="epochs").value == PRESETS[preset].epochs
-
-
-def test_training_on_the_build_page_shows_results_kept_in_the_session():
-    at = open_app("pages/build.py", timeout=180, epochs="3", rows="500")
-    at.button(key="train").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    labels = [m.label for m in at.metric]
-    assert "Test accuracy" in labels
-    run = at.session_state["build_run"]
-    assert run.state == "done" and run.epochs_done == 3
-    accuracy = at.metric[labels.index("Test accuracy")].value
-    assert accuracy == f"{run.test_accuracy():.1%}"
-    charts = [chart.proto.spec for chart in at.get("plotly_chart")]
-    assert any('"Confusion matrix' in spec for spec in charts)
-
-
-def test_pause_then_resume_with_a_new_learning_rate_marks_the_curve():
-    from nncore.spec import spec_from_values
-    from nncore.training import TrainingRun
-
-    at = open_app("pages/build.py", timeout=180, epochs="4", rows="500", opt="sgd", lr="0.1")
-    run = TrainingRun.start(spec_from_values({"epochs": 4, "rows": 500, "opt": "sgd", "lr": 0.1}))
-    run.step()
-    run.state = "paused"
-    at.session_state["build_run"] = run
-    at.run()
-    assert any("Paused after epoch 1" in info.value for info in at.info)
-    assert at.button(key="resume") and at.button(key="stop")
-    at.select_slider(key="lr").set_value(0.01).run()
-    at.button(key="resume").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    run = at.session_state["build_run"]
-    assert run.state == "done" and run.epochs_done == 4
-    assert [(epoch, round(lr, 6)) for epoch, lr in run.lr_changes] == [(2, 0.01)]
-    curves = next(c.proto.spec for c in at.get("plotly_chart") if '"Accuracy"' in c.proto.spec)
-    notes = [note["text"] for note in json.loads(curves)["layout"]["annotations"]]
-    assert "η → 0.01" in notes
-
-
-@pytest.mark.parametrize("page", [None, "pages/build.py"])
-def test_home_and_build_appear_without_tensorflow(page):
-    """Opening Home, or Build before pressing Train, must not wait for TensorFlow."""
-    root = Path(__file__).resolve().parents[1]
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        f"at = AppTest.from_file({str(root / 'app.py')!r}, default_timeout=60)\n"
-        + (f"at.switch_page({page!r})\n" if page else "")
-        + "at.run()\n"
-        "assert not at.exception, at.exception\n"
-        "assert at.title, 'the page drew nothing'\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-1] == "[]"
+    assert at.select_slider(key="lr").value == PRESETS[preset].lr
+    assert not at.warning  # the link's notices no longer describe the page
 
 
 def test_the_address_follows_the_controls():
@@ -143,13 +184,150 @@ def test_the_address_follows_the_controls():
     assert at.query_params.get("epochs") is None  # defaults stay out of the link
     at.slider(key="epochs").set_value(12).run()
     at.selectbox(key="l2_act").set_value("relu").run()
-    assert at.query_params["epochs"] == ["12"] or at.query_params["epochs"] == "12"
-    assert "relu" in str(at.query_params["l2_act"])
+    assert at.query_params["epochs"] in ("12", ["12"])
+    assert at.query_params["l2_act"] in ("relu", ["relu"])
 
 
 def test_an_unknown_link_parameter_is_named():
     at = open_app("pages/build.py", epoch="3")
-    assert any("epoch" in w.value and "not a setting" in w.value for w in at.warning)
+    assert "Ignored epoch='3': not a setting of this page." in [
+        w.replace("\\", "") for w in texts(at.warning)
+    ]
+
+
+# --- Build: training -------------------------------------------------------------------------
+
+
+def test_pause_then_resume_with_a_new_learning_rate_trains_to_the_end(pause_after_first_epoch):
+    at = open_app("pages/build.py", timeout=TRAINING_TIMEOUT, **SLOW_LINK)
+    at.button(key="train").click().run()  # the page follows the run until it pauses
+    assert not at.exception, [e.value for e in at.exception]
+    (handle,) = pause_after_first_epoch
+    quiet(handle)
+    done = handle.run.epochs_done
+    assert handle.run.state == "paused" and 1 <= done < SLOW_EPOCHS
+    at.run()
+    assert f"Paused after epoch {done}. Resume to go on, or Stop to keep it as it is." in texts(
+        at.info
+    )
+    assert at.button(key="resume") and at.button(key="stop")
+    assert not [b for b in at.button if b.key == "pause"]
+    # Only the learning rate can change while a training is under way.
+    assert at.slider(key="epochs").disabled and not at.select_slider(key="lr").disabled
+    at.select_slider(key="lr").set_value(0.01).run()
+    assert handle.run.epochs_done == done  # still paused
+    at.button(key="resume").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    run = at.session_state["build_run"].run
+    assert run is handle.run and run.state == "done" and run.epochs_done == SLOW_EPOCHS
+    assert [(epoch, round(lr, 6)) for epoch, lr in run.lr_changes] == [(done + 1, 0.01)]
+    curves = next(c.proto.spec for c in at.get("plotly_chart") if '"Accuracy"' in c.proto.spec)
+    notes = [note["text"].strip() for note in json.loads(curves)["layout"]["annotations"]]
+    assert "η → 0.01" in notes
+    # The result is the trained network's: accuracy as computed here from its answers.
+    true = prepare_split(run.spec).labels_test
+    predicted = run.test_probabilities.argmax(axis=1)
+    accuracy = float(np.mean(predicted == true))
+    assert accuracy == pytest.approx(run.history[-1].val_accuracy)
+    assert accuracy >= 0.8
+    labels = [m.label for m in at.metric]
+    assert at.metric[labels.index("Test accuracy")].value == f"{accuracy:.1%}"
+    heatmap = next(
+        c.proto.spec for c in at.get("plotly_chart") if '"Confusion matrix' in c.proto.spec
+    )
+    drawn = plotly_array(json.loads(heatmap)["data"][0]["z"])
+    assert np.array_equal(drawn, confusion_matrix(true, predicted))
+    # Clicks that arrive after the run is over change nothing.
+    handle.pause()
+    handle.stop()
+    assert run.state == "done" and not handle.stop_requested
+    # The finished run is kept, and named in the page's link.
+    assert at.query_params["run"] in (run.run_id, [run.run_id])
+
+
+def test_a_kept_training_opens_from_its_link_in_a_new_session(store):
+    from nncore.training import store as kept_runs
+
+    spec = spec_from_values({"layers": 1, "l1_units": 4, "rows": 500, "epochs": 2})
+    rng = np.random.default_rng(0)
+    run = TrainingRun(spec, run_id=new_key(), state="running", wall_seconds=0.5)
+    run.test_probabilities = np.eye(10, dtype=np.float32)[np.arange(100) % 10]
+    accuracy = np.mean(np.arange(100) % 10 == prepare_split(spec).labels_test)
+    # The last epoch's test accuracy is what these probabilities score, as in a real run.
+    run.history = [EpochRecord(e, 2.0 / e, 0.3 * e, 2.1 / e, a, 0.001, 0.2)
+                   for e, a in ((1, 0.05), (2, accuracy))]  # fmt: skip
+    run.weights = [rng.normal(size=s).astype(np.float32) for s in [(784, 4), (4,), (4, 10), (10,)]]
+    run.settle("done")
+    kept_runs.keep(run, store)
+    at = open_app("pages/build.py", run=run.run_id, layers="1", l1_units="4", rows="500",
+                  epochs="2")  # fmt: skip
+    assert at.session_state["build_run"].run.history == run.history
+    labels = [m.label for m in at.metric]
+    assert at.metric[labels.index("Test accuracy")].value == f"{accuracy:.1%}"
+    assert not [b for b in at.button if b.key in ("pause", "resume", "stop")]
+
+
+def test_a_link_to_a_training_that_is_not_kept_says_so():
+    at = open_app("pages/build.py", run="x" * 22)
+    assert any("no longer kept" in w for w in texts(at.warning))
+    assert "build_run" not in at.session_state
+
+
+def test_stop_while_paused_keeps_the_model_so_far(pause_after_first_epoch):
+    at = open_app("pages/build.py", timeout=TRAINING_TIMEOUT, **SLOW_LINK)
+    at.button(key="train").click().run()
+    (handle,) = pause_after_first_epoch
+    quiet(handle)
+    done = handle.run.epochs_done
+    at.run()
+    at.button(key="stop").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The page does not wait for a paused run's worker to confirm the stop, so the page drawn
+    # right after the click may still say "Paused"; the next one shows the stopped run.
+    quiet(handle)
+    at.run()
+    run = at.session_state["build_run"].run
+    assert run.state == "stopped" and run.epochs_done == done and run.has_model
+    assert f"Stopped after {done} of {SLOW_EPOCHS} epochs; the model so far is kept." in texts(
+        at.info
+    )
+    assert "Test accuracy" in [m.label for m in at.metric]
+    assert not at.button(key="train").disabled  # a new training may start
+
+
+# --- Build and Home without TensorFlow, and the private hooks -------------------------------
+
+
+def test_home_and_build_appear_without_tensorflow():
+    """Opening Home, or Build before pressing Train, must not wait for TensorFlow (it loads in
+    the worker processes). One fresh process for both pages."""
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "from nncore.workers import client, process\n"
+        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60)\n"
+        "for page in (None, 'pages/build.py'):\n"
+        "    if page:\n"
+        "        at.switch_page(page)\n"
+        "    at.run()\n"
+        "    assert not at.exception, at.exception\n"
+        "    assert at.title, 'the page drew nothing'\n"
+        "    print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
+        # The app started its workers; end them rather than leave them importing TensorFlow
+        # (a thread that would replace a killed worker stops instead).
+        "def no_more_workers(self):\n"
+        "    raise SystemExit\n"
+        "process.WorkerProcess.start = no_more_workers\n"
+        "for worker in [*client.trainer_pool().workers, client.inference_service().worker]:\n"
+        "    if worker.process is not None:\n"
+        "        worker.process.kill()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-2:] == ["[]", "[]"]
 
 
 def test_private_streamlit_and_keras_hooks_still_exist():

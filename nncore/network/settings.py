@@ -74,11 +74,20 @@ SETTINGS_BY_KEY = {s.key: s for s in ALL_SETTINGS}
 
 
 def active_settings(spec: NetworkSpec) -> tuple[Setting, ...]:
-    """The settings that describe ``spec``: the globals and each used layer's own fields."""
+    """The settings that describe ``spec``: the globals and each used layer's own fields.
+
+    A layer whose type differs from its position's default has that type's defaults (a Conv2D
+    is relu), which is what a link without the field brings back (``type_defaults``); so a
+    link leaves out exactly the values it would restore, and no others.
+    """
     used = []
     for slot, layer in enumerate(spec.layers):
-        fields = {"type", *LAYER_TYPES[layer.type].fields}
-        used += [s for s in slot_settings(slot) if s.key.split("_", 1)[1] in fields]
+        kind = LAYER_TYPES[layer.type]
+        brought = kind.defaults if layer.type != slot_default(slot).type else {}
+        for setting in slot_settings(slot):
+            field = setting.key.split("_", 1)[1]
+            if field in {"type", *kind.fields}:
+                used.append(replace(setting, default=brought.get(field, setting.default)))
     return SETTINGS + tuple(used)
 
 

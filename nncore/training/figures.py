@@ -48,7 +48,7 @@ def training_curves(
             fig.add_vline(x=epoch - 0.5, line_dash="dash", line_color="#888", row=1, col=col)
         # Inside the accuracy plot's lower edge, where no title or curve sits.
         fig.add_annotation(x=epoch - 0.5, y=0.02, yref="y2 domain", xref="x2",
-                           text=f" η → {lr:g}", showarrow=False, xanchor="left",
+                           text=f"η → {lr:g}", showarrow=False, xanchor="left",
                            yanchor="bottom", bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
     fig.update_xaxes(title_text="epoch", range=[0.5, max(total_epochs, 2) + 0.5])
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)

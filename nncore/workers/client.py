@@ -85,15 +85,10 @@ class RunHandle(Job):
 
     # --- what the pool does ---------------------------------------------------------------
     def started(self, worker: Any) -> None:
-        paused = self.run.state == "paused"
         self.run.state = "running"
         super().started(worker)
-        if self.requested_lr != float(self.run.spec.lr):
+        if self.requested_lr != float(self.run.spec.lr):  # changed while it waited
             self.send(("lr", self.requested_lr))
-        if self.stop_requested:
-            self.send(("stop",))
-        elif paused:
-            self.pause()
 
     def receive(self, message: tuple) -> bool:
         kind = message[0]
@@ -196,26 +191,25 @@ class InferenceService:
 
 
 _lock = threading.Lock()
-_pool: TrainerPool | None = None
-_inference: InferenceService | None = None
+_shared: dict[type, Any] = {}
+
+
+def _one_per_process(kind: type) -> Any:
+    """The server's one instance of ``kind``, made on first use (thread-safe)."""
+    with _lock:
+        if kind not in _shared:
+            _shared[kind] = kind()
+        return _shared[kind]
 
 
 def trainer_pool() -> TrainerPool:
     """This server's training workers (started on first use, shared by every visitor)."""
-    global _pool
-    with _lock:
-        if _pool is None:
-            _pool = TrainerPool()
-        return _pool
+    return _one_per_process(TrainerPool)
 
 
 def inference_service() -> InferenceService:
     """This server's inference worker (started on first use, shared by every visitor)."""
-    global _inference
-    with _lock:
-        if _inference is None:
-            _inference = InferenceService()
-        return _inference
+    return _one_per_process(InferenceService)
 
 
 def start_workers() -> None:

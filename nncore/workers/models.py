@@ -39,7 +39,7 @@ class ModelSource:
 
     def reference(self) -> ModelSource:
         """The same source without its weights: what a call sends while the worker knows it."""
-        return replace(self, weights=None, spec=None) if not self.bundled else self
+        return replace(self, weights=None)
 
     def retrained(self, weights: list[np.ndarray], label: str) -> ModelSource:
         """A fine-tuned copy: same architecture, new weights, a key of its own."""

@@ -160,8 +160,9 @@ def follow(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
         return
     seen = -1
     run.set_learning_rate(float(st.session_state["lr"]))
-    # After a Pause, the epoch under way still finishes: follow it until the worker waits.
-    while run.run.active and not run.settled_pause:
+    # After a Pause, the epoch under way still finishes: follow it until the worker waits;
+    # after a Stop, until the worker has sent the model back.
+    while run.run.active and (run.stop_requested or not run.settled_pause):
         seen = run.wait(seen, REDRAW_SECONDS)
         draw_progress(run, progress, chart, keys)
 
