@@ -126,3 +126,16 @@ def test_neuron_curve_widens_to_show_a_large_weighted_sum():
     assert z == 80.0
     fig = neuron_curve("relu", z)
     assert max(fig.data[0].x) >= z and fig.data[1].textposition == "middle left"
+
+
+def test_the_learning_rate_mark_sits_inside_the_plot_away_from_the_titles():
+    """It used to sit on top of the accuracy panel, over its "Accuracy" title."""
+    figure = training_curves(
+        [1, 2, 3], [2, 1.5, 1.2], [2, 1.6, 1.3], [0.3, 0.5, 0.6], [0.3, 0.45, 0.55], 6,
+        [(3, 0.01)],
+    )  # fmt: skip
+    marks = [a for a in figure.layout.annotations if a.text.startswith("η →")]
+    titles = [a for a in figure.layout.annotations if a.text in ("Loss", "Accuracy")]
+    assert len(marks) == 1 and len(titles) == 2
+    assert marks[0].yref == "y2 domain" and marks[0].y < 0.1 and marks[0].yanchor == "bottom"
+    assert all(title.y >= 1 for title in titles)  # the titles sit above the panels

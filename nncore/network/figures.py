@@ -73,10 +73,13 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
                 marker={"size": 22 if image else 16, "symbol": "square" if image else "circle",
                         "color": NODE_COLOUR if x else INPUT_COLOUR,
                         "line": {"width": 1, "color": "white"}},
-                hovertext=label.replace("<br>", " "), hoverinfo="text", showlegend=False,
+                hovertext=label.replace("<br>", " ") + f" ({len(ys)} of {count} drawn)",
+                hoverinfo="text", showlegend=False,
             )
         )  # fmt: skip
-        more = f"<br>({len(ys)} of {count} drawn)" if count > len(ys) else ""
+        # How many neurons are drawn is in the hover text; on a crowded diagram the label
+        # must stay narrow enough for a phone.
+        more = f"<br>({len(ys)} of {count} drawn)" if count > len(ys) and not crowded else ""
         above = crowded and x % 2 == 1  # alternate when many columns share the width
         fig.add_annotation(
             x=x, y=1.2 if above else -1.2, text=label + more, showarrow=False,
@@ -88,7 +91,7 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
         title="The network",
         plot_bgcolor="white",
         height=round((430 if crowded else 380) * (1.25 if present else 1)),
-        font=font(present, scale=0.85 if crowded else 1.0),
+        font=font(present, scale=0.75 if crowded else 1.0),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
     return fig

@@ -54,10 +54,12 @@ def render() -> None:
     with picture:
         st.plotly_chart(neuron_curve(values["act"], z, present=presenter_mode()), key="neuron")
         # One short line each, so the formula fits a phone and a projector without cutting off.
-        terms = " + ".join(f"({w:g})({x:g})" for w, x in zip(weights, inputs, strict=True))
+        terms = [f"({w:g})({x:g})" for w, x in zip(weights, inputs, strict=True)]
         st.latex(r"z = w_1 x_1 + w_2 x_2 + w_3 x_3 + b")
-        st.latex(rf"z = {terms} + ({values['b']:g})")
-        st.latex(rf"z = {z:.3f}")
+        st.latex(
+            rf"\begin{{aligned}} z &= {terms[0]} + {terms[1]} \\ "
+            rf"&\quad + {terms[2]} + ({values['b']:g}) \\ &= {z:.3f} \end{{aligned}}"
+        )
         st.latex(ACTIVATIONS[values["act"]].latex)
         st.latex(rf"a = {values['act']}({z:.3f}) = {output:.3f}")
         st.metric("Neuron output", f"{output:.3f}")

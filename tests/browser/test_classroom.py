@@ -112,3 +112,49 @@ def test_on_a_phone_the_answer_is_right_under_the_canvas(browser: Browser, app_u
         assert_no_exception(page)
     finally:
         context.close()
+
+
+def overlapping(boxes: list[dict]) -> list[tuple[int, int]]:
+    """Pairs of boxes (x, y, width, height) that overlap by more than a pixel."""
+    pairs = []
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes[:i]):
+            if (
+                min(a["x"] + a["width"], b["x"] + b["width"]) - max(a["x"], b["x"]) > 1
+                and min(a["y"] + a["height"], b["y"] + b["height"]) - max(a["y"], b["y"]) > 1
+            ):
+                pairs.append((j, i))
+    return pairs
+
+
+TEXT_BOXES = (
+    "gd => [...gd.querySelectorAll('.annotation-text, .gtitle')].map(t => {"
+    " const r = t.getBoundingClientRect();"
+    " return {x: r.x, y: r.y, width: r.width, height: r.height, text: t.textContent}; })"
+)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_formulas_and_labels_fit_without_overlapping(browser: Browser, app_url: str, width: int):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        # The home page's formulas fit the screen: nothing scrolls sideways or is cut off.
+        open_page(page, f"{app_url}/")
+        formulas = page.locator(".katex-display")
+        expect(formulas.first).to_be_visible(timeout=30_000)
+        for index in range(formulas.count()):
+            wide = formulas.nth(index).evaluate("e => e.scrollWidth - e.clientWidth")
+            # KaTeX's aligned blocks overhang their box by a pixel or two without clipping ink.
+            assert wide <= 4, f"formula {index} is cut off by {wide} px"
+        # Six layers: the diagram's labels stay apart and inside the figure.
+        open_page(page, f"{app_url}/build?layers=6&l3_type=dense&l4_type=dense&l6_type=dense")
+        diagram = page.locator(".js-plotly-plot").first
+        expect(diagram).to_be_visible(timeout=30_000)
+        boxes = diagram.evaluate(TEXT_BOXES)
+        figure = diagram.bounding_box()
+        assert not overlapping(boxes), [b["text"] for b in boxes]
+        assert all(b["x"] >= figure["x"] - 1 for b in boxes)
+        assert all(b["x"] + b["width"] <= figure["x"] + figure["width"] + 1 for b in boxes)
+    finally:
+        context.close()
