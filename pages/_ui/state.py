@@ -59,6 +59,12 @@ def open_kept_run() -> str | None:
     current = build_run()
     if not run_id or (current is not None and current.run.run_id == run_id):
         return None
+    # A link is opened once: after that the address may still name a run this session has
+    # moved on from (Train pressed again), which must not come back.
+    handled = st.session_state.setdefault("_kept_runs", set())
+    if run_id in handled:
+        return None
+    handled.add(run_id)
     kept = store.load(run_id)
     if kept is None:
         return (

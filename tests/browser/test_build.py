@@ -156,3 +156,17 @@ def test_a_finished_training_opens_from_its_link_in_a_fresh_browser(
         assert_no_exception(other)
     finally:
         teacher.close()
+
+
+def test_training_again_replaces_the_kept_run_in_the_link(page: Page, app_url: str):
+    open_page(page, app_url + "/build?epochs=2&rows=500")
+    page.locator(".st-key-train button").click()
+    expect(page).to_have_url(re.compile(r"[?&]run="), timeout=120_000)
+    first = re.search(r"run=([A-Za-z0-9_-]+)", page.url).group(1)
+    wait_idle(page)
+    page.locator(".st-key-train button").click()
+    expect(page).not_to_have_url(re.compile(rf"run={first}"), timeout=120_000)
+    expect(page).to_have_url(re.compile(r"[?&]run="), timeout=120_000)
+    wait_idle(page)
+    expect(metric(page, "Test accuracy")).to_be_visible()
+    assert_no_exception(page)
