@@ -1,11 +1,19 @@
-"""Server memory across many trainings: no models or graphs may pile up.
+"""Memory across many trainings: no models, graphs or runs may pile up in the web server or in
+its worker processes.
 
-The app is served; Chromium trains the notebook network (500 rows, 3 epochs) 15 times in one
-session, then once in each of 15 new sessions (each closed afterwards). The server's resident
-memory (VmRSS of the `streamlit run` process) is read after the first training (the baseline:
-TensorFlow loaded, one model traced) and after each later one. Target: the last reading within
-150 MB of the baseline.
-Run: .venv/bin/python benchmarks/memory.py [trainings_per_phase]
+The app is served; Chromium trains the notebook network (500 rows, 3 epochs) on /build 15 times
+in one session, then once in each of 15 new sessions (each closed afterwards). Resident memory
+(VmRSS) is read for the web server (the `streamlit run` process, which keeps each session's
+run: history, weights, test probabilities) and for its worker processes (the training worker,
+replaced after a number of jobs, and the inference worker), after the first training (the
+baseline: TensorFlow loaded, one model traced) and after each phase. Target: the web server's
+last reading within 150 MB of its baseline, and the workers' too.
+
+A second Train in the same tab currently does not train (the finished run named in the address
+is opened again instead): when that happens the script says so, counts it, and reopens /build
+for each further training of the first phase (a new session in the same tab).
+Chromium runs below the server's priority. Run: .venv/bin/python benchmarks/memory.py
+[trainings_per_phase]
 """
 
 from __future__ import annotations
@@ -13,62 +21,120 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
+from harness import (  # noqa: E402
+    launch_args,
+    press_train,
+    resident_mb,
+    served,
+    wait_workers_ready,
+    watch,
+    workers,
+)
+
+from appdriver import wait_idle  # noqa: E402
 
 SETUP = "/build?rows=500&epochs=3"
+LIMIT_MB = 150
+TIMEOUT = 300.0
 
 
-def resident_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
+class Readings:
+    """Resident memory of the server and its workers, and the largest training worker seen."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+        self.trainer_peak = 0.0
+        self.trainer_pids: set[int] = set()
+
+    def read(self) -> dict[str, float]:
+        found = workers(self.server_pid)
+        numbers = {"server": resident_mb(self.server_pid), "trainer": 0.0, "inference": 0.0}
+        for pid, kind in found.items():
+            numbers[kind] = numbers.get(kind, 0.0) + resident_mb(pid)
+            if kind == "trainer":
+                self.trainer_pids.add(pid)
+        self.trainer_peak = max(self.trainer_peak, numbers["trainer"])
+        return numbers
 
 
-def train_once(page: Page) -> None:
-    page.locator(".st-key-train button").click()
-    expect(page.get_by_text("Epoch 3/3")).to_be_visible(timeout=120_000)
-    expect(page.locator('[data-testid="stMetric"]').filter(has_text="Test accuracy")).to_be_visible(
-        timeout=120_000
-    )
+def open_build(page: Page, url: str) -> None:
+    page.goto(url)
     wait_idle(page)
+    watch(page, "Test accuracy")
+
+
+def train_once(page: Page) -> bool:
+    """Press Train; True once a new training finished and showed its "Test accuracy"."""
+    result = press_train(page, TIMEOUT)
+    return result is not None and result["trained"]
+
+
+def show(name: str, now: dict[str, float], base: dict[str, float]) -> None:
+    print(f"{name}: server {now['server']:.0f} MB ({now['server'] - base['server']:+.0f}), "
+          f"training worker {now['trainer']:.0f} MB ({now['trainer'] - base['trainer']:+.0f}), "
+          f"inference worker {now['inference']:.0f} MB "
+          f"({now['inference'] - base['inference']:+.0f})")  # fmt: skip
 
 
 def main() -> None:
     per_phase = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    with running_app() as (base, server):
+    with served() as (base, server), sync_playwright() as playwright:
         url = base + SETUP
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            page = browser.new_page()
-            page.goto(url)
-            wait_idle(page)
-            train_once(page)
-            baseline = resident_mb(server.pid)
-            print(f"rss_after_first_training: {baseline:.0f} MB")
-            for _ in range(per_phase - 1):
-                train_once(page)
-            one_session = resident_mb(server.pid)
-            print(f"rss_after_{per_phase}_trainings_one_session: {one_session:.0f} MB "
-                  f"(+{one_session - baseline:.0f} MB)")  # fmt: skip
-            page.close()
-            for _ in range(per_phase):
-                context = browser.new_context()
-                other = context.new_page()
-                other.goto(url)
-                wait_idle(other)
-                train_once(other)
-                context.close()
-            across = resident_mb(server.pid)
-            print(f"rss_after_{per_phase}_more_in_new_sessions: {across:.0f} MB "
-                  f"(+{across - baseline:.0f} MB)")  # fmt: skip
-            print(
-                f"growth_over_{2 * per_phase}_trainings: {across - baseline:.0f} MB (limit 150 MB)"
-            )
-            browser.close()
+        readings = Readings(server.pid)
+        browser = playwright.chromium.launch(**launch_args(lower_priority=True))
+        page = browser.new_page()
+        open_build(page, url)
+        wait_workers_ready(server.pid, ("trainer", "inference"))
+        if not train_once(page):
+            raise RuntimeError("the first training did not show its test accuracy")
+        baseline = readings.read()
+        show("rss_after_first_training", baseline, baseline)
+        same_session, failed = 1, 0
+        retrain_in_tab = True
+        for _ in range(per_phase - 1):
+            if retrain_in_tab:
+                if train_once(page):
+                    same_session += 1
+                    continue
+                retrain_in_tab = False
+                error = page.locator('[data-testid="stException"]')
+                reason = (
+                    error.first.inner_text().splitlines()[0]
+                    if error.count()
+                    else "the address still names the first run, whose result is shown again"
+                )
+                print(f"second_train_in_the_same_tab: failed ({reason})")
+            open_build(page, url)  # a new session in the same tab
+            if not train_once(page):
+                failed += 1
+        one_session = readings.read()
+        print(f"trainings_in_the_first_session: {same_session} of {per_phase} (the others "
+              f"reopened /build; {failed} did not finish)")  # fmt: skip
+        show(f"rss_after_{per_phase}_trainings_one_tab", one_session, baseline)
+        page.close()
+        for _ in range(per_phase):
+            context = browser.new_context()
+            other = context.new_page()
+            open_build(other, url)
+            if not train_once(other):
+                failed += 1
+            context.close()
+            readings.read()
+        across = readings.read()
+        show(f"rss_after_{per_phase}_more_in_new_sessions", across, baseline)
+        browser.close()
+    growth = across["server"] - baseline["server"]
+    worker_growth = (
+        across["trainer"] + across["inference"] - baseline["trainer"] - baseline["inference"]
+    )
+    print(f"server_growth_over_{2 * per_phase}_trainings: {growth:.0f} MB (limit {LIMIT_MB} MB)")
+    print(f"workers_growth_over_{2 * per_phase}_trainings: {worker_growth:.0f} MB "
+          f"(limit {LIMIT_MB} MB; training worker peak {readings.trainer_peak:.0f} MB, "
+          f"{len(readings.trainer_pids)} training worker process(es) seen)")  # fmt: skip
+    print(f"trainings_not_finished: {failed}")
 
 
 if __name__ == "__main__":

@@ -1,49 +1,111 @@
-"""Time from `streamlit run` to each page being ready in Chromium (connected, script idle).
+"""Start-up: from `streamlit run` to each page ready in Chromium, and to the first drawing answered.
 
-The home page must not wait for TensorFlow; the Build page loads it only when Train is pressed.
-Baseline: a bare Streamlit script (one st.title) served and opened the same way, in the same run.
-Run: .venv/bin/python benchmarks/startup.py
+Page ready: connected, script idle and the page's title shown, each path on a fresh server
+(timed from starting the server). The web server never imports TensorFlow; the worker
+processes import it in the background from the first page view on, so they compete with the
+first page for the CPU. Baseline: a one-line Streamlit script (``st.title``) served and opened
+the same way, in the same run.
+
+First drawing: a fresh server, /draw opened at once and a digit drawn as soon as the canvas is
+there; timed until the "Prediction" metric shows (from starting the server, and from the
+mouse-up). The inference worker may still be importing TensorFlow then. Baseline: the bare
+drawing page of ``draw_latency.py`` (TensorFlow imported by the web server at the first drawing).
+
+Rounds alternate the order of the servers. Chromium runs below the server's priority.
+Run: .venv/bin/python benchmarks/startup.py [rounds]
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app, wait_idle  # noqa: E402
+from harness import launch_args, served, stroke, timed_rerun, watch  # noqa: E402
+
+from appdriver import wait_idle  # noqa: E402
+
+BARE_DRAW = Path(__file__).resolve().parent / "bare_draw_page.py"
+PATHS = ("/", "/build", "/descent", "/draw")
+VIEWPORT = {"width": 1400, "height": 1000}
 
 
-def time_to_ready(paths: list[str], script: Path | None = None) -> dict[str, float]:
-    """Seconds from starting the server to each path being ready (each in a fresh server)."""
-    times = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for path in paths:
-            started = time.perf_counter()
-            with running_app(script) as (url, _):
-                page = browser.new_page()
-                page.goto(url + path)
-                wait_idle(page)
-                page.locator("h1").first.wait_for()
-                times[path] = time.perf_counter() - started
-                page.close()
-        browser.close()
-    return times
+def time_to_ready(browser: Browser, path: str, script: Path | None = None) -> float:
+    """Seconds from starting a fresh server to ``path`` being ready in a new session."""
+    started = time.perf_counter()
+    with served(script) as (url, _):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(url + path)
+        wait_idle(page)
+        page.locator("h1").first.wait_for()
+        seconds = time.perf_counter() - started
+        context.close()
+    return seconds
+
+
+def first_answer(browser: Browser, path: str, script: Path | None = None) -> tuple[float, float]:
+    """(from server start, from mouse-up) to the first drawing's "Prediction" on a fresh server."""
+    started = time.perf_counter()
+    with served(script) as (url, _):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(url + path)
+        wait_idle(page)
+        watch(page, "Prediction")
+        surface = page.locator(".st-key-digit_canvas canvas").last
+        surface.wait_for(timeout=60_000)
+        box = surface.bounding_box()
+        result = timed_rerun(page, lambda: stroke(page, box), 180, shown=True)
+        total = time.perf_counter() - started
+        context.close()
+    if result is None or result["shown"] is None:
+        raise RuntimeError(f"the first drawing on {script or path} was not answered")
+    return total, result["shown"]
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    ready: dict[str, list[float]] = {"bare": [], **{path: [] for path in PATHS}}
+    answers: dict[str, list[tuple[float, float]]] = {"draw": [], "bare_draw": []}
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         bare = Path(folder) / "bare.py"
         bare.write_text("import streamlit as st\nst.title('bare')\n")
-        baseline = time_to_ready(["/"], script=bare)["/"]
-    print(f"bare_streamlit_ready: {baseline:.2f} s")
-    for path, seconds in time_to_ready(["/", "/descent", "/build", "/draw"]).items():
-        print(f"ready {path}: {seconds:.2f} s (ratio to bare streamlit {seconds / baseline:.2f})")
+        browser = playwright.chromium.launch(**launch_args(lower_priority=True))
+        jobs = [("bare", lambda: ready["bare"].append(time_to_ready(browser, "/", bare)))]
+        for path in PATHS:
+            jobs.append((path, lambda p=path: ready[p].append(time_to_ready(browser, p))))
+        jobs.append(("draw", lambda: answers["draw"].append(first_answer(browser, "/draw"))))
+        jobs.append(
+            (
+                "bare_draw",
+                lambda: answers["bare_draw"].append(first_answer(browser, "/", BARE_DRAW)),
+            )
+        )
+        for index in range(rounds):
+            for _, job in jobs if index % 2 == 0 else reversed(jobs):
+                job()
+        browser.close()
+
+    baseline = statistics.median(ready["bare"])
+    print(f"bare_streamlit_ready: {baseline:.2f} s median of {rounds}")
+    for path in PATHS:
+        seconds = statistics.median(ready[path])
+        print(f"ready {path}: {seconds:.2f} s median (ratio to bare streamlit "
+              f"{seconds / baseline:.2f}; runs {', '.join(f'{s:.2f}' for s in ready[path])})")  # fmt: skip
+    for name, label in (("draw", "draw_page"), ("bare_draw", "bare_draw_page")):
+        total = statistics.median(t for t, _ in answers[name])
+        after_stroke = statistics.median(s for _, s in answers[name])
+        print(f"first_answer_{label}: {total:.2f} s from server start, {after_stroke:.2f} s "
+              f"from mouse-up (medians of {rounds})")  # fmt: skip
+    draw = statistics.median(t for t, _ in answers["draw"])
+    bare_draw = statistics.median(t for t, _ in answers["bare_draw"])
+    print(f"first_answer_ratio draw/bare_draw (from server start): {draw / bare_draw:.2f}")
 
 
 if __name__ == "__main__":
