@@ -69,6 +69,7 @@ def test_presenter_mode_is_readable_from_the_back_of_the_room(browser: Browser, 
         assert font_px(page, '[data-testid="stMarkdownContainer"] p') >= 22
         chart = page.locator(".js-plotly-plot").first
         expect(chart).to_be_visible(timeout=30_000)
+        expect(chart.locator("text").first).to_be_attached(timeout=30_000)
         sizes = chart.evaluate(
             "gd => [...gd.querySelectorAll('text')].map(t => parseFloat(t.style.fontSize))"
             ".filter(Number.isFinite)"
@@ -78,7 +79,7 @@ def test_presenter_mode_is_readable_from_the_back_of_the_room(browser: Browser, 
         # Another page of the same session stays in presenter mode.
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Gradient Descent").click()
         wait_idle(page)
-        expect(page.locator("h1").first).to_contain_text("Gradient")
+        expect(page.locator("h1").first).to_contain_text("Gradient", timeout=60_000)
         assert font_px(page, '[data-testid="stMarkdownContainer"] p') >= 22
         assert_no_exception(page)
     finally:
