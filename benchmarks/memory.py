@@ -66,10 +66,24 @@ def open_build(page: Page, url: str) -> None:
     watch(page, "Test accuracy")
 
 
-def train_once(page: Page) -> bool:
+PROBLEMS: dict[str, int] = {}  # why a training did not count as finished: how often
+
+
+def train_once(page: Page, count_problems: bool = True) -> bool:
     """Press Train; True once a new training finished and showed its "Test accuracy"."""
     result = press_train(page, TIMEOUT)
-    return result is not None and result["trained"]
+    if result is not None and result["trained"]:
+        return True
+    if not count_problems:
+        return False
+    if result is None:
+        problem = f"no end of the run within {TIMEOUT:g} s"
+    elif result["shown"] is None:
+        problem = "no fresh Test accuracy within 5 s of the run's end"
+    else:
+        problem = "the address did not name a new run"
+    PROBLEMS[problem] = PROBLEMS.get(problem, 0) + 1
+    return False
 
 
 def show(name: str, now: dict[str, float], base: dict[str, float]) -> None:
@@ -96,7 +110,7 @@ def main() -> None:
         retrain_in_tab = True
         for _ in range(per_phase - 1):
             if retrain_in_tab:
-                if train_once(page):
+                if train_once(page, count_problems=False):
                     same_session += 1
                     continue
                 retrain_in_tab = False
@@ -134,7 +148,8 @@ def main() -> None:
     print(f"workers_growth_over_{2 * per_phase}_trainings: {worker_growth:.0f} MB "
           f"(limit {LIMIT_MB} MB; training worker peak {readings.trainer_peak:.0f} MB, "
           f"{len(readings.trainer_pids)} training worker process(es) seen)")  # fmt: skip
-    print(f"trainings_not_finished: {failed}")
+    reasons = "; ".join(f"{count}× {problem}" for problem, count in PROBLEMS.items())
+    print(f"trainings_not_finished: {failed}" + (f" ({reasons})" if reasons else ""))
 
 
 if __name__ == "__main__":

@@ -57,8 +57,11 @@ def test_a_conv_layer_from_a_link_brings_relu(page: Page, app_url: str):
     assert "l1_act" not in page.url
 
 
-def font_px(page: Page, selector: str) -> float:
-    return page.locator(selector).first.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+# Every paragraph of the page is at least 22 px (the page may still be arriving: wait for it).
+PRESENTER_TEXT = """() => {
+  const texts = [...document.querySelectorAll('[data-testid="stMarkdownContainer"] p')];
+  return texts.length > 0 && texts.every(p => parseFloat(getComputedStyle(p).fontSize) >= 22);
+}"""
 
 
 def test_presenter_mode_is_readable_from_the_back_of_the_room(browser: Browser, app_url: str):
@@ -66,7 +69,7 @@ def test_presenter_mode_is_readable_from_the_back_of_the_room(browser: Browser, 
     try:
         page = context.new_page()
         open_page(page, f"{app_url}/?present=1")
-        assert font_px(page, '[data-testid="stMarkdownContainer"] p') >= 22
+        page.wait_for_function(PRESENTER_TEXT, timeout=30_000)
         chart = page.locator(".js-plotly-plot").first
         expect(chart).to_be_visible(timeout=30_000)
         expect(chart.locator("text").first).to_be_attached(timeout=30_000)
@@ -80,7 +83,7 @@ def test_presenter_mode_is_readable_from_the_back_of_the_room(browser: Browser, 
         page.locator('[data-testid="stSidebarNav"]').get_by_text("Gradient Descent").click()
         wait_idle(page)
         expect(page.locator("h1").first).to_contain_text("Gradient", timeout=60_000)
-        assert font_px(page, '[data-testid="stMarkdownContainer"] p') >= 22
+        page.wait_for_function(PRESENTER_TEXT, timeout=30_000)
         assert_no_exception(page)
     finally:
         context.close()
