@@ -68,6 +68,7 @@ class Phase:
         self.latency: dict[str, list[float | None]] = {"descent": [], "draw": [], "answer": []}
         self.loads: list[tuple[str, float | None]] = []
         self.trainings = 0
+        self.unconfirmed = 0  # trainings whose end or result the page did not show in time
         self.retrain_problem = ""
 
     @property
@@ -164,17 +165,13 @@ async def trainer(browser: Browser, url: str, phase: Phase, stop: asyncio.Event)
             result = await attempt(press_train_async(page, TRAINING_TIMEOUT))
             if result is not None and result["trained"]:
                 phase.trainings += 1
-            elif result is not None and not reopen:
-                # A second Train in the same tab does not train at present (the finished run
-                # named in the address is opened again): reopen /build for every further one.
-                error = page.locator('[data-testid="stException"]')
-                first = (
-                    await error.first.inner_text()
-                    if await error.count()
-                    else "the address still names the first run, whose result is shown again"
-                )
-                phase.retrain_problem = first.splitlines()[0]
+            elif result is not None and result["same_run"] and not reopen:
+                # Train pressed again brought the previous run back (fixed in 9bc051d): say
+                # so, and reopen /build for every further training.
+                phase.retrain_problem = "the previous run came back instead of a new training"
                 reopen = True
+            else:
+                phase.unconfirmed += 1
     finally:
         await page.context.close()
 
@@ -202,6 +199,8 @@ async def run_phase(browser: Browser, url: str, rounds: int, training: bool) -> 
         await asyncio.gather(*pending, return_exceptions=True)
         print(f"trainings_completed_while_measuring: {phase.trainings} in "
               f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+        print(f"trainings_not_confirmed: {phase.unconfirmed} (no end within "
+              f"{TRAINING_TIMEOUT:g} s, or no fresh Test accuracy / new run link shown)")  # fmt: skip
         if phase.retrain_problem:
             print(f"second_train_in_the_same_tab: failed ({phase.retrain_problem}); each "
                   "further training reopened /build")  # fmt: skip

@@ -9,9 +9,9 @@ replaced after a number of jobs, and the inference worker), after the first trai
 baseline: TensorFlow loaded, one model traced) and after each phase. Target: the web server's
 last reading within 150 MB of its baseline, and the workers' too.
 
-A second Train in the same tab currently does not train (the finished run named in the address
-is opened again instead): when that happens the script says so, counts it, and reopens /build
-for each further training of the first phase (a new session in the same tab).
+Until commit 9bc051d a second Train in the same tab did not train (the finished run named in the
+address came back instead): should that happen again the script says so and reopens /build for
+each further training of the first phase (a new session in the same tab).
 Chromium runs below the server's priority. Run: .venv/bin/python benchmarks/memory.py
 [trainings_per_phase]
 """
@@ -69,13 +69,17 @@ def open_build(page: Page, url: str) -> None:
 PROBLEMS: dict[str, int] = {}  # why a training did not count as finished: how often
 
 
-def train_once(page: Page, count_problems: bool = True) -> bool:
+def train_once(page: Page) -> bool:
     """Press Train; True once a new training finished and showed its "Test accuracy"."""
     result = press_train(page, TIMEOUT)
     if result is not None and result["trained"]:
         return True
-    if not count_problems:
-        return False
+    count_problem(result)
+    return False
+
+
+def count_problem(result: dict | None) -> None:
+    """Remember why a training did not count as finished."""
     if result is None:
         problem = f"no end of the run within {TIMEOUT:g} s"
     elif result["shown"] is None:
@@ -83,7 +87,6 @@ def train_once(page: Page, count_problems: bool = True) -> bool:
     else:
         problem = "the address did not name a new run"
     PROBLEMS[problem] = PROBLEMS.get(problem, 0) + 1
-    return False
 
 
 def show(name: str, now: dict[str, float], base: dict[str, float]) -> None:
@@ -110,23 +113,22 @@ def main() -> None:
         retrain_in_tab = True
         for _ in range(per_phase - 1):
             if retrain_in_tab:
-                if train_once(page, count_problems=False):
+                result = press_train(page, TIMEOUT)
+                if result is not None and result["trained"]:
                     same_session += 1
                     continue
+                if result is None or not result["same_run"]:
+                    failed += 1
+                    count_problem(result)
+                    continue
                 retrain_in_tab = False
-                error = page.locator('[data-testid="stException"]')
-                reason = (
-                    error.first.inner_text().splitlines()[0]
-                    if error.count()
-                    else "the address still names the first run, whose result is shown again"
-                )
-                print(f"second_train_in_the_same_tab: failed ({reason})")
+                print("second_train_in_the_same_tab: failed (the previous run came back)")
             open_build(page, url)  # a new session in the same tab
             if not train_once(page):
                 failed += 1
         one_session = readings.read()
-        print(f"trainings_in_the_first_session: {same_session} of {per_phase} (the others "
-              f"reopened /build; {failed} did not finish)")  # fmt: skip
+        print(f"trainings_in_the_first_session: {same_session} of {per_phase} "
+              f"({failed} did not finish)")  # fmt: skip
         show(f"rss_after_{per_phase}_trainings_one_tab", one_session, baseline)
         page.close()
         for _ in range(per_phase):

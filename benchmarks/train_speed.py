@@ -105,8 +105,7 @@ def browser_trainings(repetitions: int) -> list[dict]:
     with served() as (url, server), sync_playwright() as playwright:
         browser = playwright.chromium.launch(**launch_args(lower_priority=True))
         for index in range(repetitions + 1):  # the first is the warm-up
-            # A fresh session each time: at present a second Train in the same tab does not
-            # train (the finished run named in the address is opened again instead).
+            # A fresh session each time, as a visitor opening the page would have.
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = context.new_page()
             sent = {"frames": 0, "bytes": 0}  # curve figures the server sent (websocket)

@@ -222,9 +222,9 @@ def press_train(page: Any, timeout: float = 300.0) -> dict[str, Any] | None:
     """Press Train on /build (watched for "Test accuracy") and wait for the training to end.
 
     Returns the ``timed_rerun`` timings plus ``trained``: whether a new training finished,
-    told by a new ``run=<id>`` in the address. (At present a second Train in the same tab
-    does not train: the finished run named in the address is opened again instead, and the
-    new training runs on unseen in a worker. So callers check ``trained``.)
+    told by a new ``run=<id>`` in the address, and ``same_run``: whether the address still
+    names the previous run although a result was shown (until commit 9bc051d a second Train
+    in the same tab did that: the previous run came back and the new training ran unseen).
     """
     before = kept_run(page.url)
     result = timed_rerun(page, page.locator(".st-key-train button").click, timeout, shown=True)
@@ -235,6 +235,7 @@ def press_train(page: Any, timeout: float = 300.0) -> dict[str, Any] | None:
         time.sleep(0.05)
     after = kept_run(page.url)
     result["trained"] = result["shown"] is not None and after not in (None, before)
+    result["same_run"] = result["shown"] is not None and before is not None and after == before
     return result
 
 
@@ -251,6 +252,7 @@ async def press_train_async(page: Any, timeout: float = 300.0) -> dict[str, Any]
         await asyncio.sleep(0.05)
     after = kept_run(page.url)
     result["trained"] = result["shown"] is not None and after not in (None, before)
+    result["same_run"] = result["shown"] is not None and before is not None and after == before
     return result
 
 
