@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from nncore.network.spec import SEED_NOTEBOOK, LayerSpec, NetworkSpec
-from nncore.workers.client import InferenceService, RunHandle
+from nncore.workers.client import InferenceService, RunHandle, StepJob
 from nncore.workers.models import BUNDLED, ModelSource, new_key
 from nncore.workers.pool import DIED, Owner, TrainerPool
 
@@ -57,6 +57,24 @@ def test_a_training_streams_its_epochs_and_brings_its_weights_back(pool: Trainer
     assert sum(w.size for w in run.weights) == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
     assert run.test_probabilities.shape == (100, 10)
     assert np.allclose(run.test_probabilities.sum(axis=1), 1, atol=1e-5)
+    # The gradient panel's last measurement came along: every weighted layer, after the end.
+    assert [layer.name for layer in run.health.layers] == ["dense_1", "dense_2", "output"]
+    assert run.health.span == "one epoch"
+    assert all(layer.update_norm > 0 for layer in run.health.layers)
+
+
+def test_a_step_of_one_batch_runs_in_a_worker_and_carries_on_from_its_state(pool: TrainerPool):
+    owner = Owner()
+    first = pool.submit(StepJob(QUICK, None, owner))
+    wait_until(lambda: first.over)
+    second = pool.submit(StepJob(QUICK, first.result.state, owner))
+    wait_until(lambda: second.over)
+    assert (first.result.state.steps, second.result.state.steps) == (1, 2)
+    changed = [
+        not np.array_equal(a, b)
+        for a, b in zip(first.result.state.weights, second.result.state.weights, strict=True)
+    ]
+    assert all(changed)  # the second step moved every weight array on from the first's
 
 
 def test_pause_and_stop_act_before_the_next_epoch(pool: TrainerPool):

@@ -35,6 +35,7 @@ class EpochEngine:
         self.optimizer = model.optimizer
         self.loss_fn = keras.losses.get(model.loss)
         self.batch_size = int(batch_size)
+        self.split = split  # kept as numpy too, for the gradient measurements between epochs
         self.x = tf.constant(split.x_train)
         self.y = tf.constant(split.y_train)
         self.x_test = tf.constant(split.x_test)
@@ -103,7 +104,7 @@ class EpochEngine:
         alive until the worker is recycled.
         """
         self._epoch = None
-        self.x = self.y = None
+        self.x = self.y = self.split = None
 
     def predict_test(self) -> np.ndarray:
         """Class probabilities for the test rows (calling the model directly: no predict loop)."""

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from nncore.network.spec import NetworkSpec
+from nncore.training.health import NetworkHealth
 
 State = Literal["queued", "running", "paused", "stopped", "done", "diverged", "failed"]
 ACTIVE_STATES = ("queued", "running", "paused")
@@ -55,6 +56,7 @@ class TrainingRun:
     weights: list[np.ndarray] | None = None
     test_probabilities: np.ndarray | None = None
     wall_seconds: float = 0.0  # from the first epoch's start to the last one's record
+    health: NetworkHealth | None = None  # the latest gradient measurement (not kept on disk)
 
     @property
     def active(self) -> bool:

@@ -5,6 +5,7 @@
     handle.wait(seen_version, timeout)         # for live curves
     answer(source, x)                          # probabilities and layer outputs
     start_fine_tune(request, owner)            # a job like a training
+    start_step(spec, state, owner)             # exactly one batch, with every layer's gradient
 
 The worker processes are started on first use and warm up in the background. Everything a
 visitor gets back is plain data (records, weights, probabilities) kept in their session.
@@ -20,6 +21,7 @@ import numpy as np
 
 from nncore.network.spec import NetworkSpec
 from nncore.training.diagnosis import divergence_message
+from nncore.training.health import StepResult, StepState
 from nncore.training.run import TrainingRun
 from nncore.workers import inference
 from nncore.workers.models import ModelSource, UnknownModel, new_key
@@ -99,6 +101,8 @@ class RunHandle(Job):
                 self._first_epoch_at = now - record.seconds
             self.run.history.append(record)
             self.run.wall_seconds = now - self._first_epoch_at
+        elif kind == "health":
+            self.run.health = message[1]
         elif kind in ("paused", "running"):
             self.worker_paused = kind == "paused"
         elif kind == "finished":
@@ -141,6 +145,34 @@ class FineTuneJob(Job):
             self.result = message[1]
         elif message[0] == "failed":
             self.error = f"Fine-tuning failed ({message[1]}). Empty the buffer and try again."
+        self._bump()
+        return self.over
+
+    def fail(self, reason: str) -> None:
+        self.error = reason
+        self._bump()
+
+
+class StepJob(Job):
+    """One optimizer step on one batch ("Step one batch"), queued like a training."""
+
+    kind = "step"
+
+    def __init__(self, spec: NetworkSpec, state: StepState | None, owner: object | None):
+        super().__init__((spec, state), owner)
+        self.spec = spec
+        self.result: StepResult | None = None
+        self.error: str | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.result is not None or self.error is not None
+
+    def receive(self, message: tuple) -> bool:
+        if message[0] == "stepped":
+            self.result = message[1]
+        elif message[0] == "failed":
+            self.error = f"The step failed ({message[1]}). Try other settings."
         self._bump()
         return self.over
 
@@ -227,6 +259,11 @@ def start_training(spec: NetworkSpec, owner: object | None = None) -> RunHandle:
 def start_fine_tune(request: FineTuneRequest, owner: object | None = None) -> FineTuneJob:
     """Queue a fine-tuning; it waits for a free training worker like a training does."""
     return trainer_pool().submit(FineTuneJob(request, owner))
+
+
+def start_step(spec: NetworkSpec, state: StepState | None, owner: object | None = None) -> StepJob:
+    """Queue one batch's step of ``spec`` from ``state`` (None: from fresh weights)."""
+    return trainer_pool().submit(StepJob(spec, state, owner))
 
 
 def answer(source: ModelSource, x: np.ndarray) -> inference.Answer:

@@ -5,15 +5,17 @@ epochs it reads the messages waiting on its pipe (pause, resume, stop, a new lea
 so a click acts before the next epoch starts. It streams one record per epoch and, at the end,
 sends the trained weights back: only plain data crosses the pipe.
 
-The messages, server → worker: ("train", spec), ("fine_tune", FineTuneRequest), ("pause",),
-("resume",), ("stop",), ("lr", value). Worker → server: ("ready", pid), ("epoch", record),
-("paused",), ("running",), ("finished", state, weights, test_probabilities),
-("tuned", FineTuneResult), ("failed", reason).
+The messages, server → worker: ("train", spec), ("fine_tune", FineTuneRequest),
+("step", (spec, StepState | None)), ("pause",), ("resume",), ("stop",), ("lr", value).
+Worker → server: ("ready", pid), ("epoch", record), ("health", NetworkHealth), ("paused",),
+("running",), ("finished", state, weights, test_probabilities), ("tuned", FineTuneResult),
+("stepped", StepResult), ("failed", reason).
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -25,6 +27,7 @@ from nncore.workers.models import ModelSource
 
 PRIORITY = 10  # os.nice increment: the web server (0) always comes first
 PAUSE_LIMIT = 15 * 60.0  # a training paused this long is stopped (keeping its model)
+HEALTH_SECONDS = 0.4  # the gradient panel is measured at most this often during a training
 
 
 @dataclass(frozen=True)
@@ -83,16 +86,24 @@ def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
 def train(conn: Connection, spec: NetworkSpec) -> None:
     """Train ``spec`` epoch by epoch, streaming records; send the weights when it is over."""
     from nncore.training.engine import EpochEngine
+    from nncore.training.gradients import kernels, training_health
 
     engine = EpochEngine.for_spec(spec)
     paused, state = False, "done"
+    measured_at = -HEALTH_SECONDS
     for epoch in range(1, spec.epochs + 1):
         paused, stop = _commands(conn, paused, engine)
         if stop:
             state = "stopped"
             break
+        # The epoch's update is measured from the weights before it, a few times a second.
+        measure = time.monotonic() - measured_at >= HEALTH_SECONDS or epoch == spec.epochs
+        before = kernels(engine.model) if measure else None
         record = engine.run_epoch(epoch)
         conn.send(("epoch", record))
+        if before is not None:
+            conn.send(("health", training_health(engine.model, engine.split, before)))
+            measured_at = time.monotonic()
         if not record.finite:
             state = "diverged"
             break
@@ -121,12 +132,20 @@ def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
     conn.send(("tuned", result))
 
 
+def step(conn: Connection, request: tuple[NetworkSpec, Any]) -> None:
+    """One optimizer step on one batch (Build's "Step one batch"), with every layer's gradient."""
+    from nncore.training.gradients import step_one_batch
+
+    spec, state = request
+    conn.send(("stepped", step_one_batch(spec, state)))
+
+
 def serve(conn: Connection) -> None:
     """The worker process: warm up, then run each job that arrives until the pipe closes."""
     os.nice(PRIORITY)
     _warm_up()
     conn.send(("ready", os.getpid()))
-    jobs = {"train": train, "fine_tune": fine_tune}
+    jobs = {"train": train, "fine_tune": fine_tune, "step": step}
     while True:
         try:
             message = conn.recv()

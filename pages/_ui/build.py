@@ -35,6 +35,7 @@ from nncore.training.evaluation import confusion_matrix, misclassified
 from nncore.training.figures import confusion_heatmap, digit_grid, training_curves, update_curves
 from nncore.workers.client import RunHandle, start_training
 from pages._ui import state
+from pages._ui.build_health import GradientPanel, finish_step, show_health, step_button
 from pages._ui.widgets import (
     clear_url_notices,
     presenter_mode,
@@ -64,6 +65,7 @@ def bring_type_defaults(slot: int) -> None:
 def train(spec: NetworkSpec) -> None:
     """Callback: queue a training of the network on screen (replacing this visitor's last)."""
     state.set_build_run(start_training(spec, state.owner()))
+    state.set_stepping(None)  # a training starts from fresh weights, so do the steps
 
 
 def controls(run: RunHandle | None) -> None:
@@ -104,18 +106,19 @@ def controls(run: RunHandle | None) -> None:
 
 
 def action_bar(run: RunHandle | None, spec: NetworkSpec, plan: LayerPlan) -> None:
-    """Train, Pause/Resume and Stop, at the top where a phone reaches them at once."""
-    buttons = st.columns(3)
+    """Train, Pause/Resume, Stop and Step one batch, at the top where a phone reaches them."""
+    buttons = st.columns(4)
     buttons[0].button("Train", type="primary", key="train", on_click=train, args=(spec,),
                       disabled=bool(plan.problems), width="stretch")  # fmt: skip
+    step_button(buttons[1], spec, plan, busy=run is not None and run.run.active)
     if run is None or not run.run.active or run.stop_requested:
         return
     if run.run.state == "paused":
-        buttons[1].button("Resume", key="resume", on_click=run.resume, width="stretch")
+        buttons[2].button("Resume", key="resume", on_click=run.resume, width="stretch")
     else:
-        buttons[1].button("Pause", key="pause", on_click=run.pause, width="stretch",
+        buttons[2].button("Pause", key="pause", on_click=run.pause, width="stretch",
                           disabled=run.run.state == "queued")  # fmt: skip
-    buttons[2].button("Stop", key="stop", on_click=run.stop, width="stretch")
+    buttons[3].button("Stop", key="stop", on_click=run.stop, width="stretch")
 
 
 def draw_progress(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
@@ -151,7 +154,9 @@ def draw_progress(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
     chart.plotly_chart(update_curves(cached[1], *series), key=f"curves-{next(keys)}")
 
 
-def follow(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
+def follow(
+    run: RunHandle, progress, chart, keys: Iterator[int], panel: GradientPanel | None
+) -> None:
     """Redraw as the worker's epochs arrive, at most every REDRAW_SECONDS, until it stops.
 
     A new learning rate on the slider goes to the worker here, applied from the next epoch.
@@ -165,6 +170,8 @@ def follow(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
     while run.run.active and (run.stop_requested or not run.settled_pause):
         seen = run.wait(seen, REDRAW_SECONDS)
         draw_progress(run, progress, chart, keys)
+        if panel is not None:
+            show_health(panel, run.run.health)
 
 
 def results(run: RunHandle) -> None:
@@ -286,6 +293,7 @@ def render() -> None:
     spec = spec_from_values(values)
     plan = layer_plan(spec)
     action_bar(run, spec, plan)
+    finish_step()
     progress, chart = st.empty(), st.empty()
 
     left, right = st.columns([1.2, 2], gap="large")
@@ -305,12 +313,17 @@ def render() -> None:
         draw_progress(run, progress, chart, keys)
     with network_tab:
         result_area = st.container()
+        panel = None
+        if not plan.problems:
+            with st.container(border=True):
+                panel = GradientPanel(plan)
+                show_health(panel, run.run.health if run is not None else None)
         network_summary(plan, spec)
         how_to_read()
     with code_tab:
         code(plan, spec)
     if run is not None:
-        follow(run, progress, chart, keys)
+        follow(run, progress, chart, keys, panel)
         with result_area:
             results(run)
         # A training that just finished is kept: the link now opens it, in any tab.

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from nncore.network.spec import NetworkSpec
 from nncore.training import store
+from nncore.training.health import StepResult
 from nncore.training.run import TrainingRun
-from nncore.workers.client import RunHandle
+from nncore.workers.client import RunHandle, StepJob
 from nncore.workers.models import ModelSource
 from nncore.workers.pool import Owner
 
@@ -92,6 +94,23 @@ def set_build_run(handle: RunHandle) -> None:
     if previous is not None and previous.run.active:
         previous.stop()  # one training per visitor: a new one replaces the old
     st.session_state["build_run"] = handle
+
+
+@dataclass(frozen=True)
+class Stepping:
+    """Build's "Step one batch": the network stepped, its last step's result, one under way."""
+
+    spec: NetworkSpec
+    result: StepResult | None = None
+    pending: StepJob | None = None
+
+
+def stepping() -> Stepping | None:
+    return st.session_state.get("build_stepping")
+
+
+def set_stepping(value: Stepping | None) -> None:
+    st.session_state["build_stepping"] = value
 
 
 def taught_drawings() -> list[TaughtDrawing]:

@@ -170,3 +170,23 @@ def test_training_again_replaces_the_kept_run_in_the_link(page: Page, app_url: s
     wait_idle(page)
     expect(metric(page, "Test accuracy")).to_be_visible()
     assert_no_exception(page)
+
+
+def test_step_one_batch_shows_every_layer_then_training_takes_over(page: Page, app_url: str):
+    open_page(page, app_url + "/build?layers=2&l1_act=relu&epochs=2")
+    step = page.get_by_role("button", name="Step one batch")
+    for count in ("After 1 step of", "After 2 steps of"):
+        step.click()
+        expect(page.get_by_text(count)).to_be_visible(timeout=120_000)
+        wait_idle(page)
+    sizes = page.locator(".js-plotly-plot").filter(has_text="update ÷ weights")
+    layers = sizes.evaluate("gd => gd.data.map(trace => trace.y)")
+    assert layers == [["dense_1", "dense_2", "output"]] * 2  # gradient and update, per layer
+    expect(page.get_by_text("Dead relu units (0 for every test digit): dense_1")).to_be_visible()
+    page.locator(".st-key-train button").click()
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    # Train starts from fresh weights: the panel now shows the training's measurement.
+    expect(page.get_by_text("Measured during the training")).to_be_visible()
+    expect(page.get_by_text("After 2 steps of")).to_have_count(0)
+    assert_no_exception(page)

@@ -1,0 +1,141 @@
+"""Build & Train's gradient panel: "Step one batch", and every layer's learning made visible.
+
+The step runs in a training worker like a training does; what comes back is plain numbers
+(``NetworkHealth``). During a training the worker measures the same numbers a few times a
+second and the panel follows them with the curves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import streamlit as st
+
+from nncore.network.plan import LayerPlan
+from nncore.network.spec import NetworkSpec
+from nncore.training.health import NetworkHealth, what_to_look_for
+from nncore.training.health_figures import layer_histograms, layer_sizes
+from nncore.workers.client import start_step
+from pages._ui import state
+from pages._ui.widgets import presenter_mode
+
+STEP_WAIT_SECONDS = 120.0  # a step waits in the trainers' queue like a training; not forever
+
+
+def step(spec: NetworkSpec) -> None:
+    """Callback: one more batch for this network (from fresh weights if the network changed)."""
+    current = state.stepping()
+    same = current is not None and current.spec == spec and current.result is not None
+    previous = current.result if same else None
+    job = start_step(spec, previous.state if previous else None, state.owner())
+    state.set_stepping(state.Stepping(spec, previous, job))
+
+
+def step_button(column, spec: NetworkSpec, plan: LayerPlan, busy: bool) -> None:
+    column.button(
+        "Step one batch",
+        key="step_batch",
+        on_click=step,
+        args=(spec,),
+        disabled=busy or bool(plan.problems),
+        width="stretch",
+        help="Exactly one batch: one gradient, one optimizer step. Shows what each layer got.",
+    )
+
+
+def finish_step() -> None:
+    """Wait for a step that was asked for (it takes a fraction of a second once a trainer is free)."""
+    current = state.stepping()
+    if current is None or current.pending is None:
+        return
+    job = current.pending
+    deadline = time.monotonic() + STEP_WAIT_SECONDS
+    with st.spinner("Running one batch…"):
+        seen = -1
+        while not job.over and time.monotonic() < deadline:
+            seen = job.wait(seen, 0.5)
+    if job.result is not None:
+        state.set_stepping(state.Stepping(current.spec, job.result))
+        return
+    state.set_stepping(state.Stepping(current.spec, current.result))
+    st.warning(
+        job.error
+        or "Every trainer is busy with other visitors' trainings; press Step one batch again "
+        "in a moment."
+    )
+
+
+def weighted_layer_names(plan: LayerPlan) -> list[str]:
+    """The layers with weights (the ones the panel has numbers for), input to output."""
+    return [row.name for row in plan.layers if row.params > 0]
+
+
+class GradientPanel:
+    """The panel's place on the page; redrawn only when a new measurement arrives.
+
+    The layer picker sits between two redrawn areas: a widget cannot be drawn again on every
+    live update, the figures around it can.
+    """
+
+    def __init__(self, plan: LayerPlan):
+        st.markdown("**Gradients, layer by layer**")
+        self.sizes = st.empty()
+        names = weighted_layer_names(plan)
+        self.chosen = st.segmented_control(
+            "Weights and gradients of layer",
+            names,
+            default=names[0] if names else None,
+            key="health_layer",
+        )
+        self.details = st.empty()
+        self.shown: NetworkHealth | None = None
+        self.keys = itertools.count()
+
+    def show(self, health: NetworkHealth | None, heading: str) -> None:
+        if health is None or health is self.shown:
+            return
+        self.shown = health
+        present = presenter_mode()
+        by_name = {layer.name: layer for layer in health.layers}
+        layer = by_name.get(self.chosen) or (health.layers[0] if health.layers else None)
+        with self.sizes.container():
+            st.caption(heading)
+            st.plotly_chart(layer_sizes(health, present), key=f"sizes-{next(self.keys)}")
+        with self.details.container():
+            if layer is not None:
+                st.plotly_chart(layer_histograms(layer, present), key=f"hist-{next(self.keys)}")
+            dead = [f"{lay.name} {lay.dead} of {lay.units}" for lay in health.layers if lay.units]
+            if dead:
+                st.caption("Dead relu units (0 for every test digit): " + ", ".join(dead))
+            st.info(what_to_look_for(health), icon=":material/search:")
+
+    def explain(self) -> None:
+        with self.sizes.container():
+            st.caption(
+                "Press **Step one batch** to run exactly one batch, the step Keras's `fit` takes "
+                "after every batch, and see what backpropagation gave each layer: the "
+                "gradient's size and the update's size, both relative to the layer's weights, "
+                "and their histograms. During a training they update live."
+            )
+
+
+def show_health(panel: GradientPanel, run_health: NetworkHealth | None) -> None:
+    """The latest of: this session's stepping, or its training's measurement."""
+    current = state.stepping()
+    if current is not None and current.result is not None:
+        result = current.result
+        panel.show(
+            result.health,
+            f"After {result.state.steps} step{'s' * (result.state.steps != 1)} of one batch "
+            f"(batch loss {result.health.batch_loss:.4g}). Press again for the next batch; "
+            "Train starts again from fresh weights.",
+        )
+    elif run_health is not None:
+        panel.show(
+            run_health,
+            "Measured during the training on a fixed batch of 256 training digits; the update "
+            "is the weights' change over the last epoch.",
+        )
+    else:
+        panel.explain()
