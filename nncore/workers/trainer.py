@@ -90,20 +90,23 @@ def train(conn: Connection, spec: NetworkSpec) -> None:
 
     engine = EpochEngine.for_spec(spec)
     paused, state = False, "done"
-    measured_at = -HEALTH_SECONDS
+    measured_at, cost = -HEALTH_SECONDS, 0.0
     for epoch in range(1, spec.epochs + 1):
         paused, stop = _commands(conn, paused, engine)
         if stop:
             state = "stopped"
             break
-        # The epoch's update is measured from the weights before it, a few times a second.
-        measure = time.monotonic() - measured_at >= HEALTH_SECONDS or epoch == spec.epochs
-        before = kernels(engine.model) if measure else None
+        # The epoch's update is measured from the weights before it, a few times a second,
+        # and never so often that measuring takes more than a tenth of the training's time.
+        due = time.monotonic() - measured_at >= max(HEALTH_SECONDS, 9 * cost)
+        before = kernels(engine.model) if due or epoch == spec.epochs else None
         record = engine.run_epoch(epoch)
         conn.send(("epoch", record))
         if before is not None:
+            started = time.monotonic()
             conn.send(("health", training_health(engine.model, engine.split, before)))
             measured_at = time.monotonic()
+            cost = measured_at - started
         if not record.finite:
             state = "diverged"
             break
