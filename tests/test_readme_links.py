@@ -29,6 +29,11 @@ SMALL_CNN_LINK = (
     "&l3_units=64&epochs=15"
 )
 CLAIMS = {NOTEBOOK: 0.80, SMALL_CNN_LINK: 0.90}
+# Five sigmoid layers: "after 20 epochs the network still answers at about chance".
+VANISHING_LINK = (
+    "/build?layers=5" + "".join(f"&l{n}_act=sigmoid" for n in range(1, 6)) + "&epochs=20"
+)
+STUCK = {VANISHING_LINK: 0.30}  # stays below this test accuracy, as the README says
 LEARNS = 0.80  # more than eight in ten test digits right: the network clearly learned
 
 
@@ -52,7 +57,7 @@ def open_link(link: str) -> tuple[NetworkSpec, list[str]]:
 
 def test_the_readme_has_the_links_this_test_checks():
     links = readme_links()
-    assert NOTEBOOK in links and SMALL_CNN_LINK in links, links
+    assert NOTEBOOK in links and SMALL_CNN_LINK in links and VANISHING_LINK in links, links
     assert open_link(NOTEBOOK)[0] == SEED_NOTEBOOK
 
 
@@ -70,6 +75,9 @@ def test_a_readme_link_trains_as_the_readme_says(link):
     history = [engine.run_epoch(epoch) for epoch in range(1, spec.epochs + 1)]
     engine.release()
     assert all(record.finite for record in history)
+    if link in STUCK:
+        assert history[-1].val_accuracy < STUCK[link], f"{link} learned after all"
+        return
     assert history[-1].loss < history[0].loss
     accuracy = history[-1].val_accuracy
     assert accuracy >= CLAIMS.get(link, LEARNS), f"{link}: {accuracy:.3f} after {spec.epochs}"
