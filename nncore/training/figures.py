@@ -76,9 +76,16 @@ def update_curves(
     return fig
 
 
-def confusion_heatmap(matrix: np.ndarray, present: bool = False) -> go.Figure:
-    """Counts of (true digit, predicted digit); the diagonal is what the network got right."""
-    digits = [str(d) for d in range(matrix.shape[0])]
+def confusion_heatmap(
+    matrix: np.ndarray, present: bool = False, names: Sequence[str] | None = None
+) -> go.Figure:
+    """Counts of (true class, predicted class); the diagonal is what the network got right.
+
+    ``names`` are the classes' names (an uploaded file's); plotly reads tags in labels as HTML,
+    so angle brackets are replaced and a name from a file stays text.
+    """
+    digits = [str(d) for d in range(matrix.shape[0])] if names is None else list(names)
+    digits = [name.replace("<", "‹").replace(">", "›") for name in digits]
     fig = go.Figure(
         go.Heatmap(z=matrix, x=digits, y=digits, colorscale="Blues", text=matrix,
                    texttemplate="%{text}", hovertemplate="true %{y}, said %{x}: %{z}<extra></extra>")
@@ -99,7 +106,10 @@ def digit_grid(
     """Small 28×28 pictures, each titled with its true and predicted label."""
     count = len(images)
     rows = max(1, -(-count // columns))
-    titles = [f"{t} → {p}" for t, p in zip(true, predicted, strict=True)]
+    titles = [
+        f"{t} → {p}".replace("<", "‹").replace(">", "›")
+        for t, p in zip(true, predicted, strict=True)
+    ]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
                         horizontal_spacing=0.01, vertical_spacing=0.08)  # fmt: skip
     for index, image in enumerate(images):

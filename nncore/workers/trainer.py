@@ -5,7 +5,7 @@ epochs it reads the messages waiting on its pipe (pause, resume, stop, a new lea
 so a click acts before the next epoch starts. It streams one record per epoch and, at the end,
 sends the trained weights back: only plain data crosses the pipe.
 
-The messages, server → worker: ("train", spec), ("fine_tune", FineTuneRequest), ("pause",),
+The messages, server → worker: ("train", spec), ("train_on_data", (spec, split)), ("fine_tune", FineTuneRequest), ("pause",),
 ("resume",), ("stop",), ("lr", value). Worker → server: ("ready", pid), ("epoch", record),
 ("paused",), ("running",), ("finished", state, weights, test_probabilities),
 ("tuned", FineTuneResult), ("failed", reason).
@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from nncore.data.mnist import Split
 from nncore.network.spec import NetworkSpec
 from nncore.workers.models import ModelSource
 
@@ -80,11 +81,11 @@ def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
             engine.learning_rate = float(command[1])
 
 
-def train(conn: Connection, spec: NetworkSpec) -> None:
+def train(conn: Connection, spec: NetworkSpec, split: Split | None = None) -> None:
     """Train ``spec`` epoch by epoch, streaming records; send the weights when it is over."""
     from nncore.training.engine import EpochEngine
 
-    engine = EpochEngine.for_spec(spec)
+    engine = EpochEngine.for_spec(spec, split)
     paused, state = False, "done"
     for epoch in range(1, spec.epochs + 1):
         paused, stop = _commands(conn, paused, engine)
@@ -99,6 +100,12 @@ def train(conn: Connection, spec: NetworkSpec) -> None:
     probabilities = engine.predict_test()
     conn.send(("finished", state, engine.model.get_weights(), probabilities))
     engine.release()
+
+
+def train_on_data(conn: Connection, job: tuple[NetworkSpec, Split]) -> None:
+    """Train on a visitor's own rows (an uploaded CSV), sent with the spec as numpy arrays."""
+    spec, split = job
+    train(conn, spec, split)
 
 
 def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
@@ -126,7 +133,7 @@ def serve(conn: Connection) -> None:
     os.nice(PRIORITY)
     _warm_up()
     conn.send(("ready", os.getpid()))
-    jobs = {"train": train, "fine_tune": fine_tune}
+    jobs = {"train": train, "train_on_data": train_on_data, "fine_tune": fine_tune}
     while True:
         try:
             message = conn.recv()

@@ -1,0 +1,120 @@
+"""Build & Train on the visitor's own CSV: what was understood, bad files, training, the code."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from nncore.data.csv_files import read_csv_bytes
+from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
+from nncore.network.spec import LayerSpec, NetworkSpec
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAINING_TIMEOUT = 240  # the first training waits for the worker to import TensorFlow
+
+
+def blobs_csv(rows_per_class: int = 30) -> bytes:
+    """Three well-separated classes of 2-D points with names: a table a network learns at once."""
+    rng = np.random.default_rng(1)
+    lines = ["x,y,kind"]
+    for name, centre in (("<b>red</b>", (0, 0)), ("green", (6, 0)), ("blue", (0, 6))):
+        for point in rng.normal(centre, 0.5, size=(rows_per_class, 2)):
+            lines.append(f"{point[0]:.3f},{point[1]:.3f},{name}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture(autouse=True)
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_STORE", str(tmp_path / "runs"))
+
+
+def build_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/build.py")
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.radio(key="data_source").set_value("csv").run()
+    return at
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="csv_upload").set_value((name, content, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    parts = (
+        [m.value for m in at.markdown] + [e.value for e in at.error] + [i.value for i in at.info]
+    )
+    return "\n".join(parts + [c.value for c in at.caption])
+
+
+def test_a_table_is_understood_and_a_bad_file_changes_nothing():
+    at = upload(build_page(layers="1", l1_units="8"), "blobs.csv", blobs_csv())
+    text = all_text(at)
+    assert "Read as **a table**: 90 rows, 2 feature columns" in text
+    assert "Tabular data allow Dense and Dropout layers only" in text
+    assert "Shared links do not carry your file" in text
+    assert at.session_state["csv_data"].class_names == ("<b>red</b>", "blue", "green")
+    code = at.code[0].value
+    assert "pd.read_csv('blobs.csv', skipinitialspace=True)" in code
+    assert "keras.Input(shape=(2,))" in code and "to_categorical(y_train, 3)" in code
+    # A bad file: one sentence naming it, and the previous file stays.
+    upload(at, "photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(100))
+    errors = [e.value for e in at.error]
+    assert any(
+        "This is a PNG image, not a CSV file" in e and "Still using blobs" in e for e in errors
+    )
+    assert at.session_state["csv_data"].file_name == "blobs.csv"
+    assert "90 rows" in all_text(at)
+
+
+def test_a_conv2d_layer_on_a_table_is_explained_and_train_is_disabled():
+    at = upload(build_page(layers="1", l1_type="conv"), "blobs.csv", blobs_csv())
+    assert any("tabular data allow Dense and Dropout layers only" in e.value for e in at.error)
+    assert at.button(key="train").disabled
+
+
+def test_digits_csv_shows_a_few_digits_and_the_confusion_matrix_uses_file_classes():
+    """The bundled sample downloaded in the notebook's format, uploaded back, trained on."""
+    content = sample_csv(NetworkSpec(layers=(), rows=500))
+    at = build_page(layers="1", l1_units="16", l1_act="relu", epochs="3", batch="32")
+    upload(at, "mnist_sample_500.csv", content)
+    assert "Read as **28×28 digits**: 500 rows, 784 pixel columns" in all_text(at)
+    assert at.get("plotly_chart")  # the digits drawn
+    at.button(key="train").click().run(timeout=TRAINING_TIMEOUT)
+    handle = at.session_state["build_run"]
+    while handle.run.active:
+        handle.wait(handle.version, 2.0)
+    at.run(timeout=60)
+    assert not at.exception, [e.value for e in at.exception]
+    assert handle.run.state == "done", handle.run.message
+    assert handle.run.spec.rows == 500 and handle.run.spec.classes == 10
+    assert handle.run.test_accuracy() > 0.5
+    charts = {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    heatmaps = [
+        f
+        for f in charts.values()
+        if f["layout"].get("title", {}).get("text", "").startswith("Conf")
+    ]
+    assert heatmaps and heatmaps[0]["data"][0]["x"] == [str(d) for d in range(10)]
+    # A training on a private file is not kept behind a link.
+    assert "run" not in at.query_params
+    keys = [b.proto.id for b in at.get("download_button")]
+    assert any("download_model" in k for k in keys) and any("download_history" in k for k in keys)
+
+
+def test_the_split_of_a_file_is_stratified_and_standardised_on_training_rows():
+    data = read_csv_bytes(blobs_csv(), "blobs.csv")
+    spec = spec_for_data(NetworkSpec(layers=(LayerSpec(units=4),), test=0.2), data)
+    assert spec.input_shape == (2,) and spec.classes == 3 and spec.rows == 90
+    split = prepare_csv_split(data, spec)
+    assert split.y_test.sum(axis=0).tolist() == [6, 6, 6]
+    np.testing.assert_allclose(split.x_train.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(split.x_train.std(axis=0), 1, atol=1e-4)
