@@ -184,7 +184,7 @@ df = pd.read_csv({data.file_name!r}{header}, skipinitialspace=True)
 # which); the other columns are the inputs{", pixels scaled to [0, 1]" if scale else ""}.
 class_names, y = np.unique(df.pop({label}){strip}.to_numpy(), return_inverse=True)
 x = df.to_numpy("float32"){scale}
-print("Classes:", list(class_names))
+print("Classes:", [str(name) for name in class_names])
 
 # Hold out {spec.test:.0%} for testing, with every class equally represented (stratified).
 x_train, x_test, y_train, y_test = train_test_split(
