@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from nncore.data.csv_files import read_csv_bytes
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
+from nncore.data.mnist import balanced_subset, mnist_digits
 from nncore.network.spec import LayerSpec, NetworkSpec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,3 +121,26 @@ def test_the_split_of_a_file_is_stratified_and_standardised_on_training_rows():
     assert split.y_test.sum(axis=0).tolist() == [6, 6, 6]
     np.testing.assert_allclose(split.x_train.mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(split.x_train.std(axis=0), 1, atol=1e-4)
+
+
+def test_the_downloaded_sample_is_the_apps_rows_in_the_notebooks_format():
+    spec = NetworkSpec(layers=(), rows=1000, seed=5)
+    content = sample_csv(spec)
+    assert content.startswith(b"label,pixel0,pixel1,")
+    data = read_csv_bytes(content, "mnist_sample_1000.csv")
+    assert data.rows == 1000 and data.pixel_scale == 255
+    assert data.class_counts() == {str(d): 100 for d in range(10)}
+    pixels, labels = mnist_digits()
+    rows = np.sort(balanced_subset(labels, 1000, 5))
+    np.testing.assert_allclose(data.x, pixels[rows] / 255.0, atol=1e-6)
+
+
+def test_history_csv_has_kerass_column_names():
+    from nncore.training.exports import history_csv
+    from nncore.training.run import EpochRecord, TrainingRun
+
+    run = TrainingRun(NetworkSpec(layers=()), run_id="x")
+    run.history = [EpochRecord(1, 0.9, 0.5, 1.0, 0.4, 0.001, 0.2)]
+    table = pd.read_csv(io.BytesIO(history_csv(run)))
+    assert list(table.columns[:5]) == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
+    assert table["val_accuracy"].tolist() == [0.4]

@@ -82,8 +82,13 @@ def read_new_upload() -> None:
 
 def source_controls(busy: bool) -> None:
     """The choice of data, the uploader, and the sentence for a refused file."""
+    # Streamlit forgets a widget's value on a page that does not draw it: the choice is kept
+    # beside it, so coming back from Draw a Digit still shows (and trains on) the file.
+    if SOURCE_KEY not in st.session_state:
+        st.session_state[SOURCE_KEY] = st.session_state.get("_data_source", BUNDLED_DIGITS.key)
     st.radio("Data", list(CHOICES), format_func=CHOICES.get, key=SOURCE_KEY, horizontal=True,
              disabled=busy)  # fmt: skip
+    st.session_state["_data_source"] = st.session_state[SOURCE_KEY]
     if st.session_state[SOURCE_KEY] != "csv":
         return
     st.file_uploader(
