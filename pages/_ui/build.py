@@ -296,7 +296,6 @@ def render() -> None:
     left, right = st.columns([1.2, 2], gap="large")
     with left:
         controls(run)
-        build_data.understood(build_data.with_data(spec_from_values(values)))
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
     spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
@@ -306,7 +305,9 @@ def render() -> None:
         network_tab, code_tab = st.tabs(["Network and results", "Keras code"])
     keys = itertools.count()
     if run is None:
-        progress.caption("Press **Train** to train this network on real MNIST digits, live.")
+        progress.caption(
+            f"Press **Train** to train this network on {build_data.trains_on()}, live."
+        )
     else:
         draw_progress(run, progress, chart, keys)
     with network_tab:

@@ -18,7 +18,7 @@ from nncore.data.csv_files import read_csv_upload as read_upload
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
 from nncore.data.mnist import Split, prepare_split
 from nncore.data.sources import BUNDLED_DIGITS, DIGITS_CSV, TABLE_CSV
-from nncore.network.spec import NetworkSpec
+from nncore.network.spec import DEFAULT_SPEC, NetworkSpec
 from nncore.training.exports import history_csv
 from nncore.training.figures import digit_grid
 from nncore.workers.client import RunHandle, WorkerUnavailable, keras_file, start_training
@@ -44,6 +44,12 @@ def using_upload() -> bool:
 def with_data(spec: NetworkSpec) -> NetworkSpec:
     """The spec as it will train: on the uploaded file's rows, width and classes, if chosen."""
     return spec_for_data(spec, uploaded()) if using_upload() else spec
+
+
+def trains_on() -> str:
+    """What Train will train on, in words (Markdown: the file's name is escaped)."""
+    data = uploaded()
+    return f"your file {plain_text(data.file_name, 60)}" if using_upload() else "real MNIST digits"
 
 
 def start(spec: NetworkSpec) -> None:
@@ -111,18 +117,18 @@ def source_controls(busy: bool) -> None:
         st.error(f"{plain_text(name, 80)}: {plain_text(sentence, 300)}{still}", icon="📄")
     if uploaded() is None:
         st.info("Upload a file to train on it; until then the bundled digits are used.")
-    else:
-        st.caption(
-            "Shared links do not carry your file: whoever opens this page's link gets the "
-            "bundled MNIST digits."
-        )
-
-
-def understood(spec: NetworkSpec) -> None:
-    """What was understood from the file: rows, columns, classes, a preview, a few digits."""
-    data = uploaded()
-    if not using_upload():
         return
+    st.caption(
+        "Shared links do not carry your file: whoever opens this page's link gets the "
+        "bundled MNIST digits."
+    )
+    understood(float(st.session_state.get("test", DEFAULT_SPEC.test)))
+
+
+def understood(test: float) -> None:
+    """What was understood from the file: rows, columns, classes, a preview, a few digits;
+    and whether test fraction ``test`` can split it."""
+    data = uploaded()
     kind = "28×28 digits" if data.source.pictures else "a table"
     with st.expander(f"Your data: {plain_text(data.file_name, 60)}", expanded=True):
         label = plain_text(data.label_column, 40)
@@ -146,10 +152,10 @@ def understood(spec: NetworkSpec) -> None:
                             key="csv_digits")  # fmt: skip
         else:
             st.info("Tabular data allow Dense and Dropout layers only: a table has no pictures.")
-        problem = split_problem(data, spec.test)
+        problem = split_problem(data, test)
         if problem:
             st.error(problem)
-        st.caption(f"Every row is used; {spec.test:.0%} of each class is held out for testing.")
+        st.caption(f"Every row is used; {test:.0%} of each class is held out for testing.")
 
 
 def sample_download(spec: NetworkSpec) -> None:
