@@ -208,6 +208,8 @@ def results(run: RunHandle) -> None:
         st.plotly_chart(digit_grid(split.x_test[wrong], [names[i] for i in true[wrong]],
                                    [names[i] for i in predicted[wrong]], present=present),
                         key="wrong")  # fmt: skip
+    if state.run_data(record.run_id) is not None:
+        return  # trained on a private file: build_data says what becomes of it
     st.caption(
         "This model is yours: it stays in your session and, for 12 hours, behind this page's "
         "link (copy it to reopen it or to send it to your teacher). Try it on **Draw a Digit**."

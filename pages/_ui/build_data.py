@@ -184,11 +184,19 @@ def model_downloads(run: RunHandle | state.KeptRun) -> None:
         return
     source = ModelSource(record.run_id, "", record.spec.input_shape, record.spec,
                          tuple(record.weights))  # fmt: skip
+    data = state.run_data(record.run_id)
+    if data is not None:
+        draws = data.source.pictures and len(data.class_names) == 10
+        st.caption(
+            "This model is yours and stays in this session only: it was trained on your file, "
+            "so it is not kept behind the page's link; download it to keep it."
+            + (" Try it on **Draw a Digit**." if draws else "")
+        )
     left, right = st.columns(2)
-    left.download_button("Download the model (.keras)", functools.partial(model_bytes, source),
+    left.download_button("Model (.keras)", functools.partial(model_bytes, source),
                          file_name="playground_model.keras", mime="application/zip",
                          key="download_model", icon=":material/download:")  # fmt: skip
-    right.download_button("Download the history (CSV)", history_csv(record),
+    right.download_button("History (CSV)", history_csv(record),
                           file_name="history.csv", mime="text/csv", key="download_history",
                           icon=":material/download:")  # fmt: skip
 
