@@ -55,8 +55,9 @@ def test_a_csv_is_understood_trained_on_and_a_bad_one_changes_nothing(
 
 @pytest.mark.browser
 def test_an_uploaded_keras_model_answers_drawings_and_a_damaged_one_is_refused(
-    page: Page, app_url: str, tmp_path: Path
+    page: Page, app_server, tmp_path: Path
 ):
+    app_url, server = app_server
     model = (ROOT / "assets" / "digit_cnn.keras").read_bytes()
     damaged = tmp_path / "half.keras"
     damaged.write_bytes(model[: len(model) // 2])
@@ -75,3 +76,6 @@ def test_an_uploaded_keras_model_answers_drawings_and_a_damaged_one_is_refused(
     wait_idle(page)
     expect(prediction.locator('[data-testid="stMetricValue"]')).to_have_text("1")
     assert_no_exception(page)
+    # The file was checked in the server and loaded in the inference worker: never Keras here.
+    maps = Path(f"/proc/{server.pid}/maps").read_text()
+    assert "tensorflow" not in maps and "keras" not in maps
