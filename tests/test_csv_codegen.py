@@ -25,8 +25,19 @@ def table_bytes() -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def indexed_table_bytes() -> bytes:
+    """What ``df.to_csv()`` writes by default: a header and the row numbers as a first column."""
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    table = pd.DataFrame(rng.normal(size=(40, 3)), columns=["a", "b", "c"])
+    table["label"] = np.arange(40) % 2 * 7  # whole numbers: classes 0 and 7
+    return table.to_csv().encode()
+
+
 FILES = {
     "table.csv": (table_bytes, NetworkSpec(layers=(LayerSpec(units=8, act="relu"),), seed=3)),
+    "indexed.csv": (indexed_table_bytes, NetworkSpec(layers=(LayerSpec("dropout"),), test=0.25)),
     "digits.csv": (
         lambda: sample_csv(NetworkSpec(layers=(), rows=500, seed=1)),
         NetworkSpec(layers=(LayerSpec("conv", filters=2, act="relu"), LayerSpec("pool")), seed=2),

@@ -90,6 +90,14 @@ def test_integer_labels_sort_as_numbers_and_a_utf8_bom_is_fine():
     assert data.class_names == ("2", "10") and data.label_column == "label"
 
 
+def test_pandas_row_numbers_column_is_skipped_and_a_semicolon_inside_a_label_is_fine():
+    text = ',x,label\n0,1.5,"red; dark"\n1,2.5,blue\n2,3.5,"red; dark"\n3,4.5,blue\n'
+    data = read_csv_bytes(text.encode(), "t.csv")
+    assert data.index_column and data.feature_names == ("x",)
+    assert data.class_names == ("blue", "red; dark")
+    np.testing.assert_allclose(data.x[:, 0], [1.5, 2.5, 3.5, 4.5])
+
+
 def test_split_problem_when_too_few_test_rows_for_the_classes():
     data = read_csv_bytes(table_csv(rows=12), "t.csv")
     assert "test fraction of 0.1 leaves 2 test" in split_problem(data, 0.1)
@@ -121,7 +129,7 @@ BAD_FILES = {
     "zip": (zip_bytes(), "This is a zip archive"),
     "semicolons": (b"a;b;label\n1;2;x\n3;4;y\n", "separates its values with semicolons"),
     "mixed delimiters": (b"a,b,label\n1,2,x\n3;4;y\n", "Line 3 separates its values with"),
-    "commas and tabs": (b"a,b,label\n1,2\tx,y\n", "mixes commas and tabs"),
+    "commas and tabs": (b"a,b,label\n1,2,x\n3\t4,y\n", "Line 3 mixes commas and tabs"),
     "ragged rows": (b"a,b,label\n1,2,x\n3,4,y,9,9\n", "same number of values"),
     "text in a feature": (
         table_csv(extra="oops,1.0,setosa\n"),

@@ -59,6 +59,7 @@ class CsvData:
     label_column: str  # its header, or "column 1"
     label_position: int  # 0-based position of the label column in the file
     header: bool
+    index_column: bool  # a first, unnamed column of row numbers (pandas' to_csv) was skipped
     pixel_scale: float  # what the file's pixels were divided by (255 or 1; 1 for a table)
     preview: pd.DataFrame  # the first rows, as read
 
@@ -93,21 +94,24 @@ def read_csv_bytes(data: bytes, file_name: str) -> CsvData:
         raise CsvProblem("The file is empty.")
     first = lines[0].split(",")
     _check_delimiters(lines)
-    if len(first) > MAX_COLUMNS:
+    header = _has_header(first, lines[1].split(",") if len(lines) > 1 else None)
+    # pandas' df.to_csv() writes the row numbers as a first, unnamed column: not data.
+    index_column = header and first[0].strip().strip('"') in ("", "Unnamed: 0")
+    columns = len(first) - int(index_column)
+    if columns > MAX_COLUMNS:
         raise CsvProblem(
-            f"The file has {len(first):,} columns; the limit is {MAX_COLUMNS} (a label and 784 "
+            f"The file has {columns:,} columns; the limit is {MAX_COLUMNS} (a label and 784 "
             "pixels)."
         )
-    if len(first) < 2:
+    if columns < 2:
         raise CsvProblem("The file has a single column: it needs a label column and features.")
-    header = _has_header(first, lines[1].split(",") if len(lines) > 1 else None)
     rows = _count_rows(data) - int(header)
     if rows > MAX_ROWS:
         raise CsvProblem(f"The file has {rows:,} rows; the limit is {MAX_ROWS:,}. Keep a sample.")
     if rows < 1:
         raise CsvProblem("The file has a header row but no data rows.")
-    table = _parse(data, header)
-    return _understand(table, file_name, header)
+    table = _parse(data, header, index_column)
+    return _understand(table, file_name, header, index_column)
 
 
 def _first_lines(data: bytes) -> list[str]:
@@ -138,6 +142,7 @@ def _not_utf8(problem: UnicodeDecodeError) -> CsvProblem:
 def _check_delimiters(lines: list[str]) -> None:
     """Commas only: a semicolon or tab file, or one that mixes them, is named as such."""
     names = {";": "semicolons", "\t": "tabs"}
+    width = len(lines[0].split(","))
     for number, line in enumerate(lines[:50], start=1):
         for mark, name in names.items():
             if mark in line and "," not in line:
@@ -145,7 +150,7 @@ def _check_delimiters(lines: list[str]) -> None:
                     f"Line {number} separates its values with {name}; the app reads "
                     "comma-separated files (save as “CSV UTF-8 (comma delimited)”)."
                 )
-            if mark in line:
+            if mark in line and len(line.split(",")) != width:  # else: inside a value
                 raise CsvProblem(
                     f"Line {number} mixes commas and {name} as delimiters; use commas only."
                 )
@@ -177,11 +182,12 @@ def _count_rows(data: bytes) -> int:
     return data.count(b"\n") + int(not data.endswith(b"\n"))
 
 
-def _parse(data: bytes, header: bool) -> pd.DataFrame:
+def _parse(data: bytes, header: bool, index_column: bool) -> pd.DataFrame:
     try:
         table = pd.read_csv(
             io.BytesIO(data),
             header=0 if header else None,
+            index_col=0 if index_column else None,
             nrows=MAX_ROWS,
             encoding="utf-8-sig",
             skip_blank_lines=True,
@@ -201,7 +207,7 @@ def _parse(data: bytes, header: bool) -> pd.DataFrame:
     if not header:
         table.columns = [f"column {i + 1}" for i in range(table.shape[1])]
     table.columns = [str(name).strip() for name in table.columns]
-    return table
+    return table.reset_index(drop=True)
 
 
 def _label_position(table: pd.DataFrame, header: bool) -> int:
@@ -291,7 +297,9 @@ def _classes(values: pd.Series, header: bool) -> tuple[np.ndarray, tuple[str, ..
     return labels.astype(np.int64), tuple(str(name) for name in names)
 
 
-def _understand(table: pd.DataFrame, file_name: str, header: bool) -> CsvData:
+def _understand(
+    table: pd.DataFrame, file_name: str, header: bool, index_column: bool = False
+) -> CsvData:
     """Which format it is, which column is the label, and whether its values make sense."""
     position = _label_position(table, header)
     label_column = table.columns[position]
@@ -318,6 +326,7 @@ def _understand(table: pd.DataFrame, file_name: str, header: bool) -> CsvData:
         label_column=label_column,
         label_position=position,
         header=header,
+        index_column=index_column,
         pixel_scale=scale,
         preview=table.head(PREVIEW_ROWS),
     )

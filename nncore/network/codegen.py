@@ -164,7 +164,9 @@ y_test = keras.utils.to_categorical(y_test, 10)
 def csv_data_code(spec: NetworkSpec, data: CsvData) -> str:
     """Reading the visitor's own file with ``pd.read_csv``, as ``csv_files`` understood it."""
     label = repr(data.label_column) if data.header else str(data.label_position)
-    header = "" if data.header else ", header=None"
+    header = ("" if data.header else ", header=None") + (
+        ", index_col=0" if data.index_column else ""
+    )
     strip = ".astype(str).str.strip()" if not _numeric_labels(data) else ""
     scale = f" / {data.pixel_scale:g}" if data.pixel_scale != 1 else ""
     what = "a label column and 784 pixel columns" if data.source.pictures else "feature columns"
