@@ -144,3 +144,22 @@ def test_history_csv_has_kerass_column_names():
     table = pd.read_csv(io.BytesIO(history_csv(run)))
     assert list(table.columns[:5]) == ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"]
     assert table["val_accuracy"].tolist() == [0.4]
+
+
+def test_draw_a_digit_says_a_network_trained_on_a_table_cannot_read_drawings():
+    from types import SimpleNamespace
+
+    from nncore.training.run import TrainingRun
+
+    spec = NetworkSpec(layers=(LayerSpec(units=4),), features=2, classes=3)
+    run = TrainingRun(spec, run_id="table-run", state="running")
+    run.weights = [np.zeros((2, 4)), np.zeros(4), np.zeros((4, 3)), np.zeros(3)]
+    run.settle("done")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/draw.py")
+    at.session_state["build_run"] = SimpleNamespace(run=run)
+    at.query_params["net"] = "build"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("learned a table, not pictures of digits" in w.value for w in at.warning)
+    assert any("Answering: the bundled CNN" in c.value for c in at.caption)
