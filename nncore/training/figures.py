@@ -102,14 +102,16 @@ def digit_grid(
     predicted: Sequence[int],
     columns: int = 8,
     present: bool = False,
+    titles: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Small 28×28 pictures, each titled with its true and predicted label."""
+    """Small 28×28 pictures, each titled with its true and predicted label (or ``titles``:
+    an uploaded file's digits before training have no prediction)."""
     count = len(images)
     rows = max(1, -(-count // columns))
-    titles = [
-        f"{t} → {p}".replace("<", "‹").replace(">", "›")
-        for t, p in zip(true, predicted, strict=True)
-    ]
+    if titles is None:
+        titles = [f"{t} → {p}" for t, p in zip(true, predicted, strict=True)]
+    # Plotly reads tags in titles as HTML: a class name from a file stays text.
+    titles = [str(title).replace("<", "‹").replace(">", "›") for title in titles]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
                         horizontal_spacing=0.01, vertical_spacing=0.08)  # fmt: skip
     for index, image in enumerate(images):

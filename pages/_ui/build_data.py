@@ -146,9 +146,11 @@ def understood(test: float) -> None:
         st.dataframe(counts, hide_index=True, height=min(36 * (len(counts) + 1), 250))
         st.dataframe(data.preview, hide_index=True)  # data, not Markdown: shown as it is
         if data.source.pictures:
+            # The first row of each class (up to ten), titled with its class.
             first = [int(np.flatnonzero(data.labels == c)[0]) for c in range(len(data.class_names))]
-            names = [data.class_names[data.labels[i]] for i in first[:8]]
-            st.plotly_chart(digit_grid(data.x[first[:8]], names, names, present=presenter_mode()),
+            names = [data.class_names[data.labels[i]] for i in first[:10]]
+            st.plotly_chart(digit_grid(data.x[first[:10]], names, names, columns=5,
+                                       present=presenter_mode(), titles=names),
                             key="csv_digits")  # fmt: skip
         else:
             st.info("Tabular data allow Dense and Dropout layers only: a table has no pictures.")
