@@ -209,3 +209,17 @@ def test_a_200_mb_upload_is_refused_after_reading_only_the_limit():
 def test_an_upload_within_the_limit_is_read():
     data = read_csv_upload(io.BytesIO(table_csv()), "iris.csv")
     assert data.rows == 30 and data.file_name == "iris.csv"
+
+
+def test_the_servers_upload_limit_is_the_readers_limit():
+    """Streamlit holds an upload in memory before any page code runs: the server itself must
+    refuse what the reader would refuse (the uploader's own limit is checked in the browser)."""
+    import tomllib
+    from pathlib import Path
+
+    from deploy.cluster import UPLOAD_LIMIT_MB
+    from nncore.data.csv_files import MAX_MB
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_MB == UPLOAD_LIMIT_MB
