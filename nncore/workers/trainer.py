@@ -5,8 +5,9 @@ epochs it reads the messages waiting on its pipe (pause, resume, stop, a new lea
 so a click acts before the next epoch starts. It streams one record per epoch and, at the end,
 sends the trained weights back: only plain data crosses the pipe.
 
-The messages, server → worker: ("train", spec), ("train_on_data", (spec, split)), ("fine_tune", FineTuneRequest), ("pause",),
-("resume",), ("stop",), ("lr", value). Worker → server: ("ready", pid), ("epoch", record),
+The messages, server → worker: ("train", spec), ("fine_tune", FineTuneRequest), ("pause",),
+("resume",), ("stop",), ("lr", value), and ("train_on_data", (spec, split)) for an uploaded
+file's rows. Worker → server: ("ready", pid), ("epoch", record),
 ("paused",), ("running",), ("finished", state, weights, test_probabilities),
 ("tuned", FineTuneResult), ("failed", reason).
 """
