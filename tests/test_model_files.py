@@ -134,3 +134,17 @@ def test_the_draw_page_refuses_a_lambda_model_and_takes_a_good_one(files):
     assert any("stays in this session" in c.value for c in at.caption)
     at.button(key="draw_model_aside").click().run()
     assert any("Answering: the bundled CNN" in c.value for c in at.caption)
+
+
+def test_a_trained_build_network_downloads_as_a_keras_file_with_its_weights():
+    from nncore.network.spec import LayerSpec, NetworkSpec
+    from nncore.workers import client
+    from nncore.workers.models import ModelSource, new_key
+
+    spec = NetworkSpec(layers=(LayerSpec(units=4),), rows=500)
+    rng = np.random.default_rng(0)
+    weights = [rng.normal(size=s).astype(np.float32) for s in [(784, 4), (4,), (4, 10), (10,)]]
+    source = ModelSource(new_key(), "mine", spec.input_shape, spec, tuple(weights))
+    model = load_keras_file(client.keras_file(source))  # what a student gets back, loaded safely
+    for got, sent in zip(model.get_weights(), weights, strict=True):
+        np.testing.assert_array_equal(got, sent)

@@ -81,7 +81,8 @@ def controls(run: RunHandle | None) -> None:
     with st.expander("1 · Data", expanded=False):
         for key in ("rows", "test", "seed"):
             setting_widget(SETTINGS_BY_KEY[key], disabled=key in frozen)
-    st.markdown("**2 · Hidden layers** (input and the 10-way softmax output are added for you)")
+    st.markdown(f"**2 · Hidden layers** (input and the {build_data.classes()}-way softmax output "
+                "are added for you)")  # fmt: skip
     count = setting_widget(SETTINGS_BY_KEY["layers"], disabled="layers" in frozen)
     for slot in range(count):
         fields = {s.key.split("_", 1)[1]: s for s in slot_settings(slot)}

@@ -52,6 +52,11 @@ def trains_on() -> str:
     return f"your file {plain_text(data.file_name, 60)}" if using_upload() else "real MNIST digits"
 
 
+def classes() -> int:
+    """How many outputs the network will have: the file's classes, or the ten digits."""
+    return len(uploaded().class_names) if using_upload() else len(DIGIT_NAMES)
+
+
 def start(spec: NetworkSpec) -> None:
     """Callback of Train: queue the training, with the file's rows when the file is chosen."""
     data = uploaded() if using_upload() else None
