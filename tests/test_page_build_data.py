@@ -161,5 +161,5 @@ def test_draw_a_digit_says_a_network_trained_on_a_table_cannot_read_drawings():
     at.query_params["net"] = "build"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("learned a table, not pictures of digits" in w.value for w in at.warning)
+    assert any("learned a table, not pictures of the ten digits" in w.value for w in at.warning)
     assert any("Answering: the bundled CNN" in c.value for c in at.caption)

@@ -13,8 +13,15 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nncore.data.csv_files import MAX_CLASSES, MAX_MB, MAX_ROWS, CsvData, CsvProblem, split_problem
-from nncore.data.csv_files import read_csv_upload as read_upload
+from nncore.data.csv_files import (
+    MAX_CLASSES,
+    MAX_MB,
+    MAX_ROWS,
+    CsvData,
+    CsvProblem,
+    read_csv_upload,
+    split_problem,
+)
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
 from nncore.data.mnist import Split, prepare_split
 from nncore.data.sources import BUNDLED_DIGITS, DIGITS_CSV, TABLE_CSV
@@ -58,14 +65,12 @@ def classes() -> int:
 
 
 def start(spec: NetworkSpec) -> None:
-    """Callback of Train: queue the training, with the file's rows when the file is chosen."""
-    data = uploaded() if using_upload() else None
-    if data is not None and split_problem(data, spec.test):
+    """Callback of Train on the uploaded file: its rows travel to the worker with the spec."""
+    data = uploaded()
+    if split_problem(data, spec.test):
         return  # the page already says why, under the file's summary
-    split = prepare_csv_split(data, spec) if data is not None else None
-    handle = start_training(spec, state.owner(), split)
-    if data is not None:
-        state.remember_run_data(handle.run.run_id, data)
+    handle = start_training(spec, state.owner(), prepare_csv_split(data, spec))
+    state.remember_run_data(handle.run.run_id, data)
     state.set_build_run(handle)
 
 
@@ -83,7 +88,7 @@ def read_new_upload() -> None:
     if file is None:
         return
     try:
-        data = read_upload(file, file.name)
+        data = read_csv_upload(file, file.name)
     except CsvProblem as problem:
         st.session_state["csv_problem"] = (file.name, str(problem))
         return

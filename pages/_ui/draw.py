@@ -75,11 +75,9 @@ def build_page_network() -> tuple[ModelSource | None, str | None]:
             "Your Build & Train network has not finished training (it is running or paused), "
             "so the bundled CNN answers. Let it finish, or press Stop to keep it as it is."
         )
-    if run.spec.features:
-        return None, (
-            "Your Build & Train network learned a table, not pictures of digits, so the "
-            "bundled CNN answers."
-        )
+    if run.spec.features or run.spec.classes != 10:  # trained on a file of other things
+        what = "a table" if run.spec.features else f"your file's {run.spec.classes} classes"
+        return None, f"Your Build & Train network learned {what}, not pictures of the ten digits, so the bundled CNN answers."  # fmt: skip
     if not run.has_model or not reads_drawings(run.spec.input_shape, run.spec.classes):
         return None, (
             "Your Build & Train network has no trained weights to answer with, so the bundled "
