@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -45,25 +46,52 @@ FILES = {
 }
 
 
+# Runs each script as `python script.py 0` would, all in one process (TensorFlow imported once).
+DRIVER = """
+import contextlib, io, json, runpy, sys
+printed = {}
+for script in json.loads(sys.argv[1]):
+    sys.argv = [script, "0"]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(script, run_name="__main__")
+    printed[script] = out.getvalue()
+print(json.dumps(printed))
+"""
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> dict[str, str]:
+    """What each file's generated script printed after 0 epochs, by file name."""
+    folder = tmp_path_factory.mktemp("scripts")
+    scripts = []
+    for name, (make, base) in FILES.items():
+        content = make()
+        (folder / name).write_bytes(content)
+        data = read_csv_bytes(content, name)
+        script = keras_script(spec_for_data(base, data), plots=False, data=data)
+        assert f"pd.read_csv({name!r}" in script
+        (folder / f"{name}.py").write_text(script)
+        scripts.append(f"{name}.py")
+    done = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(scripts)], cwd=folder,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    outputs = json.loads(done.stdout.strip().splitlines()[-1])
+    return {script.removesuffix(".py"): text for script, text in outputs.items()}
+
+
 @pytest.mark.parametrize("name", FILES)
-def test_untrained_script_scores_the_apps_model_on_the_apps_rows(tmp_path, name):
+def test_untrained_script_scores_the_apps_model_on_the_apps_rows(printed, name):
     """Zero epochs: equal test losses mean the same rows, the same preprocessing, the same
     initial weights."""
     from nncore.network.model import build_model
 
     make, base = FILES[name]
-    content = make()
-    (tmp_path / name).write_bytes(content)
-    data = read_csv_bytes(content, name)
+    data = read_csv_bytes(make(), name)
     spec = spec_for_data(base, data)
-    script = keras_script(spec, plots=False, data=data)
-    assert f"pd.read_csv({name!r}" in script
-    (tmp_path / "run.py").write_text(script)
-    done = subprocess.run([sys.executable, "run.py", "0"], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    script_loss = float(re.search(r"Test loss: ([\d.]+)", done.stdout).group(1))
+    output = printed[name]
+    script_loss = float(re.search(r"Test loss: ([\d.]+)", output).group(1))
     split = prepare_csv_split(data, spec)
     app_loss, _ = build_model(spec).evaluate(split.x_test, split.y_test, verbose=0)
     assert script_loss == pytest.approx(app_loss, abs=2e-4)
-    assert f"Classes: {list(data.class_names)}" in done.stdout  # the same class numbering
+    assert f"Classes: {list(data.class_names)}" in output  # the same class numbering
