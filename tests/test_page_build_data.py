@@ -163,3 +163,15 @@ def test_draw_a_digit_says_a_network_trained_on_a_table_cannot_read_drawings():
     assert not at.exception, [e.value for e in at.exception]
     assert any("learned a table, not pictures of the ten digits" in w.value for w in at.warning)
     assert any("Answering: the bundled CNN" in c.value for c in at.caption)
+
+
+def test_class_names_from_a_file_stay_text_in_the_figures():
+    """Plotly reads tags in labels as HTML (even links): a class called <a href=…> must not
+    become one."""
+    from nncore.training.figures import confusion_heatmap, digit_grid
+
+    names = ["<a href='http://x'>cat</a>", "dog"]
+    heatmap = confusion_heatmap(np.eye(2, dtype=int), names=names)
+    assert heatmap.data[0].x[0] == "‹a href='http://x'›cat‹/a›"
+    grid = digit_grid(np.zeros((1, 28, 28)), [names[0]], [names[1]])
+    assert "<" not in grid.layout.annotations[0].text
