@@ -148,3 +148,13 @@ def test_a_trained_build_network_downloads_as_a_keras_file_with_its_weights():
     model = load_keras_file(client.keras_file(source))  # what a student gets back, loaded safely
     for got, sent in zip(model.get_weights(), weights, strict=True):
         np.testing.assert_array_equal(got, sent)
+
+
+def test_the_inference_worker_refuses_a_wrong_shaped_model_with_its_sentence(files):
+    """The shapes are only known once Keras has loaded the file, in the worker: its refusal
+    comes back to the page as the same sentence, and the worker keeps answering."""
+    from nncore.workers import client
+
+    with pytest.raises(ModelFileProblem, match="answers 5 classes; Draw a Digit needs 10"):
+        client.open_uploaded_model(files["five"], "five.keras")
+    assert client.open_uploaded_model(files["good"], "good.keras").input_shape == (28, 28, 1)
