@@ -175,3 +175,12 @@ def test_class_names_from_a_file_stay_text_in_the_figures():
     assert heatmap.data[0].x[0] == "‹a href='http://x'›cat‹/a›"
     grid = digit_grid(np.zeros((1, 28, 28)), [names[0]], [names[1]])
     assert "<" not in grid.layout.annotations[0].text
+
+
+def test_train_on_a_file_too_small_to_split_says_why_and_trains_nothing():
+    at = upload(build_page(layers="1", l1_units="4", test="0.1"), "tiny.csv", blobs_csv(4))
+    at.button(key="train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [e.value.replace("\\", "") for e in at.error]
+    assert any("tiny.csv: With 12 rows and 3 classes, a test fraction of 0.1" in e for e in shown)
+    assert "build_run" not in at.session_state

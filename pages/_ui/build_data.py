@@ -67,8 +67,10 @@ def classes() -> int:
 def start(spec: NetworkSpec) -> None:
     """Callback of Train on the uploaded file: its rows travel to the worker with the spec."""
     data = uploaded()
-    if split_problem(data, spec.test):
-        return  # the page already says why, under the file's summary
+    problem = split_problem(data, spec.test)
+    if problem:  # said under the uploader too, where the eye goes after a click on Train
+        st.session_state["csv_problem"] = (data.file_name, problem)
+        return
     handle = start_training(spec, state.owner(), prepare_csv_split(data, spec))
     state.remember_run_data(handle.run.run_id, data)
     state.set_build_run(handle)
