@@ -111,6 +111,12 @@ def test_digits_csv_shows_a_few_digits_and_the_confusion_matrix_uses_file_classe
     assert "run" not in at.query_params
     keys = [b.proto.id for b in at.get("download_button")]
     assert any("download_model" in k for k in keys) and any("download_history" in k for k in keys)
+    # A bad file now changes nothing: the file and the trained model stay on the page.
+    upload(at, "notes.csv", "naïve,label\n1,x\n".encode("latin-1"))
+    assert any("not UTF-8 text" in e.value.replace("\\", "") for e in at.error)
+    assert at.session_state["build_run"] is handle
+    assert at.session_state["csv_data"].file_name == "mnist_sample_500.csv"
+    assert [m.label for m in at.metric][:1] == ["Test accuracy"]
 
 
 def test_the_split_of_a_file_is_stratified_and_standardised_on_training_rows():
