@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nncore.data.sources import TABLE_CSV, layer_type_problem
 from nncore.network.layers import FLATTEN, LAYER_TYPES, PlanProblem
-from nncore.network.spec import CLASSES, LayerSpec, NetworkSpec
+from nncore.network.spec import LayerSpec, NetworkSpec
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,9 @@ def _flatten(shape: tuple[int, ...]) -> PlannedLayer:
     return PlannedLayer("flatten", FLATTEN, {}, (math.prod(shape),), 0, False, diagram="none")
 
 
-def _output(shape: tuple[int, ...]) -> PlannedLayer:
+def _output(shape: tuple[int, ...], classes: int) -> PlannedLayer:
     built = LAYER_TYPES["dense"].build(
-        LayerSpec(units=CLASSES, act="softmax", init="glorot_uniform"), shape, 0
+        LayerSpec(units=classes, act="softmax", init="glorot_uniform"), shape, 0
     )
     return PlannedLayer("output", "Dense", built.options, built.output_shape, built.params, False)
 
@@ -67,6 +68,9 @@ def layer_plan(spec: NetworkSpec) -> LayerPlan:
     try:
         for number, layer in enumerate(spec.layers, start=1):
             kind = LAYER_TYPES[layer.type]
+            on_table = layer_type_problem(TABLE_CSV, layer.type, number, kind.label)
+            if spec.features and on_table:
+                raise PlanProblem(on_table)
             if kind.image and len(shape) == 1:
                 raise PlanProblem(
                     f"Layer {number} is {kind.label}, but it comes after a Dense layer: image "
@@ -89,7 +93,7 @@ def layer_plan(spec: NetworkSpec) -> LayerPlan:
     if len(shape) == 3:
         rows.append(_flatten(shape))
         shape = rows[-1].output_shape
-    rows.append(_output(shape))
+    rows.append(_output(shape, spec.classes))
     return LayerPlan(spec.input_shape, tuple(rows), ())
 
 

@@ -52,10 +52,17 @@ class NetworkSpec:
     batch: int = 256
     epochs: int = 100
     seed: int = 0
+    # The data's shape when it is not the bundled digits (an uploaded CSV): not settings, so
+    # they never reach a link. ``features`` > 0 is a table of that many numeric columns.
+    features: int = 0
+    classes: int = CLASSES
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        """28×28×1 when the first layer that cares is an image layer, 784 otherwise."""
+        """28×28×1 when the first layer that cares is an image layer, 784 otherwise; a table's
+        own width for a table."""
+        if self.features:
+            return (self.features,)
         for layer in self.layers:
             wants_image = LAYER_TYPES[layer.type].image
             if wants_image is not None:

@@ -2,6 +2,7 @@
 
     python -m nncore.training --preset seed --epochs 20 --out seed.keras
     python -m nncore.training --query "layers=3&l3_type=dropout&lr=0.01" --json
+    python -m nncore.training --csv my_class.csv --epochs 30
 
 Takes the same settings as the Build page (every ``--<key>`` is the URL parameter of the same
 name), or a query string copied from a shared link; later options override earlier ones in
@@ -21,6 +22,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from nncore.data.csv_files import CsvProblem, read_csv_upload, split_problem
+from nncore.data.csv_split import prepare_csv_split, spec_for_data
+from nncore.data.mnist import Split
 from nncore.network.plan import layer_plan
 from nncore.network.settings import (
     ALL_SETTINGS,
@@ -45,6 +49,7 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--preset", choices=sorted(PRESET_NAMES), help="start from a preset")
     parser.add_argument("--query", help="a shared link or its query string")
     parser.add_argument("--out", type=Path, help="save the trained model to this .keras file")
+    parser.add_argument("--csv", type=Path, help="train on this CSV file instead of the digits")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     for setting in ALL_SETTINGS:
         parser.add_argument(f"--{setting.key}", metavar=setting.kind.upper(), help=setting.label)
@@ -73,12 +78,34 @@ def spec_from_arguments(arguments: argparse.Namespace) -> tuple[NetworkSpec, lis
     return spec_from_values(values), notices
 
 
+def read_csv_argument(path: Path, spec: NetworkSpec) -> tuple[NetworkSpec, Split]:
+    """``--csv``: the spec trained on the file and the file's split, or ``CsvProblem`` with the
+    same sentence the Build page shows."""
+    try:
+        with path.open("rb") as file:
+            data = read_csv_upload(file, path.name)
+    except OSError as problem:
+        raise CsvProblem(f"The file cannot be opened ({problem.strerror}).") from None
+    spec = spec_for_data(spec, data)
+    problem = split_problem(data, spec.test)
+    if problem:
+        raise CsvProblem(problem)
+    return spec, prepare_csv_split(data, spec)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     spec, notices = spec_from_arguments(arguments)
     log = sys.stderr if arguments.json else sys.stdout
     for notice in notices:
         print(notice, file=sys.stderr)
+    split = None
+    if arguments.csv:
+        try:
+            spec, split = read_csv_argument(arguments.csv, spec)
+        except CsvProblem as problem:
+            print(f"{arguments.csv}: {problem}", file=sys.stderr)
+            return 2
     plan = layer_plan(spec)
     if plan.problems:
         print("Cannot build this network: " + " ".join(plan.problems), file=sys.stderr)
@@ -87,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from nncore.training.engine import EpochEngine
 
     print(f"Training {plan.total_params:,} parameters for {spec.epochs} epochs…", file=log)
-    engine = EpochEngine.for_spec(spec)
+    engine = EpochEngine.for_spec(spec, split)
     run = TrainingRun(spec, run_id="cli", state="running")
     for epoch in range(1, spec.epochs + 1):
         record = engine.run_epoch(epoch)

@@ -26,9 +26,11 @@ class EpochEngine:
     """Runs epochs of a compiled Keras model on in-memory data, one graph call per epoch."""
 
     @classmethod
-    def for_spec(cls, spec: NetworkSpec) -> EpochEngine:
-        """A fresh model for ``spec`` on its data split, ready for epoch 1."""
-        return cls(build_model(spec), prepare_split(spec), spec.batch, seed=spec.seed)
+    def for_spec(cls, spec: NetworkSpec, split: Split | None = None) -> EpochEngine:
+        """A fresh model for ``spec`` on its data split (the bundled digits' unless ``split``
+        is given: an uploaded file's rows), ready for epoch 1."""
+        split = prepare_split(spec) if split is None else split
+        return cls(build_model(spec), split, spec.batch, seed=spec.seed)
 
     def __init__(self, model: keras.Model, split: Split, batch_size: int, seed: int = 0):
         self.model = model

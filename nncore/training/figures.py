@@ -76,9 +76,16 @@ def update_curves(
     return fig
 
 
-def confusion_heatmap(matrix: np.ndarray, present: bool = False) -> go.Figure:
-    """Counts of (true digit, predicted digit); the diagonal is what the network got right."""
-    digits = [str(d) for d in range(matrix.shape[0])]
+def confusion_heatmap(
+    matrix: np.ndarray, present: bool = False, names: Sequence[str] | None = None
+) -> go.Figure:
+    """Counts of (true class, predicted class); the diagonal is what the network got right.
+
+    ``names`` are the classes' names (an uploaded file's); plotly reads tags in labels as HTML,
+    so angle brackets are replaced and a name from a file stays text.
+    """
+    digits = [str(d) for d in range(matrix.shape[0])] if names is None else list(names)
+    digits = [name.replace("<", "‹").replace(">", "›") for name in digits]
     fig = go.Figure(
         go.Heatmap(z=matrix, x=digits, y=digits, colorscale="Blues", text=matrix,
                    texttemplate="%{text}", hovertemplate="true %{y}, said %{x}: %{z}<extra></extra>")
@@ -95,11 +102,16 @@ def digit_grid(
     predicted: Sequence[int],
     columns: int = 8,
     present: bool = False,
+    titles: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Small 28×28 pictures, each titled with its true and predicted label."""
+    """Small 28×28 pictures, each titled with its true and predicted label (or ``titles``:
+    an uploaded file's digits before training have no prediction)."""
     count = len(images)
     rows = max(1, -(-count // columns))
-    titles = [f"{t} → {p}" for t, p in zip(true, predicted, strict=True)]
+    if titles is None:
+        titles = [f"{t} → {p}" for t, p in zip(true, predicted, strict=True)]
+    # Plotly reads tags in titles as HTML: a class name from a file stays text.
+    titles = [str(title).replace("<", "‹").replace(">", "›") for title in titles]
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
                         horizontal_spacing=0.01, vertical_spacing=0.08)  # fmt: skip
     for index, image in enumerate(images):

@@ -105,8 +105,11 @@ def batch_rows(spec: NetworkSpec, step: int, rows: int) -> np.ndarray:
     return order[index * spec.batch : (index + 1) * spec.batch]
 
 
-def step_one_batch(spec: NetworkSpec, state: StepState | None) -> StepResult:
-    """Exactly one optimizer step on the next batch, from ``state`` or from fresh weights."""
+def step_one_batch(
+    spec: NetworkSpec, state: StepState | None, split: Split | None = None
+) -> StepResult:
+    """Exactly one optimizer step on the next batch, from ``state`` or from fresh weights, on
+    ``split``'s rows (an uploaded file's) or the bundled digits'."""
     model = build_model(spec)
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
@@ -114,7 +117,7 @@ def step_one_batch(spec: NetworkSpec, state: StepState | None) -> StepResult:
         model.set_weights(state.weights)
         for variable, value in zip(optimizer.variables, state.optimizer, strict=True):
             variable.assign(value)
-    split = prepare_split(spec)
+    split = prepare_split(spec) if split is None else split
     rows = batch_rows(spec, state.steps if state else 0, len(split.x_train))
     before = kernels(model)
     loss, gradients = batch_gradients(

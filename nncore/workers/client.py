@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from nncore.data.mnist import Split
+from nncore.digits.model_files import check_keras_file
 from nncore.network.spec import NetworkSpec
 from nncore.training.diagnosis import divergence_message
 from nncore.training.health import StepResult, StepState
@@ -41,8 +44,13 @@ class RunHandle(Job):
 
     kind = "train"
 
-    def __init__(self, pool: TrainerPool, spec: NetworkSpec, owner: object | None):
-        super().__init__(spec, owner)
+    def __init__(
+        self, pool: TrainerPool, spec: NetworkSpec, owner: object | None, split: Split | None = None
+    ):
+        # An uploaded file's rows travel with the spec; the bundled digits are read by the worker.
+        if split is not None:
+            self.kind = "train_on_data"
+        super().__init__(spec if split is None else (spec, split), owner)
         self.pool = pool
         self.run = TrainingRun(spec, run_id=new_key())
         self.stop_requested = False
@@ -158,8 +166,14 @@ class StepJob(Job):
 
     kind = "step"
 
-    def __init__(self, spec: NetworkSpec, state: StepState | None, owner: object | None):
-        super().__init__((spec, state), owner)
+    def __init__(
+        self,
+        spec: NetworkSpec,
+        state: StepState | None,
+        owner: object | None,
+        split: Split | None = None,
+    ):
+        super().__init__((spec, state, split), owner)
         self.spec = spec
         self.result: StepResult | None = None
         self.error: str | None = None
@@ -222,6 +236,23 @@ class InferenceService:
             return self.call("answer", source, x)
 
 
+def open_uploaded_model(data: bytes, file_name: str) -> ModelSource:
+    """A visitor's ``.keras`` file as a network the Draw page can use, private to its session.
+
+    Checked here first (size, zip, Lambda, custom code: no Keras needed), then loaded by the
+    inference worker with ``safe_mode=True``; raises ``ModelFileProblem`` with a sentence.
+    """
+    check_keras_file(data)
+    source = ModelSource(new_key(), file_name, (784,), keras_file=data)
+    input_shape, _ = inference_service().call("open_model", source)
+    return replace(source, input_shape=tuple(input_shape))
+
+
+def keras_file(source: ModelSource) -> bytes:
+    """The network ``source`` describes, as the bytes of a ``.keras`` file."""
+    return inference_service().call("keras_file", source)
+
+
 _lock = threading.Lock()
 _shared: dict[type, Any] = {}
 
@@ -250,10 +281,13 @@ def start_workers() -> None:
     inference_service()
 
 
-def start_training(spec: NetworkSpec, owner: object | None = None) -> RunHandle:
-    """Queue a training of ``spec``; the handle fills in as the worker streams its epochs."""
+def start_training(
+    spec: NetworkSpec, owner: object | None = None, split: Split | None = None
+) -> RunHandle:
+    """Queue a training of ``spec`` (on ``split``'s rows if given, else the bundled digits);
+    the handle fills in as the worker streams its epochs."""
     pool = trainer_pool()
-    return pool.submit(RunHandle(pool, spec, owner))
+    return pool.submit(RunHandle(pool, spec, owner, split))
 
 
 def start_fine_tune(request: FineTuneRequest, owner: object | None = None) -> FineTuneJob:
@@ -261,9 +295,15 @@ def start_fine_tune(request: FineTuneRequest, owner: object | None = None) -> Fi
     return trainer_pool().submit(FineTuneJob(request, owner))
 
 
-def start_step(spec: NetworkSpec, state: StepState | None, owner: object | None = None) -> StepJob:
-    """Queue one batch's step of ``spec`` from ``state`` (None: from fresh weights)."""
-    return trainer_pool().submit(StepJob(spec, state, owner))
+def start_step(
+    spec: NetworkSpec,
+    state: StepState | None,
+    owner: object | None = None,
+    split: Split | None = None,
+) -> StepJob:
+    """Queue one batch's step of ``spec`` from ``state`` (None: from fresh weights), on
+    ``split``'s rows if given (an uploaded file), else the bundled digits."""
+    return trainer_pool().submit(StepJob(spec, state, owner, split))
 
 
 def answer(source: ModelSource, x: np.ndarray) -> inference.Answer:

@@ -1,7 +1,8 @@
 """The inference worker: answers to drawings, with the models it keeps loaded.
 
 Runs as ``python -m nncore.workers.inference``: one request at a time from its pipe,
-("answer", source, x) → ("ok", Answer) or ("error", exception). TensorFlow is imported here,
+("answer", source, x) → ("ok", Answer) or ("error", exception); ("open_model", source) for an
+uploaded .keras file and ("keras_file", source) for a download answer the same way. TensorFlow is imported here,
 by ``warm_up``, before the worker says it is ready.
 """
 
@@ -42,7 +43,11 @@ def build(source: ModelSource) -> Any:
     """A fresh Keras model for ``source`` (its own copy: never the shared bundled one)."""
     from nncore.digits.inference import private_copy
 
-    if source.bundled:
+    if source.keras_file is not None:
+        from nncore.digits.model_files import load_keras_file
+
+        model = load_keras_file(source.keras_file)
+    elif source.bundled:
         model = private_copy(bundled_model())
     else:
         from nncore.network.model import build_model
@@ -60,7 +65,7 @@ def model_for(source: ModelSource) -> Any:
     if source.key in _models:
         _models.move_to_end(source.key)
         return _models[source.key]
-    if source.weights is None:
+    if not source.rebuildable:
         raise UnknownModel(source.key)
     _models[source.key] = build(source)
     while len(_models) > CACHE_SIZE + 1:  # the bundled model stays
@@ -85,7 +90,23 @@ def warm_up() -> int:
     return os.getpid()
 
 
-REQUESTS = {"answer": answer}
+def open_model(source: ModelSource) -> tuple[tuple[int, ...], int]:
+    """Load a visitor's uploaded model (safely; refused with a sentence) and keep it under its
+    key; its input shape and number of outputs."""
+    from nncore.digits.model_files import describe_shapes
+
+    _models.pop(source.key, None)
+    return describe_shapes(model_for(source))
+
+
+def keras_file(source: ModelSource) -> bytes:
+    """A visitor's network as a ``.keras`` file to download (built here: the server has no Keras)."""
+    from nncore.digits.model_files import save_keras_file
+
+    return save_keras_file(build(source))
+
+
+REQUESTS = {"answer": answer, "open_model": open_model, "keras_file": keras_file}
 
 
 def serve(conn: Any) -> None:

@@ -32,14 +32,20 @@ class ModelSource:
     input_shape: tuple[int, ...]
     spec: NetworkSpec | None = None  # None: the bundled CNN's architecture
     weights: tuple[np.ndarray, ...] | None = None  # None: as built (or as shipped)
+    keras_file: bytes | None = None  # a visitor's uploaded .keras file (then spec is None)
 
     @property
     def bundled(self) -> bool:
-        return self.spec is None
+        return self.spec is None and self.keras_file is None
+
+    @property
+    def rebuildable(self) -> bool:
+        """Whether a worker that forgot this model can build it again from the source alone."""
+        return self.weights is not None or self.keras_file is not None
 
     def reference(self) -> ModelSource:
         """The same source without its weights: what a call sends while the worker knows it."""
-        return replace(self, weights=None)
+        return replace(self, weights=None, keras_file=None)
 
     def retrained(self, weights: list[np.ndarray], label: str) -> ModelSource:
         """A fine-tuned copy: same architecture, new weights, a key of its own."""

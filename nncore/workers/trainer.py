@@ -5,10 +5,11 @@ epochs it reads the messages waiting on its pipe (pause, resume, stop, a new lea
 so a click acts before the next epoch starts. It streams one record per epoch and, at the end,
 sends the trained weights back: only plain data crosses the pipe.
 
-The messages, server → worker: ("train", spec), ("fine_tune", FineTuneRequest),
-("step", (spec, StepState | None)), ("pause",), ("resume",), ("stop",), ("lr", value).
-Worker → server: ("ready", pid), ("epoch", record), ("health", NetworkHealth), ("paused",),
-("running",), ("finished", state, weights, test_probabilities), ("tuned", FineTuneResult),
+The messages, server → worker: ("train", spec), ("train_on_data", (spec, split)) for an
+uploaded file's rows, ("fine_tune", FineTuneRequest), ("step", (spec, StepState | None,
+split | None)), ("pause",), ("resume",), ("stop",), ("lr", value). Worker → server:
+("ready", pid), ("epoch", record), ("health", NetworkHealth), ("paused",), ("running",),
+("finished", state, weights, test_probabilities), ("tuned", FineTuneResult),
 ("stepped", StepResult), ("failed", reason).
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from nncore.data.mnist import Split
 from nncore.network.spec import NetworkSpec
 from nncore.workers.models import ModelSource
 
@@ -83,12 +85,12 @@ def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
             engine.learning_rate = float(command[1])
 
 
-def train(conn: Connection, spec: NetworkSpec) -> None:
+def train(conn: Connection, spec: NetworkSpec, split: Split | None = None) -> None:
     """Train ``spec`` epoch by epoch, streaming records; send the weights when it is over."""
     from nncore.training.engine import EpochEngine
     from nncore.training.gradients import kernels, training_health
 
-    engine = EpochEngine.for_spec(spec)
+    engine = EpochEngine.for_spec(spec, split)
     paused, state = False, "done"
     measured_at, cost = -HEALTH_SECONDS, 0.0
     for epoch in range(1, spec.epochs + 1):
@@ -115,6 +117,12 @@ def train(conn: Connection, spec: NetworkSpec) -> None:
     engine.release()
 
 
+def train_on_data(conn: Connection, job: tuple[NetworkSpec, Split]) -> None:
+    """Train on a visitor's own rows (an uploaded CSV), sent with the spec as numpy arrays."""
+    spec, split = job
+    train(conn, spec, split)
+
+
 def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
     """Fine-tune a private copy of the visitor's network and check it on held-out MNIST rows."""
     from nncore.data.mnist import held_out_split, mnist_images
@@ -135,12 +143,12 @@ def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
     conn.send(("tuned", result))
 
 
-def step(conn: Connection, request: tuple[NetworkSpec, Any]) -> None:
+def step(conn: Connection, request: tuple[NetworkSpec, Any, Split | None]) -> None:
     """One optimizer step on one batch (Build's "Step one batch"), with every layer's gradient."""
     from nncore.training.gradients import step_one_batch
 
-    spec, state = request
-    conn.send(("stepped", step_one_batch(spec, state)))
+    spec, state, split = request
+    conn.send(("stepped", step_one_batch(spec, state, split)))
 
 
 def serve(conn: Connection) -> None:
@@ -148,7 +156,7 @@ def serve(conn: Connection) -> None:
     os.nice(PRIORITY)
     _warm_up()
     conn.send(("ready", os.getpid()))
-    jobs = {"train": train, "fine_tune": fine_tune, "step": step}
+    jobs = {"train": train, "train_on_data": train_on_data, "fine_tune": fine_tune, "step": step}
     while True:
         try:
             message = conn.recv()

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pandas as pd
 import streamlit as st
 
-from nncore.data.mnist import prepare_split
 from nncore.network.codegen import keras_script
 from nncore.network.figures import network_diagram
 from nncore.network.layers import LAYER_TYPES
@@ -34,7 +33,7 @@ from nncore.training.diagnosis import training_diagnosis, training_warnings
 from nncore.training.evaluation import confusion_matrix, misclassified
 from nncore.training.figures import confusion_heatmap, digit_grid, training_curves, update_curves
 from nncore.workers.client import RunHandle, start_training
-from pages._ui import state
+from pages._ui import build_data, state
 from pages._ui.build_health import GradientPanel, finish_step, show_health, step_button
 from pages._ui.widgets import (
     clear_url_notices,
@@ -64,7 +63,10 @@ def bring_type_defaults(slot: int) -> None:
 
 def train(spec: NetworkSpec) -> None:
     """Callback: queue a training of the network on screen (replacing this visitor's last)."""
-    state.set_build_run(start_training(spec, state.owner()))
+    if build_data.using_upload():
+        build_data.start(spec)  # the file's rows travel to the worker with the spec
+    else:
+        state.set_build_run(start_training(spec, state.owner()))
     state.set_stepping(None)  # a training starts from fresh weights, so do the steps
 
 
@@ -73,6 +75,7 @@ def controls(run: RunHandle | None) -> None:
     # While a training runs, only what it can still take (the learning rate) can change.
     busy = run is not None and run.run.active
     frozen = {s.key for s in ALL_SETTINGS} - CHANGEABLE_WHILE_TRAINING if busy else set()
+    build_data.source_controls(busy)
     st.markdown("**Start from**")
     for column, name in zip(st.columns(len(PRESETS)), PRESETS, strict=True):
         column.button(name, on_click=apply_preset, args=(name,), width="stretch",
@@ -80,7 +83,8 @@ def controls(run: RunHandle | None) -> None:
     with st.expander("1 · Data", expanded=False):
         for key in ("rows", "test", "seed"):
             setting_widget(SETTINGS_BY_KEY[key], disabled=key in frozen)
-    st.markdown("**2 · Hidden layers** (input and the 10-way softmax output are added for you)")
+    st.markdown(f"**2 · Hidden layers** (input and the {build_data.classes()}-way softmax output "
+                "are added for you)")  # fmt: skip
     count = setting_widget(SETTINGS_BY_KEY["layers"], disabled="layers" in frozen)
     for slot in range(count):
         fields = {s.key.split("_", 1)[1]: s for s in slot_settings(slot)}
@@ -199,18 +203,21 @@ def results(run: RunHandle) -> None:
     if record.test_probabilities is None:
         return
     predicted = record.test_probabilities.argmax(axis=1)
-    split = prepare_split(record.spec)
+    split, names, pictures = build_data.run_split(record.spec, record.run_id)
     true = split.labels_test
     left, right = st.columns(2)
     left.metric("Test accuracy", f"{record.test_accuracy():.1%}")
     right.metric("Training time", f"{record.wall_seconds:.2f} s")
-    st.plotly_chart(confusion_heatmap(confusion_matrix(true, predicted), present=present),
-                    key="confusion")  # fmt: skip
-    wrong = misclassified(true, predicted)
+    matrix = confusion_matrix(true, predicted, len(names))
+    st.plotly_chart(confusion_heatmap(matrix, present=present, names=names), key="confusion")
+    wrong = misclassified(true, predicted) if pictures else []
     if len(wrong):
         st.markdown(f"**Misclassified test digits** (true → predicted), {len(wrong)} shown")
-        st.plotly_chart(digit_grid(split.x_test[wrong], true[wrong], predicted[wrong],
-                                   present=present), key="wrong")  # fmt: skip
+        st.plotly_chart(digit_grid(split.x_test[wrong], [names[i] for i in true[wrong]],
+                                   [names[i] for i in predicted[wrong]], present=present),
+                        key="wrong")  # fmt: skip
+    if state.run_data(record.run_id) is not None:
+        return  # trained on a private file: build_data says what becomes of it
     st.caption(
         "This model is yours: it stays in your session and, for 12 hours, behind this page's "
         "link (copy it to reopen it or to send it to your teacher). Try it on **Draw a Digit**."
@@ -263,9 +270,10 @@ def code(plan: LayerPlan, spec: NetworkSpec) -> None:
     if plan.problems:
         st.warning("Fix the network first: " + " ".join(plan.problems))
         return
-    script = keras_script(spec)
+    script = keras_script(spec, data=build_data.uploaded() if build_data.using_upload() else None)
     st.download_button("Download playground_model.py", script, file_name="playground_model.py",
                        mime="text/x-python")  # fmt: skip
+    build_data.sample_download(spec)
     st.code(script, language="python")
 
 
@@ -290,7 +298,7 @@ def render() -> None:
         st.warning(gone, icon="🔗")
     run = state.build_run()
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
-    spec = spec_from_values(values)
+    spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
     action_bar(run, spec, plan)
     finish_step()
@@ -300,7 +308,7 @@ def render() -> None:
     with left:
         controls(run)
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
-    spec = spec_from_values(values)
+    spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
     publish_settings(PAGE, values, active_settings(spec), kept_link())
 
@@ -308,7 +316,9 @@ def render() -> None:
         network_tab, code_tab = st.tabs(["Network and results", "Keras code"])
     keys = itertools.count()
     if run is None:
-        progress.caption("Press **Train** to train this network on real MNIST digits, live.")
+        progress.caption(
+            f"Press **Train** to train this network on {build_data.trains_on()}, live."
+        )
     else:
         draw_progress(run, progress, chart, keys)
     with network_tab:
@@ -326,5 +336,6 @@ def render() -> None:
         follow(run, progress, chart, keys, panel)
         with result_area:
             results(run)
+            build_data.model_downloads(run)
         # A training that just finished is kept: the link now opens it, in any tab.
         publish_settings(PAGE, values, active_settings(spec), kept_link())

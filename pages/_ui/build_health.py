@@ -17,7 +17,7 @@ from nncore.network.spec import NetworkSpec
 from nncore.training.health import NetworkHealth, what_to_look_for
 from nncore.training.health_figures import layer_histograms, layer_sizes
 from nncore.workers.client import start_step
-from pages._ui import state
+from pages._ui import build_data, state
 from pages._ui.widgets import presenter_mode
 
 STEP_WAIT_SECONDS = 120.0  # a step waits in the trainers' queue like a training; not forever
@@ -28,7 +28,12 @@ def step(spec: NetworkSpec) -> None:
     current = state.stepping()
     same = current is not None and current.spec == spec and current.result is not None
     previous = current.result if same else None
-    job = start_step(spec, previous.state if previous else None, state.owner())
+    try:
+        split = build_data.step_split(spec)
+    except ValueError as problem:
+        st.session_state["step_problem"] = str(problem)
+        return
+    job = start_step(spec, previous.state if previous else None, state.owner(), split)
     state.set_stepping(state.Stepping(spec, previous, job))
 
 
@@ -46,6 +51,9 @@ def step_button(column, spec: NetworkSpec, plan: LayerPlan, busy: bool) -> None:
 
 def finish_step() -> None:
     """Wait for a step that was asked for (it takes a fraction of a second once a trainer is free)."""
+    problem = st.session_state.pop("step_problem", None)
+    if problem:
+        st.warning(problem)
     current = state.stepping()
     if current is None or current.pending is None:
         return

@@ -15,12 +15,11 @@ from nncore.digits import figures
 from nncore.digits.answers import reads_drawings, top_k
 from nncore.digits.preprocess import prepare_drawing
 from nncore.digits.settings import NETWORK, PEN, SETTINGS
-from nncore.network.spec import CLASSES
 from nncore.workers.client import WorkerUnavailable, answer, start_fine_tune
 from nncore.workers.inference import Answer
 from nncore.workers.models import BUNDLED, ModelSource
 from nncore.workers.trainer import FineTuneRequest
-from pages._ui import state
+from pages._ui import draw_model, state
 from pages._ui.widgets import (
     presenter_mode,
     publish_settings,
@@ -76,7 +75,10 @@ def build_page_network() -> tuple[ModelSource | None, str | None]:
             "Your Build & Train network has not finished training (it is running or paused), "
             "so the bundled CNN answers. Let it finish, or press Stop to keep it as it is."
         )
-    if not run.has_model or not reads_drawings(run.spec.input_shape, CLASSES):
+    if run.spec.features or run.spec.classes != 10:  # trained on a file of other things
+        what = "a table" if run.spec.features else f"your file's {run.spec.classes} classes"
+        return None, f"Your Build & Train network learned {what}, not pictures of the ten digits, so the bundled CNN answers."  # fmt: skip
+    if not run.has_model or not reads_drawings(run.spec.input_shape, run.spec.classes):
         return None, (
             "Your Build & Train network has no trained weights to answer with, so the bundled "
             "CNN answers."
@@ -299,7 +301,7 @@ def render() -> None:
     # The settings' widgets sit under the answer, so on a phone the canvas and the answer
     # come first; their values are already in the session (from the link or last visit).
     values = {setting.key: st.session_state[setting.key] for setting in SETTINGS}
-    network = chosen_network(values[NETWORK.key])
+    network = draw_model.uploaded_model() or chosen_network(values[NETWORK.key])
     if st.session_state.pop("draw_fine_tune_request", False):  # "Fine-tune" was just clicked
         fine_tune(network, st.empty())
     tuned = state.taught_copies().get(network.key)
@@ -338,9 +340,11 @@ def render() -> None:
         else:
             st.info(f"Answering with {tuned.label}.", icon=":material/school:")
             st.button("Back to the original network", on_click=forget_copy, args=(network.key,))
-        with st.expander("Pen and network", icon=":material/tune:"):
+            draw_model.copy_download(tuned)
+        with st.expander("Pen, network, your own model", icon=":material/tune:"):
             for setting in SETTINGS:
                 setting_widget(setting)
+            draw_model.model_upload()
     kept = state.keep_finished_run() if network.key != BUNDLED.key else None
     publish_settings(PAGE, values, SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
     if reply is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from nncore.data.csv_files import CsvData
 from nncore.network.spec import NetworkSpec
 from nncore.training import store
 from nncore.training.health import StepResult
@@ -77,10 +78,26 @@ def open_kept_run() -> str | None:
     return None
 
 
+def remember_run_data(run_id: str, data: CsvData) -> None:
+    """The uploaded file a training used (only the latest is kept: one training a visitor)."""
+    st.session_state["_run_data"] = {run_id: data}
+
+
+def run_data(run_id: str) -> CsvData | None:
+    """The uploaded file training ``run_id`` used, or None for the bundled digits."""
+    return st.session_state.get("_run_data", {}).get(run_id)
+
+
 def keep_finished_run() -> str | None:
-    """Keep this session's finished training on disk; its id for the link, once kept."""
+    """Keep this session's finished training on disk; its id for the link, once kept.
+
+    A training on an uploaded file is not kept: the file is private to this session, and a
+    link cannot carry it.
+    """
     current = build_run()
     if current is None or not current.run.over or not current.run.has_model:
+        return None
+    if run_data(current.run.run_id) is not None:
         return None
     kept = st.session_state.setdefault("_kept_runs", set())
     if current.run.run_id not in kept:
