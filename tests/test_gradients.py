@@ -122,3 +122,24 @@ def test_the_step_uses_keras_loss_for_the_batch():
                                                              model(split.x_train[rows])))
     )  # fmt: skip
     assert step_one_batch(spec, None).health.batch_loss == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_step_on_an_uploaded_table_uses_the_files_rows():
+    import io
+
+    from nncore.data.csv_files import read_csv_upload
+    from nncore.data.csv_split import prepare_csv_split, spec_for_data
+
+    rng = np.random.default_rng(0)
+    lines = ["a,b,c,label"] + [
+        f"{x:.3f},{y:.3f},{x * y:.3f},{name}"
+        for x, y, name in zip(rng.normal(size=90), rng.normal(size=90),
+                              ["cat", "dog", "fox"] * 30, strict=True)
+    ]  # fmt: skip
+    data = read_csv_upload(io.BytesIO("\n".join(lines).encode()), "animals.csv")
+    spec = spec_for_data(NetworkSpec(layers=(LayerSpec("dense", units=5),), batch=16), data)
+    split = prepare_csv_split(data, spec)
+    result = step_one_batch(spec, None, split)
+    output = result.health.layers[-1]
+    assert output.weights.counts.sum() == 5 * 3  # 5 hidden neurons → the file's 3 classes
+    assert result.state.weights[0].shape == (3, 5)  # the file's 3 feature columns in
