@@ -134,14 +134,15 @@ class RunHandle(Job):
         self._bump()
 
 
-class FineTuneJob(Job):
-    """Teaching a private copy of a network the visitor's drawings, in a training worker."""
+class OneReplyJob(Job):
+    """A job that ends with one reply (``reply`` kind) or a failure, said as a sentence."""
 
-    kind = "fine_tune"
+    reply = ""
+    failed = "{reason}"  # the sentence for a failure, with the worker's reason in it
 
-    def __init__(self, request: FineTuneRequest, owner: object | None):
-        super().__init__(request, owner)
-        self.result: FineTuneResult | None = None
+    def __init__(self, payload: Any, owner: object | None):
+        super().__init__(payload, owner)
+        self.result: Any = None
         self.error: str | None = None
 
     @property
@@ -149,10 +150,10 @@ class FineTuneJob(Job):
         return self.result is not None or self.error is not None
 
     def receive(self, message: tuple) -> bool:
-        if message[0] == "tuned":
+        if message[0] == self.reply:
             self.result = message[1]
         elif message[0] == "failed":
-            self.error = f"Fine-tuning failed ({message[1]}). Empty the buffer and try again."
+            self.error = self.failed.format(reason=message[1])
         self._bump()
         return self.over
 
@@ -161,10 +162,20 @@ class FineTuneJob(Job):
         self._bump()
 
 
-class StepJob(Job):
+class FineTuneJob(OneReplyJob):
+    """Teaching a private copy of a network the visitor's drawings, in a training worker."""
+
+    kind, reply = "fine_tune", "tuned"
+    failed = "Fine-tuning failed ({reason}). Empty the buffer and try again."
+    result: FineTuneResult | None
+
+
+class StepJob(OneReplyJob):
     """One optimizer step on one batch ("Step one batch"), queued like a training."""
 
-    kind = "step"
+    kind, reply = "step", "stepped"
+    failed = "The step failed ({reason}). Try other settings."
+    result: StepResult | None
 
     def __init__(
         self,
@@ -175,24 +186,6 @@ class StepJob(Job):
     ):
         super().__init__((spec, state, split), owner)
         self.spec = spec
-        self.result: StepResult | None = None
-        self.error: str | None = None
-
-    @property
-    def over(self) -> bool:
-        return self.result is not None or self.error is not None
-
-    def receive(self, message: tuple) -> bool:
-        if message[0] == "stepped":
-            self.result = message[1]
-        elif message[0] == "failed":
-            self.error = f"The step failed ({message[1]}). Try other settings."
-        self._bump()
-        return self.over
-
-    def fail(self, reason: str) -> None:
-        self.error = reason
-        self._bump()
 
 
 class InferenceService:
