@@ -75,10 +75,10 @@ keras.utils.set_random_seed({spec.seed})
 {_data_code(values, points)}y = y.astype("{label_type}")
 
 # Training and test points: {int(values["train"])}% are trained on, the rest only tested.
-order = np.random.default_rng({spec.seed} + 1).permutation(len(x))
+order = np.argsort(np.random.default_rng({spec.seed} + 1).random(len(x)), kind="stable")
 cut = min(max(round(len(x) * {int(values["train"]) / 100}), 1), max(len(x) - 1, 1))
-x_train, y_train = x[order[:cut]], y[order[:cut]]
-x_test, y_test = x[order[cut:]], y[order[cut:]]
+train, test = np.sort(order[:cut]), np.sort(order[cut:])
+x_train, y_train, x_test, y_test = x[train], y[train], x[test], y[test]
 
 
 # The features the network is fed, computed from each point (x1, x2).

@@ -168,11 +168,17 @@ class Split:
 
 
 def split(points: Points, train_fraction: float, seed: int) -> Split:
-    """Shuffle with ``seed`` and keep ``train_fraction`` for training (at least one each side)."""
+    """Keep ``train_fraction`` of the points for training (at least one each side).
+
+    Each point draws a number from a stream fixed by ``seed``, and the lowest go to training:
+    a point added later draws the next number, so a click moves at most one other point
+    between training and test instead of reshuffling them all.
+    """
     n = len(points)
-    order = np.random.default_rng(seed + 1).permutation(n)
+    draws = np.random.default_rng(seed + 1).random(n)
+    order = np.argsort(draws, kind="stable")
     cut = min(max(int(round(n * train_fraction)), 1), max(n - 1, 1))
-    train, test = order[:cut], order[cut:]
+    train, test = np.sort(order[:cut]), np.sort(order[cut:])
 
     def part(rows):
         return Points(points.x[rows], points.y[rows], points.classes)

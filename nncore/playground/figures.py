@@ -21,6 +21,7 @@ from nncore.playground.colours import (
 from nncore.playground.datasets import RADIUS, Points
 from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
 
+MAX_CURVE_POINTS = 400  # a loss curve drawn with more points looks no different
 CLICK_GRID = 31  # clickable places across the plane (every 0.4)
 CLICK_TRACE = "click"  # the trace a click on the plane lands on
 NEURON_TRACE = "neurons"  # the trace a click on a neuron lands on
@@ -110,10 +111,14 @@ def boundary_image(output: np.ndarray, classes: int, discrete: bool) -> str:
 
 def loss_figure(losses: list[tuple[int, float, float]], present: bool = False) -> go.Figure:
     """Training and test loss by epoch (the last value is in the legend)."""
+    last_row = losses[-1] if losses else None
     rows = np.asarray(losses, float).reshape(-1, 3)
+    if len(rows) > MAX_CURVE_POINTS:  # thousands of epochs: every k-th, and always the last
+        keep = np.unique(np.r_[np.linspace(0, len(rows) - 1, MAX_CURVE_POINTS).astype(int)])
+        rows = rows[keep]
     figure = go.Figure()
     for column, name, colour in ((1, "training", TRAIN_COLOUR), (2, "test", TEST_COLOUR)):
-        last = f" {rows[-1, column]:.3f}" if len(rows) else ""
+        last = f" {last_row[column]:.3f}" if last_row else ""
         figure.add_trace(go.Scatter(x=rows[:, 0], y=rows[:, column], mode="lines",
                                     name=f"{name}{last}", line={"color": colour, "width": 2}))  # fmt: skip
     figure.update_layout(

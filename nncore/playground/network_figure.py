@@ -73,18 +73,18 @@ def _connections(kernels: Sequence[np.ndarray], heights: list[np.ndarray], names
             y0, y1 = heights[column][i], heights[column + 1][j]
             level = min(int(abs(w) / largest * WIDTH_LEVELS), WIDTH_LEVELS - 1)
             xs, ys = groups.setdefault((w >= 0, level), ([], []))
-            xs += [x0, x1, None]
-            ys += [y0, y1, None]
+            xs += [x0, x1, np.nan]  # a gap: each weight its own segment in one trace
+            ys += [y0, y1, np.nan]
             hover_x.append(x0 + 0.3 * (x1 - x0))
             hover_y.append(y0 + 0.3 * (y1 - y0))
             hover_text.append(f"w = {w:.3f}<br>{names[column][i]} → {names[column + 1][j]}")
     traces = [
-        go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip",
+        go.Scatter(x=np.array(xs), y=np.array(ys), mode="lines", hoverinfo="skip",
                    line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.2 * level})
         for (positive, level), (xs, ys) in sorted(groups.items())
     ]  # fmt: skip
     traces.append(go.Scatter(
-        x=hover_x, y=hover_y, mode="markers", text=hover_text, name="weights",
+        x=np.array(hover_x), y=np.array(hover_y), mode="markers", text=hover_text, name="weights",
         marker={"size": 7, "color": "rgba(0,0,0,0)"}, hovertemplate="%{text}<extra></extra>",
     ))  # fmt: skip
     return traces

@@ -24,7 +24,7 @@ from pages._ui import playground_state as pg
 from pages._ui.widgets import presenter_mode
 
 REDRAW_SECONDS = 0.2  # five redraws a second while playing (the worker sends at most eight)
-NETWORK_SECONDS = 0.4  # the network (the costliest figure, slowest to change) at 2.5 Hz
+NETWORK_SECONDS = 1.0  # the network (the costliest figure, slowest to change) at 1 Hz
 TILE = 25  # a neuron's heatmap, TILE × TILE (every other grid point)
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -66,7 +66,10 @@ def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, floa
     if snapshot is not None:
         image = boundary_image(snapshot.output, parts.train.classes, values["discrete"])
     test = parts.test if values["show_test"] else None
-    figure = plane_figure(image, parts.train, test, present=presenter_mode())
+    # While playing, the plane is redrawn five times a second: without its 961 invisible click
+    # targets the browser keeps up; a click adds a point once paused.
+    playing = snapshot is not None and snapshot.playing
+    figure = plane_figure(image, parts.train, test, clickable=not playing, present=presenter_mode())
     clicks = st.session_state.setdefault("pg_clicks", 0)
     event = st.plotly_chart(figure, key=f"pg_plane_{clicks}", on_select="rerun",
                             selection_mode="points", config=CHART_CONFIG)  # fmt: skip
