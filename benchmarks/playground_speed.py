@@ -98,7 +98,7 @@ def worker_rates() -> None:
     pool.ready.wait(300)
     owner = Owner()
     for spec, name in ((SMALL, "2-4-2"), (BIG, "6x8")):
-        job = pool.submit(PlaygroundJob(request(spec), owner))
+        job = pool.submit(PlaygroundJob(request(spec), owner, pool))
         while job.latest is None or job.latest.epoch < 20:
             time.sleep(0.05)
         first_epoch, first_version, started = job.latest.epoch, job.version, time.monotonic()

@@ -86,7 +86,7 @@ def wait_until(condition, seconds: float = 60) -> None:
 
 def test_the_worker_plays_pauses_steps_and_gives_the_network_back(pool):
     owner = Owner()
-    job = pool.submit(PlaygroundJob(request("circle", PlaygroundSpec()), owner))
+    job = pool.submit(PlaygroundJob(request("circle", PlaygroundSpec()), owner, pool))
     wait_until(lambda: job.latest is not None and job.latest.epoch >= 30)
     started, first = time.monotonic(), job.version
     time.sleep(1.0)
@@ -108,15 +108,31 @@ def test_the_worker_plays_pauses_steps_and_gives_the_network_back(pool):
 
 def test_a_new_job_continues_from_the_weights_it_is_given(pool):
     owner = Owner()
-    job = pool.submit(PlaygroundJob(request("xor", PlaygroundSpec(), mode="step"), owner))
+    job = pool.submit(PlaygroundJob(request("xor", PlaygroundSpec(), mode="step"), owner, pool))
     wait_until(lambda: job.latest is not None and job.latest.epoch == 1)
     job.stop()
     wait_until(lambda: job.state == "released")
     weights = job.latest.weights
     again = request("xor", PlaygroundSpec(), mode="step")
     again = PlayRequest(**{**again.__dict__, "weights": weights, "epoch": 1})
-    follow = pool.submit(PlaygroundJob(again, owner))
+    follow = pool.submit(PlaygroundJob(again, owner, pool))
     wait_until(lambda: follow.latest is not None and follow.latest.epoch == 2)
     follow.stop()
     wait_until(lambda: follow.state == "released")
     assert follow.losses[0][0] == 2
+
+
+def test_a_playing_network_yields_its_worker_to_someone_waiting(pool, monkeypatch):
+    from nncore.workers import playground_client
+    from nncore.workers.playground import YIELD_NOTE
+
+    monkeypatch.setattr(playground_client, "SHARE_SECONDS", 1.0)
+    owner = Owner()
+    playing = pool.submit(PlaygroundJob(request("circle", PlaygroundSpec()), owner, pool))
+    wait_until(lambda: playing.latest is not None and playing.latest.epoch > 0)
+    waiting = pool.submit(PlaygroundJob(request("xor", PlaygroundSpec(), mode="step"), owner, pool))
+    wait_until(lambda: playing.state == "released", 30)
+    assert playing.latest.note == YIELD_NOTE and playing.latest.weights
+    wait_until(lambda: waiting.latest is not None and waiting.latest.epoch == 1, 60)
+    waiting.stop()
+    wait_until(lambda: waiting.state == "released")

@@ -1,13 +1,14 @@
 """A playground training in a training worker: epochs as fast as they come, snapshots at ≤ 8 Hz.
 
 Messages, server → worker: ("playground", PlayRequest) starts the job; then ("play",),
-("pause",), ("step",) (one epoch, then wait), ("stop",). Worker → server: ("snapshot",
+("pause",), ("step",) (one epoch, then wait), ("stop",), ("yield",) (stop: others wait). Worker → server: ("snapshot",
 Snapshot) after the first evaluation, at most every SNAPSHOT_SECONDS while playing and after
 every step or pause; ("released", Snapshot) when the job ends, carrying the weights so the
 page can continue later from where it was; ("failed", reason).
 
 A job gives its worker back (released) after RELEASE_SECONDS paused, or PLAY_LIMIT seconds of
-playing: a class shares few workers, and a forgotten tab must not hold one. Pressing Play
+playing, or when asked to yield because someone is waiting: a class shares few workers, and a
+forgotten tab must not hold one. Pressing Play
 again continues from the released weights in a new job.
 """
 
@@ -25,6 +26,7 @@ PLAY_LIMIT = 120.0
 PLAY_LIMIT_NOTE = (
     "Paused after two minutes of training, so that others can train too: press Play to go on."
 )
+YIELD_NOTE = "Paused to let someone waiting for a trainer start: press Play to go on."
 
 
 class _Progress:
@@ -64,8 +66,9 @@ def play(conn: Connection, request: PlayRequest) -> None:
         # Between epochs: act on every waiting click; while idle, wait for one (or release).
         while conn.poll(RELEASE_SECONDS if idle else 0):
             kind = conn.recv()[0]
-            if kind == "stop":
-                conn.send(("released", progress.snapshot(False)))
+            if kind in ("stop", "yield"):
+                note = YIELD_NOTE if kind == "yield" else ""
+                conn.send(("released", progress.snapshot(False, note)))
                 return
             if kind == "play" and not playing:
                 playing, played_since = True, time.perf_counter()

@@ -9,9 +9,13 @@ The job keeps every loss row it is sent, so the page's curves need only this obj
 
 from __future__ import annotations
 
+import time
+
 from nncore.playground.snapshot import PlayRequest, Snapshot
 from nncore.workers.client import trainer_pool
-from nncore.workers.pool import Job
+from nncore.workers.pool import Job, TrainerPool
+
+SHARE_SECONDS = 20.0  # a playground holding a worker this long yields it to a waiting job
 
 
 class PlaygroundJob(Job):
@@ -23,13 +27,16 @@ class PlaygroundJob(Job):
 
     kind = "playground"
 
-    def __init__(self, request: PlayRequest, owner: object | None):
+    def __init__(self, request: PlayRequest, owner: object | None, pool: TrainerPool):
         super().__init__(request, owner)
+        self.pool = pool
         self.request = request
         self.state = "queued"
         self.latest: Snapshot | None = None
         self.losses: list[tuple[int, float, float]] = []
         self.error = ""
+        self._since = time.monotonic()
+        self._yielded = False
 
     @property
     def active(self) -> bool:
@@ -61,7 +68,7 @@ class PlaygroundJob(Job):
 
     def stop(self) -> None:
         """End the job (a queued one never starts); the worker sends the network back."""
-        if self.state == "queued" and trainer_pool().cancel(self):
+        if self.state == "queued" and self.pool.cancel(self):
             self.state = "released"
             self._bump()
         elif self.active:
@@ -70,10 +77,12 @@ class PlaygroundJob(Job):
     # --- what the pool does ---------------------------------------------------------------
     def started(self, worker) -> None:
         self.state = "playing" if self.request.mode == "play" else "paused"
+        self._since = time.monotonic()
         super().started(worker)
 
     def receive(self, message: tuple) -> bool:
         kind = message[0]
+        self._share_the_worker()
         if kind in ("snapshot", "released"):
             snapshot: Snapshot = message[1]
             self.losses.extend(snapshot.losses)
@@ -85,6 +94,12 @@ class PlaygroundJob(Job):
         self._bump()
         return kind in ("released", "failed")
 
+    def _share_the_worker(self) -> None:
+        """After SHARE_SECONDS of holding a worker, give it up if another job is waiting."""
+        held = time.monotonic() - self._since
+        if not self._yielded and held > SHARE_SECONDS and self.pool.waiting():
+            self._yielded = self.send(("yield",))
+
     def fail(self, reason: str) -> None:
         self.error = reason
         self.state = "failed"
@@ -93,4 +108,5 @@ class PlaygroundJob(Job):
 
 def start_playground(request: PlayRequest, owner: object | None = None) -> PlaygroundJob:
     """Queue a playground training; it waits for a free training worker like a training does."""
-    return trainer_pool().submit(PlaygroundJob(request, owner))
+    pool = trainer_pool()
+    return pool.submit(PlaygroundJob(request, owner, pool))

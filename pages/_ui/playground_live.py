@@ -66,10 +66,7 @@ def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, floa
     if snapshot is not None:
         image = boundary_image(snapshot.output, parts.train.classes, values["discrete"])
     test = parts.test if values["show_test"] else None
-    # While playing, the plane is redrawn five times a second: without its 961 invisible click
-    # targets the browser keeps up; a click adds a point once paused.
-    playing = snapshot is not None and snapshot.playing
-    figure = plane_figure(image, parts.train, test, clickable=not playing, present=presenter_mode())
+    figure = plane_figure(image, parts.train, test, present=presenter_mode())
     clicks = st.session_state.setdefault("pg_clicks", 0)
     event = st.plotly_chart(figure, key=f"pg_plane_{clicks}", on_select="rerun",
                             selection_mode="points", config=CHART_CONFIG)  # fmt: skip
