@@ -66,14 +66,26 @@ def test_clicking_the_plane_adds_a_point_where_it_was_clicked(page: Page, app_ur
     # plotly.js arrives after the page: wait for the plane's 100 points (training and test).
     wait_for(lambda: len(page.evaluate(SHOWN_POINTS)) == 100, 60, "the plane to be drawn")
     before = page.evaluate(SHOWN_POINTS)
-    # Screen position of the plane's point (4, -4): an empty corner for two blobs.
-    box = page.evaluate(f"""() => {{ const gd = ({PLANE})(); const l = gd._fullLayout;
+    # Screen position of the plane's point (4, -4): an empty corner for two blobs. The page
+    # may still move while the network figure arrives: wait until the position holds.
+    where = f"""() => {{ const gd = ({PLANE})(); const l = gd._fullLayout;
         const r = gd.getBoundingClientRect();
-        return [r.left + l.xaxis._offset + l.xaxis.l2p(4), r.top + l.yaxis._offset + l.yaxis.l2p(-4)]; }}""")
+        return [r.left + l.xaxis._offset + l.xaxis.l2p(4), r.top + l.yaxis._offset + l.yaxis.l2p(-4)]; }}"""
+    wait_for(lambda: page.locator(".js-plotly-plot").count() == 2, 60, "both figures")
+    box = page.evaluate(where)
+    for _ in range(20):
+        page.wait_for_timeout(500)
+        box, previous = page.evaluate(where), box
+        if box == previous:
+            break
     for _ in range(2):  # a click landing while plotly still draws the plane goes nowhere
-        page.mouse.move(box[0] - 20, box[1] - 20)
-        page.mouse.move(*box, steps=5)  # hover first, as a hand does: plotly picks the point
-        page.mouse.click(*box)
+        # Hover first and rest, as a hand does: plotly clicks the point it last hovered, and
+        # under load its hover lags the mouse.
+        page.mouse.move(*box)
+        page.wait_for_timeout(600)
+        page.mouse.move(box[0] + 1, box[1])
+        page.wait_for_timeout(600)
+        page.mouse.click(box[0] + 1, box[1])
         try:
             wait_for(lambda: len(page.evaluate(SHOWN_POINTS)) > 100, 15, "the new point")
             break
