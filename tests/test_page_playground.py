@@ -149,7 +149,7 @@ def test_the_keras_code_tab_runs_and_learns_the_circle(app, tmp_path):
     assert 'keras.layers.Dense(8, activation="tanh")' in script
     assert "def circle(n, noise, rng):" in script and "SGD(learning_rate=0.1)" in script
     path = tmp_path / "playground_2d.py"
-    path.write_text(script.replace("EPOCHS = 200", "EPOCHS = 60"))
+    path.write_text(script.replace("EPOCHS = 200", "EPOCHS = 20"))
     result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
                             timeout=180, cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
