@@ -37,6 +37,7 @@ class PlaygroundJob(Job):
         self.error = ""
         self._since = time.monotonic()
         self._yielded = False
+        self._awaiting_step = request.mode == "step"  # a Step whose epoch has not come back
 
     @property
     def active(self) -> bool:
@@ -46,6 +47,12 @@ class PlaygroundJob(Job):
     def playing(self) -> bool:
         """Whether epochs are (or are about to be) running: the page keeps redrawing."""
         return self.state == "playing" or (self.state == "queued" and self.request.mode == "play")
+
+    @property
+    def live(self) -> bool:
+        """Whether something is still to arrive (epochs playing, a queued start, a Step under
+        way): the page keeps redrawing while it is."""
+        return self.state in ("queued", "playing") or (self.active and self._awaiting_step)
 
     # --- what the page does ---------------------------------------------------------------
     def play(self) -> None:
@@ -63,6 +70,7 @@ class PlaygroundJob(Job):
     def step(self) -> None:
         if self.state in ("paused", "playing"):
             self.state = "paused"
+            self._awaiting_step = True
             self.send(("step",))
             self._bump()
 
@@ -87,6 +95,8 @@ class PlaygroundJob(Job):
             snapshot: Snapshot = message[1]
             self.losses.extend(snapshot.losses)
             self.latest = snapshot
+            if snapshot.losses and not snapshot.playing:
+                self._awaiting_step = False
             if kind == "released":
                 self.state = "released"
         elif kind == "failed":

@@ -127,10 +127,10 @@ def plane_part(spec: PlaygroundSpec, parts: Split, values: dict, current: pg.Tra
     """The epoch counter, the plane with the boundary, the sentence under it, the losses."""
     job = current.job
     snapshot = None if job is None else job.latest
-    was_playing = st.session_state.get("pg_was_playing", False)
-    playing = job is not None and job.playing
-    st.session_state["pg_was_playing"] = playing
-    if was_playing and not playing:
+    was_live = st.session_state.get("pg_was_live", False)
+    live = job is not None and job.live
+    st.session_state["pg_was_live"] = live
+    if was_live and not live:
         st.rerun(scope="app")  # the worker paused or let go: the buttons must say so
     epoch_line(job, snapshot)
     if job is not None and job.error:
@@ -152,13 +152,13 @@ def network_part(spec: PlaygroundSpec, parts: Split, current: pg.Training) -> No
 
 def draw_plane(spec, parts, values, current, add_point) -> None:
     """``plane_part`` as a fragment: every REDRAW_SECONDS while playing, once otherwise."""
-    playing = current.job is not None and current.job.playing
-    st.fragment(run_every=REDRAW_SECONDS if playing else None)(plane_part)(
+    live = current.job is not None and current.job.live
+    st.fragment(run_every=REDRAW_SECONDS if live else None)(plane_part)(
         spec, parts, values, current, add_point
     )
 
 
 def draw_network(spec, parts, current) -> None:
     """``network_part`` as a fragment: every NETWORK_SECONDS while playing, once otherwise."""
-    playing = current.job is not None and current.job.playing
-    st.fragment(run_every=NETWORK_SECONDS if playing else None)(network_part)(spec, parts, current)
+    live = current.job is not None and current.job.live
+    st.fragment(run_every=NETWORK_SECONDS if live else None)(network_part)(spec, parts, current)
