@@ -141,16 +141,13 @@ def browser_rates() -> None:
         return int(re.search(r"Epoch ([\d,]+)", text).group(1).replace(",", ""))
 
     with served() as (url, server), sync_playwright() as p:
-        args = launch_args(lower_priority=True)
-        args["args"] = [*args["args"], *sys.argv[2:]]
-        browser = p.chromium.launch(**args)
+        browser = p.chromium.launch(**launch_args(lower_priority=True))
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         open_page(page, url + "/playground")
         page.locator(".st-key-pg_play button").click()
         deadline = time.monotonic() + 300  # the app's worker may still be importing TensorFlow
         while epoch(page) < 20 and time.monotonic() < deadline:
             page.wait_for_timeout(100)
-        print("visibility:", page.evaluate("document.visibilityState"))
         page.evaluate(COUNT_REDRAWS)
         first, started = epoch(page), time.monotonic()
         page.wait_for_timeout(8000)
