@@ -6,6 +6,9 @@
 - ``settings``: the page's settings, declared once, and the ``PlaygroundSpec`` they make;
 - ``snapshot``: what a training worker streams back (plain numpy data);
 - ``engine``: the Keras model and its compiled epoch (TensorFlow: worker processes only);
-- ``figures``: the decision boundary, the neuron heatmaps laid out as a network, the losses;
+- ``colours``: the answer, values and classes as colours, sent as small PNG images;
+- ``figures``: the plane (the decision boundary and the points) and the loss curves;
+- ``network_figure``: every feature's and neuron's heatmap laid out as the network;
+- ``explain``: a clicked neuron's numbers and the sentence under the picture;
 - ``codegen``: the runnable Keras script that reproduces the page.
 """
