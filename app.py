@@ -16,6 +16,7 @@ pages = [
     st.Page("pages/descent.py", title="Gradient Descent", icon="⛰️", url_path="descent"),
     st.Page("pages/backprop.py", title="Backpropagation", icon="🔗", url_path="backprop"),
     st.Page("pages/draw.py", title="Draw a Digit", icon="✏️", url_path="draw"),
+    st.Page("pages/playground.py", title="2D Playground", icon="🎯", url_path="playground"),
 ]
 page = st.navigation(pages)
 st.sidebar.caption(

@@ -26,6 +26,7 @@ import numpy as np
 from nncore.data.mnist import Split
 from nncore.network.spec import NetworkSpec
 from nncore.workers.models import ModelSource
+from nncore.workers.playground import play
 
 PRIORITY = 10  # os.nice increment: the web server (0) always comes first
 PAUSE_LIMIT = 15 * 60.0  # a training paused this long is stopped (keeping its model)
@@ -156,7 +157,13 @@ def serve(conn: Connection) -> None:
     os.nice(PRIORITY)
     _warm_up()
     conn.send(("ready", os.getpid()))
-    jobs = {"train": train, "train_on_data": train_on_data, "fine_tune": fine_tune, "step": step}
+    jobs = {
+        "train": train,
+        "train_on_data": train_on_data,
+        "fine_tune": fine_tune,
+        "step": step,
+        "playground": play,
+    }
     while True:
         try:
             message = conn.recv()

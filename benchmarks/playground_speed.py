@@ -1,0 +1,170 @@
+"""2D Playground speed: epochs a second, the grid's cost, and redraws in the browser.
+
+TensorFlow Playground trains a 2-4-2 network on 250 points at screen refresh rate. Here:
+
+1. In this process, the playground's engine (one compiled ``tf.function`` an epoch): 2-4-2
+   (x1, x2 → 4 → 2 tanh → 2 softmax) on 250 training points of ``circle``, batch 10, SGD,
+   epochs a second over a few seconds after a warm-up; the same network with ``model.fit``
+   one epoch a call (what a page calling Keras the plain way would do) as the baseline, and
+   the ratio. Target: at least 30 epochs a second.
+2. The grid: every layer over 50 × 50 points (the boundary and each neuron's heatmap), median
+   milliseconds. Target: under 20 ms.
+3. The same for a 6 × 8 network (six hidden layers of eight), all seven features.
+4. Through a training worker (the pool the app uses): epochs a second and snapshots a second
+   as the server receives them while the network plays (snapshots allowed: at most 8 a second).
+5. In the browser (skip with --no-browser): the app served, Chromium opens /playground and
+   presses Play; for 8 s it counts how often the boundary picture changes (target 5–10 Hz) and
+   reads the epoch counter (epochs a second as the student sees them).
+
+Run: .venv/bin/python benchmarks/playground_speed.py [--no-browser]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from nncore.playground.datasets import generate, split  # noqa: E402
+from nncore.playground.features import FEATURES, feature_matrix, grid_points  # noqa: E402
+from nncore.playground.settings import PlaygroundSpec  # noqa: E402
+from nncore.playground.snapshot import GRID, PlayRequest  # noqa: E402
+
+SECONDS = 4.0
+SMALL = PlaygroundSpec(units=(4, 2))
+BIG = PlaygroundSpec(features=tuple(FEATURES), units=(8,) * 6)
+
+
+def request(spec: PlaygroundSpec, mode: str = "play") -> PlayRequest:
+    parts = split(generate("circle", 500, 0.1, seed=0), 0.5, seed=0)
+    f = spec.features
+    return PlayRequest(
+        spec, feature_matrix(parts.train.x, f), parts.train.y, feature_matrix(parts.test.x, f),
+        parts.test.y, feature_matrix(grid_points(GRID, 6.0), f), mode=mode,
+    )  # fmt: skip
+
+
+def engine_rates(spec: PlaygroundSpec, name: str) -> float:
+    """Epochs a second and the grid's median milliseconds, in this process."""
+    from nncore.playground.engine import PlaygroundEngine
+
+    engine = PlaygroundEngine(request(spec))
+    for _ in range(20):  # tracing and warm-up
+        engine.epoch()
+    engine.grids()
+    started, epochs = time.perf_counter(), 0
+    while time.perf_counter() - started < SECONDS:
+        engine.epoch()
+        epochs += 1
+    rate = epochs / (time.perf_counter() - started)
+    grid_ms = []
+    for _ in range(50):
+        t = time.perf_counter()
+        engine.grids()
+        grid_ms.append(1000 * (time.perf_counter() - t))
+    print(f"{name} engine: {rate:.0f} epochs/s")
+    print(f"{name} grid {GRID}x{GRID} (every layer): {statistics.median(grid_ms):.2f} ms median")
+    return rate
+
+
+def fit_rate(spec: PlaygroundSpec) -> float:
+    """The baseline: ``model.fit(epochs=1)`` once an epoch (with validation, like the page)."""
+    from nncore.playground.engine import build_model, make_optimizer
+
+    r = request(spec)
+    model = build_model(spec)
+    model.compile(optimizer=make_optimizer(spec), loss="sparse_categorical_crossentropy")
+    data = {"x": r.x_train, "y": r.y_train, "batch_size": spec.batch, "verbose": 0,
+            "validation_data": (r.x_test, r.y_test)}  # fmt: skip
+    model.fit(epochs=2, **data)
+    started, epochs = time.perf_counter(), 0
+    while time.perf_counter() - started < SECONDS:
+        model.fit(epochs=1, **data)
+        epochs += 1
+    rate = epochs / (time.perf_counter() - started)
+    print(f"2-4-2 model.fit, one call an epoch (baseline): {rate:.1f} epochs/s")
+    return rate
+
+
+def worker_rates() -> None:
+    """Epochs and snapshots a second as the server receives them from a training worker."""
+    from nncore.workers.playground_client import PlaygroundJob
+    from nncore.workers.pool import Owner, TrainerPool
+
+    pool = TrainerPool(workers=1)
+    pool.ready.wait(300)
+    owner = Owner()
+    for spec, name in ((SMALL, "2-4-2"), (BIG, "6x8")):
+        job = pool.submit(PlaygroundJob(request(spec), owner, pool))
+        while job.latest is None or job.latest.epoch < 20:
+            time.sleep(0.05)
+        first_epoch, first_version, started = job.latest.epoch, job.version, time.monotonic()
+        time.sleep(SECONDS)
+        elapsed = time.monotonic() - started
+        epochs, snapshots = job.latest.epoch - first_epoch, job.version - first_version
+        job.stop()
+        while job.state != "released":
+            time.sleep(0.05)
+        print(f"{name} through a worker: {epochs / elapsed:.0f} epochs/s, "
+              f"{snapshots / elapsed:.1f} snapshots/s (at most 8)")  # fmt: skip
+    for worker in pool.workers:  # this benchmark's own worker: the browser part starts its own
+        worker.stop()
+
+
+# The boundary is the plane's layout image; the network figure's axes are invisible.
+COUNT_REDRAWS = """() => { window.redraws = 0; window.counts = 0; let last = '', lastText = '';
+  setInterval(() => {
+    const counter = document.querySelector('.st-key-pg_epoch');
+    if (counter && counter.innerText !== lastText) { lastText = counter.innerText; window.counts++; }
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+      const layout = gd._fullLayout || {};
+      const images = layout.images || [];
+      if (!layout.xaxis || layout.xaxis.visible === false || !images.length) continue;
+      if (images[0].source !== last) { last = images[0].source; window.redraws++; }
+    } }, 10); }"""
+
+
+def browser_rates() -> None:
+    """Redraws of the boundary a second, and epochs a second, as a student sees them."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from appdriver import open_page
+    from benchmarks.harness import launch_args, served
+
+    def epoch(page) -> int:
+        text = page.locator(".st-key-pg_epoch").inner_text()
+        return int(re.search(r"Epoch ([\d,]+)", text).group(1).replace(",", ""))
+
+    with served() as (url, server), sync_playwright() as p:
+        browser = p.chromium.launch(**launch_args(lower_priority=True))
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_page(page, url + "/playground")
+        page.locator(".st-key-pg_play button").click()
+        deadline = time.monotonic() + 300  # the app's worker may still be importing TensorFlow
+        while epoch(page) < 20 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        page.evaluate(COUNT_REDRAWS)
+        first, started = epoch(page), time.monotonic()
+        page.wait_for_timeout(8000)
+        elapsed = time.monotonic() - started
+        redraws = page.evaluate("window.redraws") - 1  # the first count is the picture as found
+        counts = page.evaluate("window.counts") - 1
+        print(f"browser: boundary redrawn {redraws / elapsed:.1f} times/s (target 5-10)")
+        print(f"browser: epoch counter changed {counts / elapsed:.1f} times/s")
+        print(f"browser: {(epoch(page) - first) / elapsed:.0f} epochs/s on the counter")
+        browser.close()
+
+
+if __name__ == "__main__":
+    small = engine_rates(SMALL, "2-4-2")
+    baseline = fit_rate(SMALL)
+    print(f"ratio engine/fit (2-4-2): {small / baseline:.1f}x")
+    engine_rates(BIG, "6x8")
+    worker_rates()
+    if "--no-browser" not in sys.argv:
+        browser_rates()

@@ -1,0 +1,96 @@
+"""A playground training in a training worker: epochs as fast as they come, snapshots at ≤ 8 Hz.
+
+Messages, server → worker: ("playground", PlayRequest) starts the job; then ("play",),
+("pause",), ("step",) (one epoch, then wait), ("stop",), ("yield",) (stop: others wait). Worker → server: ("snapshot",
+Snapshot) after the first evaluation, at most every SNAPSHOT_SECONDS while playing and after
+every step or pause; ("released", Snapshot) when the job ends, carrying the weights so the
+page can continue later from where it was; ("failed", reason).
+
+A job gives its worker back (released) after RELEASE_SECONDS paused, or PLAY_LIMIT seconds of
+playing, or when asked to yield because someone is waiting: a class shares few workers, and a
+forgotten tab must not hold one. Pressing Play
+again continues from the released weights in a new job.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from multiprocessing.connection import Connection
+
+from nncore.playground.snapshot import PlayRequest, Snapshot
+
+SNAPSHOT_SECONDS = 0.125  # at most 8 snapshots a second (the page redraws at 5 Hz)
+RELEASE_SECONDS = 20.0
+PLAY_LIMIT = 120.0
+PLAY_LIMIT_NOTE = (
+    "Paused after two minutes of training, so that others can train too: press Play to go on."
+)
+YIELD_NOTE = "Paused to let someone waiting for a trainer start: press Play to go on."
+
+
+class _Progress:
+    """The worker's side of one job: the engine, the epoch and the losses not yet sent."""
+
+    def __init__(self, request: PlayRequest):
+        from nncore.playground.engine import PlaygroundEngine  # TensorFlow: worker only
+
+        self.engine = PlaygroundEngine(request)
+        self.epoch = request.epoch
+        self.unsent: list[tuple[int, float, float]] = []
+        self.accuracy = (math.nan, math.nan)
+        self.finite = True
+
+    def run_epoch(self) -> None:
+        train, test, train_right, test_right = self.engine.epoch()
+        self.epoch += 1
+        self.unsent.append((self.epoch, train, test))
+        self.accuracy = (train_right, test_right)
+        self.finite = math.isfinite(train) and math.isfinite(test)
+
+    def snapshot(self, playing: bool, note: str = "") -> Snapshot:
+        output, neurons = self.engine.grids()
+        losses, self.unsent = tuple(self.unsent), []
+        weights = self.engine.weights()
+        return Snapshot(self.epoch, losses, output, neurons, weights, playing, note, self.accuracy)
+
+
+def play(conn: Connection, request: PlayRequest) -> None:
+    """Run one playground job until it is stopped, released or diverges."""
+    progress = _Progress(request)
+    playing, steps = request.mode == "play", int(request.mode == "step")
+    conn.send(("snapshot", progress.snapshot(playing)))
+    sent_at = played_since = time.perf_counter()
+    while True:
+        idle = not playing and not steps
+        # Between epochs: act on every waiting click; while idle, wait for one (or release).
+        while conn.poll(RELEASE_SECONDS if idle else 0):
+            kind = conn.recv()[0]
+            if kind in ("stop", "yield"):
+                note = YIELD_NOTE if kind == "yield" else ""
+                conn.send(("released", progress.snapshot(False, note)))
+                return
+            if kind == "play" and not playing:
+                playing, played_since = True, time.perf_counter()
+            elif kind == "pause" and playing:
+                playing = False
+                conn.send(("snapshot", progress.snapshot(False)))
+            elif kind == "step":
+                playing, steps = False, steps + 1
+            idle = not playing and not steps
+        if idle:  # nothing asked for RELEASE_SECONDS: give the worker back
+            conn.send(("released", progress.snapshot(False)))
+            return
+        progress.run_epoch()
+        steps = max(steps - 1, 0)
+        now = time.perf_counter()
+        if not progress.finite:
+            note = "The loss became infinite: the learning rate is too large. Reset, lower it."
+            conn.send(("released", progress.snapshot(False, note)))
+            return
+        if playing and now - played_since > PLAY_LIMIT:
+            conn.send(("released", progress.snapshot(False, PLAY_LIMIT_NOTE)))
+            return
+        if not playing or now - sent_at >= SNAPSHOT_SECONDS:
+            conn.send(("snapshot", progress.snapshot(playing)))
+            sent_at = now

@@ -1,0 +1,212 @@
+"""2D Playground: TensorFlow Playground's live decision boundary, with real Keras models.
+
+The page reads its controls (and the link) into a ``PlaygroundSpec``, keeps the visitor's
+points in their session, and hands training to a worker process (``nncore.workers``): Play,
+Pause, Step and Reset are messages to it. What the worker streams back is drawn by
+``playground_live`` five times a second.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nncore.playground.codegen import playground_script
+from nncore.playground.datasets import DATASETS, split
+from nncore.playground.points_csv import PointsError, points_csv, read_points
+from nncore.playground.settings import (
+    ALL_SETTINGS,
+    FEATURE_SETTINGS,
+    MAX_LAYERS,
+    MAX_UNITS,
+    PRESETS,
+    SETTINGS_BY_KEY,
+    active_settings,
+    preset_values,
+    spec_from_values,
+)
+from pages._ui import playground_live
+from pages._ui import playground_state as pg
+from pages._ui.widgets import (
+    classroom,
+    clear_url_notices,
+    plain_text,
+    publish_settings,
+    restore_settings,
+    setting_widget,
+    show_url_notices,
+)
+
+PAGE = "playground"
+S = SETTINGS_BY_KEY
+CLASS_NAMES = ("blue", "orange", "green", "pink")
+
+
+def apply_preset(name: str) -> None:
+    """Callback: a teacher's lesson, on top of the defaults."""
+    st.session_state.update(preset_values(name))
+    clear_url_notices(PAGE)
+
+
+def change_count(key: str, delta: int, low: int, high: int) -> None:
+    """Callback of a − or + button: one layer or neuron fewer or more, within the limits."""
+    st.session_state[key] = min(max(int(st.session_state[key]) + delta, low), high)
+
+
+def upload() -> None:
+    """Callback of the file uploader: new points, or one sentence and the old points kept."""
+    file = st.session_state.get("pg_upload")
+    if file is None:
+        return
+    regression = DATASETS[st.session_state["data"]].regression
+    try:
+        pg.set_points(read_points(file.getvalue(), regression))
+        st.session_state["pg_upload_message"] = ("success", f"Loaded {file.name}.")
+    except PointsError as problem:
+        st.session_state["pg_upload_message"] = ("error", f"{problem} The previous points stay.")
+
+
+def data_controls(points_state: pg.PointsState) -> None:
+    """The dataset, its noise, split and size, Regenerate, and the visitor's own points."""
+    for key in ("data", "noise", "train", "points", "seed"):
+        setting_widget(S[key])
+    st.button("Regenerate", key="pg_regenerate", on_click=pg.regenerate, width="stretch",
+              disabled=classroom(PAGE).locked)  # fmt: skip
+    points = points_state.points
+    with st.expander("Your own points"):
+        if points.classes:
+            st.radio("A click on the plane adds a point of", list(range(points.classes)),
+                     format_func=lambda c: f"class {c} ({CLASS_NAMES[c]})", key="pg_new_class",
+                     horizontal=True)  # fmt: skip
+        else:
+            st.slider("A click on the plane adds a point of value", -1.0, 1.0, 0.5, 0.1,
+                      key="pg_new_value")  # fmt: skip
+        target = "y" if points.classes == 0 else "label"
+        st.file_uploader(f"Upload a CSV with columns x1,x2,{target}", type=["csv", "txt"],
+                         key="pg_upload", on_change=upload)  # fmt: skip
+        message = st.session_state.pop("pg_upload_message", None)
+        if message is not None:
+            getattr(st, message[0])(plain_text(message[1], 400))
+        st.download_button("Download these points (CSV)", points_csv(points),
+                           file_name="playground_points.csv", mime="text/csv")  # fmt: skip
+
+
+def feature_controls() -> None:
+    """What the network is fed: each feature a toggle (shown as a tile in the network)."""
+    columns = st.columns(2)
+    for index, setting in enumerate(FEATURE_SETTINGS):
+        setting_widget(setting, columns[index % 2])
+
+
+def layer_buttons() -> None:
+    """− and + for the number of hidden layers and for each layer's neurons."""
+    view = classroom(PAGE)
+    locked = view.locked
+    if "layers" not in view.hidden:
+        row = st.container(horizontal=True, vertical_alignment="center")
+        row.button("−", key="pg_layers_minus", on_click=change_count,
+                   args=("layers", -1, 0, MAX_LAYERS), disabled=locked, help="One layer fewer")  # fmt: skip
+        row.button("+", key="pg_layers_plus", on_click=change_count,
+                   args=("layers", 1, 0, MAX_LAYERS), disabled=locked, help="One layer more")  # fmt: skip
+        row.markdown(f"**{st.session_state['layers']} hidden layers**")
+    layers = int(st.session_state["layers"])
+    if not layers:
+        return
+    columns = st.columns(layers)
+    for slot, column in enumerate(columns):
+        key = f"l{slot + 1}"
+        if key in view.hidden:
+            continue
+        with column.container(horizontal=True, vertical_alignment="center"):
+            st.button("−", key=f"pg_{key}_minus", on_click=change_count,
+                      args=(key, -1, 1, MAX_UNITS), disabled=locked)  # fmt: skip
+            st.button("+", key=f"pg_{key}_plus", on_click=change_count,
+                      args=(key, 1, 1, MAX_UNITS), disabled=locked)  # fmt: skip
+            st.caption(f"{st.session_state[key]} neurons")
+
+
+def learning_controls() -> None:
+    for key in ("lr", "act", "reg", "rate", "batch", "opt"):
+        if key == "rate" and st.session_state["reg"] == "none":
+            continue
+        setting_widget(S[key])
+
+
+def action_bar(current: pg.Training, spec, parts) -> None:
+    """Reset, Play / Pause and Step: at the top, where a phone reaches them at once."""
+    job = current.job
+    playing = job is not None and job.playing
+    row = st.container(horizontal=True)
+    row.button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=pg.reset,
+               args=(current,), help="Start again from the first weights (epoch 0)")  # fmt: skip
+    if playing:
+        row.button("Pause", key="pg_pause", icon=":material/pause:", on_click=pg.pause,
+                   args=(current,), type="primary")  # fmt: skip
+    else:
+        row.button("Play", key="pg_play", icon=":material/play_arrow:", on_click=pg.play,
+                   args=(current, spec, parts), type="primary")  # fmt: skip
+    row.button("Step", key="pg_step", icon=":material/skip_next:", on_click=pg.step,
+               args=(current, spec, parts), help="Train one epoch, then wait")  # fmt: skip
+    setting_widget(S["show_test"], row)
+    setting_widget(S["discrete"], row)
+
+
+def presets() -> None:
+    """The lessons teachers give with TensorFlow Playground, one click each."""
+    st.markdown("**Lessons**")
+    for index, name in enumerate(PRESETS):
+        st.button(name, key=f"pg_preset_{index}", on_click=apply_preset, args=(name,),
+                  width="stretch", disabled=classroom(PAGE).locked)  # fmt: skip
+
+
+def render() -> None:
+    """The 2D Playground: data and features, the network, live training, its Keras code."""
+    restore_settings(PAGE, ALL_SETTINGS)
+    st.title("2D Playground")
+    st.caption(
+        "A small network learns to tell coloured points apart. The background is its answer "
+        "everywhere on the plane; press ▶ Play and watch it reshape itself. Real Keras, "
+        "your own points, more than two classes."
+    )
+    show_url_notices(PAGE)
+    values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS}
+    points_state = pg.points_state(values)
+    points = points_state.points
+    parts = split(points, values["train"] / 100, int(values["seed"]))
+    spec = spec_from_values(values, points.classes)
+    current = pg.training((spec, values["train"], points_state.version))
+    if not spec.features:
+        st.warning("Switch on at least one feature: the network needs an input.")
+
+    def add_point(x1: float, x2: float) -> None:
+        label = (st.session_state.get("pg_new_value", 0.5) if points.classes == 0
+                 else st.session_state.get("pg_new_class", 0))  # fmt: skip
+        pg.set_points(points.added(x1, x2, label))
+        st.rerun(scope="app")
+
+    train_tab, code_tab = st.tabs(["Playground", "Keras code"])
+    with train_tab:
+        if spec.features:
+            action_bar(current, spec, parts)
+        controls, network, picture = st.columns([1, 1.5, 1.3], gap="medium")
+        with controls:
+            with st.expander("Data", expanded=True):
+                data_controls(points_state)
+            with st.expander("Features", expanded=True):
+                feature_controls()
+            with st.expander("How it learns", expanded=True):
+                learning_controls()
+            presets()
+        with network:
+            layer_buttons()
+            if spec.features:
+                playground_live.draw_network(spec, parts, current)
+        with picture:
+            if spec.features:
+                playground_live.draw_plane(spec, parts, values, current, add_point)
+    with code_tab:
+        script = playground_script(spec, values, points if points_state.own else None)
+        st.download_button("Download playground_2d.py", script, file_name="playground_2d.py",
+                           mime="text/x-python")  # fmt: skip
+        st.code(script, language="python")
+    values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS}
+    publish_settings(PAGE, values, active_settings(values))

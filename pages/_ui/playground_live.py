@@ -1,0 +1,164 @@
+"""The 2D Playground's live part: epoch counter, plane, losses and the network's heatmaps.
+
+Drawn by a fragment that reruns itself five times a second while the network plays (and not
+at all otherwise), each time drawing the newest snapshot the worker sent: the rest of the page
+is not rerun. Clicks on the plane (a new point) and on a neuron (its numbers) arrive here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from nncore.playground.colours import value_image
+from nncore.playground.datasets import RADIUS, Split
+from nncore.playground.explain import neuron_numbers, what_to_look_at
+from nncore.playground.features import FEATURES, feature_matrix, grid_points
+from nncore.playground.figures import answer_colours, boundary_image, loss_figure, plane_figure
+from nncore.playground.network_figure import network_figure
+from nncore.playground.settings import PlaygroundSpec
+from nncore.playground.snapshot import Snapshot
+from pages._ui import playground_state as pg
+from pages._ui.widgets import presenter_mode
+
+REDRAW_SECONDS = 0.2  # five redraws a second while playing (the worker sends at most eight)
+NETWORK_SECONDS = 1.0  # the network (the costliest figure, slowest to change) at 1 Hz
+TILE = 25  # a neuron's heatmap, TILE × TILE (every other grid point)
+CHART_CONFIG = {"displayModeBar": False}
+
+
+@st.cache_data(max_entries=16)
+def feature_tile(key: str) -> np.ndarray:
+    """A feature's heatmap over the plane (the same for everyone: cached for the process)."""
+    values = feature_matrix(grid_points(TILE, RADIUS), [key])[:, 0].reshape(TILE, TILE)
+    return value_image(values, float(np.abs(values).max()))
+
+
+def neuron_tiles(snapshot: Snapshot | None, units: tuple[int, ...]) -> list[list]:
+    """Each hidden neuron's heatmap, scaled to its own largest value (the shape is the point)."""
+    if snapshot is None:
+        return [[None] * n for n in units]
+    return [
+        [value_image(grid, float(np.abs(grid).max()) or 1.0) for grid in layer[:, ::2, ::2]]
+        for layer in snapshot.neurons
+    ]
+
+
+def epoch_line(job, snapshot: Snapshot | None) -> None:
+    """The epoch counter and the latest losses, where a browser test and a student find them."""
+    epoch = 0 if snapshot is None else snapshot.epoch
+    line = f"**Epoch {epoch:,}**"
+    if job is not None and job.losses:
+        _, train, test = job.losses[-1]
+        line += f" · training loss {train:.3f} · test loss {test:.3f}"
+    st.container(key="pg_epoch").markdown(line)
+    if job is not None and job.state == "queued":
+        ahead = job.ahead
+        st.info(f"Waiting for a free trainer: {ahead} ahead of you." if ahead else
+                "Waiting for a free trainer: you are next.")  # fmt: skip
+
+
+def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, float], None]) -> None:
+    """The plane: the boundary, the points, and a click that adds a point."""
+    image = None
+    if snapshot is not None:
+        image = boundary_image(snapshot.output, parts.train.classes, values["discrete"])
+    test = parts.test if values["show_test"] else None
+    figure = plane_figure(image, parts.train, test, present=presenter_mode())
+    clicks = st.session_state.setdefault("pg_clicks", 0)
+    event = st.plotly_chart(figure, key=f"pg_plane_{clicks}", on_select="rerun",
+                            selection_mode="points", config=CHART_CONFIG)  # fmt: skip
+    chosen = [p for p in event.selection.points if p.get("curve_number") == 0]
+    if chosen:
+        st.session_state["pg_clicks"] = clicks + 1  # a fresh chart: the selection is spent
+        add_point(float(chosen[0]["x"]), float(chosen[0]["y"]))
+
+
+def network(spec: PlaygroundSpec, snapshot: Snapshot | None, parts: Split) -> None:
+    """The network as heatmaps joined by weights; a click on a neuron writes out its numbers."""
+    features = [(FEATURES[key].label, feature_tile(key)) for key in spec.features]
+    output = None
+    if snapshot is not None:
+        output = answer_colours(snapshot.output[::2, ::2], parts.train.classes, False)
+    kernels = None if snapshot is None else snapshot.weights[0::2]
+    selected = pg.selected_neuron()
+    if selected is not None and (
+        selected[0] >= len(spec.units) or selected[1] >= spec.units[selected[0]]
+    ):
+        selected = None
+    tiles = neuron_tiles(snapshot, spec.units)
+    figure = network_figure(features, tiles, output, kernels, selected, presenter_mode())
+    event = st.plotly_chart(figure, key="pg_network", on_select="rerun", selection_mode="points",
+                            config=CHART_CONFIG)  # fmt: skip
+    clicked = [p for p in event.selection.points if len(p.get("customdata") or []) == 2]
+    if clicked:
+        selected = tuple(int(v) for v in clicked[0]["customdata"])
+        pg.select_neuron(selected)
+    if selected is None:
+        st.caption("Click a neuron to see its weights, its bias and its formula with numbers.")
+    elif snapshot is None:
+        st.caption("Press Play or Step: the neuron's numbers appear with its first weights.")
+    else:
+        numbers_of(spec, snapshot, parts, selected)
+
+
+def numbers_of(spec, snapshot: Snapshot, parts: Split, selected: tuple[int, int]) -> None:
+    layer, unit = selected
+    inputs = (
+        [FEATURES[key].label for key in spec.features]
+        if layer == 0
+        else [f"neuron {layer}.{u + 1}" for u in range(spec.units[layer - 1])]
+    )
+    point = pg.sample_point(parts)
+    numbers = neuron_numbers(snapshot.weights, layer, unit, inputs, spec.act, point,
+                             feature_matrix(point[None], spec.features)[0])  # fmt: skip
+    with st.container(border=True, key="pg_numbers"):
+        st.markdown(f"**{numbers.name}** after epoch {snapshot.epoch}")
+        st.table({"input": [*numbers.inputs, "bias"],
+                  "weight": [f"{w:.4f}" for w in (*numbers.weights, numbers.bias)]})  # fmt: skip
+        st.latex(numbers.formula)
+        st.latex(numbers.example)
+
+
+def plane_part(spec: PlaygroundSpec, parts: Split, values: dict, current: pg.Training,
+               add_point: Callable[[float, float], None]) -> None:  # fmt: skip
+    """The epoch counter, the plane with the boundary, the sentence under it, the losses."""
+    job = current.job
+    snapshot = None if job is None else job.latest
+    was_live = st.session_state.get("pg_was_live", False)
+    live = job is not None and job.live
+    st.session_state["pg_was_live"] = live
+    if was_live and not live:
+        st.rerun(scope="app")  # the worker paused or let go: the buttons must say so
+    epoch_line(job, snapshot)
+    if job is not None and job.error:
+        st.error(job.error)
+    if snapshot is not None and snapshot.note:
+        st.info(snapshot.note)
+    plane(parts, snapshot, values, add_point)
+    last = job.losses[-1][1:] if job is not None and job.losses else None
+    epoch = 0 if snapshot is None else snapshot.epoch
+    st.caption(what_to_look_at(parts.train.classes, epoch, last))
+    if job is not None and job.losses:
+        st.plotly_chart(loss_figure(job.losses, presenter_mode()), config=CHART_CONFIG)
+
+
+def network_part(spec: PlaygroundSpec, parts: Split, current: pg.Training) -> None:
+    job = current.job
+    network(spec, None if job is None else job.latest, parts)
+
+
+def draw_plane(spec, parts, values, current, add_point) -> None:
+    """``plane_part`` as a fragment: every REDRAW_SECONDS while playing, once otherwise."""
+    live = current.job is not None and current.job.live
+    st.fragment(run_every=REDRAW_SECONDS if live else None)(plane_part)(
+        spec, parts, values, current, add_point
+    )
+
+
+def draw_network(spec, parts, current) -> None:
+    """``network_part`` as a fragment: every NETWORK_SECONDS while playing, once otherwise."""
+    live = current.job is not None and current.job.live
+    st.fragment(run_every=NETWORK_SECONDS if live else None)(network_part)(spec, parts, current)

@@ -1,0 +1,101 @@
+"""/playground in Chromium: Play redraws the decision boundary and advances the epoch counter
+(in a worker: the server never loads TensorFlow), and a click on the plane adds a point."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from appdriver import assert_no_exception, open_page, wait_idle
+
+# The plane is the figure whose axes are shown (the network figure's are hidden).
+PLANE = """() => [...document.querySelectorAll('.js-plotly-plot')].find(
+    gd => gd._fullLayout && gd._fullLayout.xaxis && gd._fullLayout.xaxis.visible !== false)"""
+BOUNDARY = f"() => {{ const gd = ({PLANE})(); const im = gd && gd._fullLayout.images;" \
+           " return im && im.length ? im[0].source : null; }"  # fmt: skip
+SHOWN_POINTS = f"""() => {{ const gd = ({PLANE})();
+    if (!gd || !gd._fullData) return [];
+    return gd._fullData.filter(t => t.name === 'training' || t.name === 'test')
+        .map(t => Array.from(t.x).map((x, i) => [x, t.y[i]])).flat(); }}"""
+
+
+def epoch(page: Page) -> int:
+    text = page.locator(".st-key-pg_epoch").inner_text()
+    return int(re.search(r"Epoch ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+
+
+@pytest.mark.browser
+def test_play_redraws_the_boundary_and_advances_the_epoch(
+    page: Page, app_server: tuple[str, subprocess.Popen]
+):
+    url, server = app_server
+    open_page(page, f"{url}/playground?points=200")
+    assert epoch(page) == 0 and page.evaluate(BOUNDARY) is None
+    page.locator(".st-key-pg_play button").click()
+    # The first epoch may wait for the worker to import TensorFlow.
+    wait_for(lambda: epoch(page) > 0 and page.evaluate(BOUNDARY), 240, "the first snapshot")
+    first_epoch, first_picture = epoch(page), page.evaluate(BOUNDARY)
+    wait_for(lambda: epoch(page) > first_epoch + 5 and page.evaluate(BOUNDARY) != first_picture,
+             60, "a later epoch with a new boundary")  # fmt: skip
+    page.locator(".st-key-pg_pause button").click()
+    expect(page.locator(".st-key-pg_play button")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    paused = epoch(page)
+    page.wait_for_timeout(1500)
+    assert epoch(page) == paused  # paused means paused
+    assert_no_exception(page)
+    maps = Path(f"/proc/{server.pid}/maps").read_text()
+    assert "tensorflow" not in maps and "keras" not in maps
+
+
+@pytest.mark.browser
+def test_clicking_the_plane_adds_a_point_where_it_was_clicked(page: Page, app_url: str):
+    open_page(page, f"{app_url}/playground?data=gauss&points=100&show_test=1")
+    # plotly.js arrives after the page: wait for the plane's 100 points (training and test).
+    wait_for(lambda: len(page.evaluate(SHOWN_POINTS)) == 100, 60, "the plane to be drawn")
+    before = page.evaluate(SHOWN_POINTS)
+    # Screen position of the plane's point (4, -4): an empty corner for two blobs. The page
+    # may still move while the network figure arrives: wait until the position holds.
+    where = f"""() => {{ const gd = ({PLANE})(); const l = gd._fullLayout;
+        const r = gd.getBoundingClientRect();
+        return [r.left + l.xaxis._offset + l.xaxis.l2p(4), r.top + l.yaxis._offset + l.yaxis.l2p(-4)]; }}"""
+    wait_for(lambda: page.locator(".js-plotly-plot").count() == 2, 60, "both figures")
+    box = page.evaluate(where)
+    for _ in range(20):
+        page.wait_for_timeout(500)
+        box, previous = page.evaluate(where), box
+        if box == previous:
+            break
+    for _ in range(2):  # a click landing while plotly still draws the plane goes nowhere
+        # Hover first and rest, as a hand does: plotly clicks the point it last hovered, and
+        # under load its hover lags the mouse.
+        page.mouse.move(*box)
+        page.wait_for_timeout(600)
+        page.mouse.move(box[0] + 1, box[1])
+        page.wait_for_timeout(600)
+        page.mouse.click(box[0] + 1, box[1])
+        try:
+            wait_for(lambda: len(page.evaluate(SHOWN_POINTS)) > 100, 15, "the new point")
+            break
+        except AssertionError:
+            continue
+    wait_idle(page)
+    wait_for(lambda: len(page.evaluate(SHOWN_POINTS)) > 100, 15, "the new point")
+    after = page.evaluate(SHOWN_POINTS)
+    added = [p for p in after if p not in before]
+    assert len(after) == 101 and len(added) == 1
+    x1, x2 = added[0]
+    assert abs(x1 - 4) <= 0.41 and abs(x2 + 4) <= 0.41  # the click targets are 0.4 apart
+    assert_no_exception(page)

@@ -1,0 +1,157 @@
+"""The /playground page without a browser (AppTest): links, buttons, the network it draws,
+a real Step in a worker, and the Keras code it shows (run as a script)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.switch_page("pages/playground.py")
+    return at
+
+
+def open_with(app: AppTest, **query: str) -> AppTest:
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def charts(app: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+
+
+def plane(app: AppTest) -> dict:
+    return next(c for c in charts(app) if c["layout"].get("xaxis", {}).get("visible", True))
+
+
+def neurons(app: AppTest) -> list[list[int]]:
+    """The clickable neurons of the network figure: [layer, unit] each."""
+    network = next(c for c in charts(app) if c["layout"].get("xaxis", {}).get("visible") is False)
+    trace = [t for t in network["data"] if t.get("name") == "neurons"]
+    return trace[0]["customdata"] if trace else []
+
+
+def count(values) -> int:
+    """How many numbers a figure's array holds (plotly sends numpy arrays as typed binary)."""
+    if isinstance(values, dict):
+        return len(base64.b64decode(values["bdata"])) // np.dtype(values["dtype"]).itemsize
+    return len(values)
+
+
+def epoch(app: AppTest) -> int:
+    text = next(m.value for m in app.markdown if m.value.startswith("**Epoch"))
+    return int(re.search(r"Epoch ([\d,]+)", text).group(1).replace(",", ""))
+
+
+def test_defaults_show_the_points_the_network_and_epoch_zero(app):
+    open_with(app)
+    assert app.selectbox(key="data").value == "circle"
+    points = plane(app)
+    classes = [t for t in points["data"] if t.get("name") == "training"]
+    assert len(classes) == 2 and sum(count(t["x"]) for t in classes) == 250
+    assert neurons(app) == [[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1]]
+    assert epoch(app) == 0
+    assert [b.label for b in app.button if b.key in ("pg_reset", "pg_play", "pg_step")] == [
+        "Reset", "Play", "Step"
+    ]  # fmt: skip
+    assert dict(app.query_params) == {}
+
+
+def test_a_link_sets_the_data_the_network_and_keeps_them(app):
+    open_with(app, data="spiral3", layers="3", l3="8", act="relu", f_x1sq="1", noise="20")
+    assert app.selectbox(key="data").value == "spiral3"
+    training = [t for t in plane(app)["data"] if t.get("name") == "training"]
+    assert len(training) == 3  # three classes, three colours
+    assert len(neurons(app)) == 4 + 2 + 8
+    assert app.toggle(key="f_x1sq").value is True
+    assert dict(app.query_params) == {"data": "spiral3", "layers": "3", "l3": "8", "act": "relu",
+                                      "f_x1sq": "1", "noise": "20"}  # fmt: skip
+
+
+def test_bad_link_values_are_named_in_plain_text_and_ignored(app):
+    open_with(app, noise="lots", layers="9", data="moon", bogus="[x](http://evil)")
+    warnings = " ".join(w.value for w in app.warning).replace("\\", "")
+    assert "noise='lots' is not a number" in warnings
+    assert "layers=9 is outside 0–6" in warnings
+    assert "data='moon' is not one of" in warnings
+    assert "bogus=" in warnings and "](http://" not in " ".join(w.value for w in app.warning)
+    assert app.selectbox(key="data").value == "circle" and len(neurons(app)) == 6
+
+
+def test_plus_and_minus_change_layers_and_neurons_and_the_link(app):
+    open_with(app)
+    app.button(key="pg_layers_plus").click().run()
+    assert len(neurons(app)) == 4 + 2 + 2 and app.query_params["layers"] == "3"
+    app.button(key="pg_l1_plus").click().run()
+    app.button(key="pg_l1_plus").click().run()
+    assert app.query_params["l1"] == "6" and len(neurons(app)) == 6 + 2 + 2
+    for _ in range(3):
+        app.button(key="pg_layers_minus").click().run()
+    assert neurons(app) == [] and app.query_params["layers"] == "0"
+    app.button(key="pg_layers_minus").click().run()  # no fewer than none
+    assert app.query_params["layers"] == "0"
+
+
+def test_a_lesson_button_sets_up_the_lesson(app):
+    open_with(app)
+    app.button(key="pg_preset_0").click().run()  # the XOR needs a hidden layer
+    assert app.selectbox(key="data").value == "xor" and neurons(app) == []
+    assert dict(app.query_params) == {"data": "xor", "layers": "0"}
+    app.button(key="pg_preset_3").click().run()  # overfitting, with L2
+    assert app.selectbox(key="reg").value == "l2" and app.toggle(key="show_test").value
+    assert len([t for t in plane(app)["data"] if t.get("name") == "test"]) == 2
+
+
+def test_a_teachers_link_hides_and_locks_controls(app):
+    open_with(app, hide="opt,lr,layers", lock="1")
+    keys = {w.key for w in app.selectbox} | {w.key for w in app.select_slider}
+    assert "opt" not in keys and "lr" not in keys
+    assert app.button(key="pg_preset_0").disabled and app.selectbox(key="data").disabled
+    assert "pg_layers_plus" not in {b.key for b in app.button}
+    assert not app.button(key="pg_play").disabled  # the class can still press Play
+    assert app.query_params["hide"] == "layers,lr,opt" and app.query_params["lock"] == "1"
+
+
+def test_step_trains_one_epoch_in_a_worker_and_reset_returns_to_zero(app):
+    open_with(app)
+    app.button(key="pg_step").click().run()
+    deadline = time.monotonic() + 180  # a fresh worker imports TensorFlow first
+    while epoch(app) < 1 and time.monotonic() < deadline:
+        time.sleep(0.5)
+        app.run()
+    assert epoch(app) == 1
+    assert plane(app)["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    app.button(key="pg_reset").click().run()
+    assert epoch(app) == 0 and "images" not in plane(app)["layout"]
+
+
+def test_the_keras_code_tab_runs_and_learns_the_circle(app, tmp_path):
+    open_with(app, layers="1", l1="8", lr="0.1")
+    script = next(c.value for c in app.code if "keras.Sequential" in c.value)
+    assert 'keras.layers.Dense(8, activation="tanh")' in script
+    assert "def circle(n, noise, rng):" in script and "SGD(learning_rate=0.1)" in script
+    path = tmp_path / "playground_2d.py"
+    path.write_text(script.replace("EPOCHS = 200", "EPOCHS = 20"))
+    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
+                            timeout=180, cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    accuracy = float(re.search(r"test accuracy: ([\d.]+)", result.stdout).group(1))
+    assert accuracy >= 0.9

@@ -1,0 +1,138 @@
+"""The playground's network really learns (Keras, in this process) and its worker job obeys
+Play, Pause, Step and Stop between epochs, streaming snapshots no faster than 8 a second."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from nncore.playground.datasets import generate, split
+from nncore.playground.features import feature_matrix, grid_points
+from nncore.playground.settings import PlaygroundSpec
+from nncore.playground.snapshot import GRID, PlayRequest
+from nncore.workers.playground_client import PlaygroundJob
+from nncore.workers.pool import Owner, TrainerPool
+
+ALL_FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sin1", "sin2")
+
+
+def request(data: str, spec: PlaygroundSpec, noise: float = 0.0, mode: str = "play") -> PlayRequest:
+    parts = split(generate(data, 500, noise, seed=0), 0.5, seed=0)
+    f = spec.features
+    return PlayRequest(
+        spec, feature_matrix(parts.train.x, f), parts.train.y, feature_matrix(parts.test.x, f),
+        parts.test.y, feature_matrix(grid_points(GRID, 6.0), f), mode=mode,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("data", "spec", "epochs", "wanted"),
+    [
+        ("circle", PlaygroundSpec(units=(4, 2)), 150, 0.95),
+        ("xor", PlaygroundSpec(units=(8,), lr=0.1), 100, 0.95),
+        ("spiral", PlaygroundSpec(features=ALL_FEATURES, units=(8, 8, 6), opt="adam", lr=0.01),
+         200, 0.9),
+        ("blobs4", PlaygroundSpec(units=(4,), classes=4), 50, 0.95),
+    ],
+)  # fmt: skip
+def test_a_sensible_network_reaches_a_stated_test_accuracy(data, spec, epochs, wanted):
+    from nncore.playground.engine import PlaygroundEngine
+
+    engine = PlaygroundEngine(request(data, spec))
+    for _ in range(epochs):
+        train_loss, test_loss, train_acc, test_acc = engine.epoch()
+    assert test_acc >= wanted, (data, test_acc)
+    output, hidden = engine.grids()
+    assert output.shape == (GRID, GRID, max(spec.classes, 2))
+    np.testing.assert_allclose(output.sum(axis=-1), 1.0, atol=1e-4)
+    assert [h.shape for h in hidden] == [(u, GRID, GRID) for u in spec.units]
+
+
+def test_without_a_hidden_layer_xor_stays_near_chance():
+    from nncore.playground.engine import PlaygroundEngine
+
+    engine = PlaygroundEngine(request("xor", PlaygroundSpec(units=())))
+    for _ in range(100):
+        *_, test_acc = engine.epoch()
+    assert test_acc < 0.75
+
+
+def test_regression_learns_the_plane_with_squared_error():
+    from nncore.playground.engine import PlaygroundEngine
+
+    engine = PlaygroundEngine(request("plane", PlaygroundSpec(units=(2,), classes=0)))
+    first = engine.epoch()[1]
+    for _ in range(30):
+        test_loss = engine.epoch()[1]
+    assert test_loss < 0.01 < first or test_loss < first / 10
+    assert engine.grids()[0].shape == (GRID, GRID, 1)
+
+
+@pytest.fixture(scope="module")
+def pool() -> TrainerPool:
+    pool = TrainerPool(workers=1)
+    assert pool.ready.wait(180), "the training worker did not start"
+    return pool
+
+
+def wait_until(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_the_worker_plays_pauses_steps_and_gives_the_network_back(pool):
+    owner = Owner()
+    job = pool.submit(PlaygroundJob(request("circle", PlaygroundSpec()), owner, pool))
+    wait_until(lambda: job.latest is not None and job.latest.epoch >= 30)
+    started, first = time.monotonic(), job.version
+    time.sleep(1.0)
+    # Snapshots at most 8 a second (plus the occasional state change), many epochs each.
+    assert job.version - first <= 10
+    job.pause()
+    wait_until(lambda: job.latest is not None and not job.latest.playing)
+    paused_at = job.latest.epoch
+    time.sleep(0.3)
+    assert job.latest.epoch == paused_at
+    job.step()
+    wait_until(lambda: job.latest.epoch == paused_at + 1)
+    assert [row[0] for row in job.losses] == list(range(1, paused_at + 2))
+    job.stop()
+    wait_until(lambda: job.state == "released")
+    assert len(job.latest.weights) == 6 and job.latest.epoch == paused_at + 1
+    assert time.monotonic() - started < 30
+
+
+def test_a_new_job_continues_from_the_weights_it_is_given(pool):
+    owner = Owner()
+    job = pool.submit(PlaygroundJob(request("xor", PlaygroundSpec(), mode="step"), owner, pool))
+    wait_until(lambda: job.latest is not None and job.latest.epoch == 1)
+    job.stop()
+    wait_until(lambda: job.state == "released")
+    weights = job.latest.weights
+    again = request("xor", PlaygroundSpec(), mode="step")
+    again = PlayRequest(**{**again.__dict__, "weights": weights, "epoch": 1})
+    follow = pool.submit(PlaygroundJob(again, owner, pool))
+    wait_until(lambda: follow.latest is not None and follow.latest.epoch == 2)
+    follow.stop()
+    wait_until(lambda: follow.state == "released")
+    assert follow.losses[0][0] == 2
+
+
+def test_a_playing_network_yields_its_worker_to_someone_waiting(pool, monkeypatch):
+    from nncore.workers import playground_client
+    from nncore.workers.playground import YIELD_NOTE
+
+    monkeypatch.setattr(playground_client, "SHARE_SECONDS", 1.0)
+    owner = Owner()
+    playing = pool.submit(PlaygroundJob(request("circle", PlaygroundSpec()), owner, pool))
+    wait_until(lambda: playing.latest is not None and playing.latest.epoch > 0)
+    waiting = pool.submit(PlaygroundJob(request("xor", PlaygroundSpec(), mode="step"), owner, pool))
+    wait_until(lambda: playing.state == "released", 30)
+    assert playing.latest.note == YIELD_NOTE and playing.latest.weights
+    wait_until(lambda: waiting.latest is not None and waiting.latest.epoch == 1, 60)
+    waiting.stop()
+    wait_until(lambda: waiting.state == "released")

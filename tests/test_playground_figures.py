@@ -1,0 +1,70 @@
+"""The playground's pictures and numbers: colours of the answer, the network figure's weights
+and neurons, the thinned loss curve, and a neuron written out with its numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nncore.playground.colours import BACKGROUND_STRENGTH, class_image, rgb, value_image
+from nncore.playground.explain import neuron_numbers, what_to_look_at
+from nncore.playground.figures import MAX_CURVE_POINTS, loss_figure
+from nncore.playground.network_figure import network_figure
+
+WEIGHTS = [
+    np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -1.0]),  # features → layer 1
+    np.array([[0.5], [-2.0]]), np.array([0.25]),  # layer 1 → layer 2
+    np.array([[1.0, -1.0]]), np.array([0.0, 0.0]),  # layer 2 → two classes
+]  # fmt: skip
+
+
+def test_a_neuron_of_the_first_layer_is_written_out_with_its_numbers():
+    numbers = neuron_numbers(WEIGHTS, 0, 1, ["x₁", "x₂"], "tanh", np.array([1.0, 2.0]),
+                             np.array([1.0, 2.0]))  # fmt: skip
+    assert numbers.name == "neuron 1.2" and numbers.weights == (2.0, 4.0) and numbers.bias == -1
+    assert r"2.000\,\text{x₁} + 4.000\,\text{x₂} - 1.000" in numbers.formula
+    # 2·1 + 4·2 − 1 = 9
+    assert r"\mathrm{tanh}(9.000) = 1.000" in numbers.example
+
+
+def test_a_deeper_neuron_is_evaluated_on_the_layer_before():
+    numbers = neuron_numbers(WEIGHTS, 1, 0, ["neuron 1.1", "neuron 1.2"], "relu",
+                             np.array([1.0, 0.0]), np.array([1.0, 0.0]))  # fmt: skip
+    # layer 1 at (1, 0): relu(1 + 0.5) = 1.5, relu(2 − 1) = 1; then 0.5·1.5 − 2·1 + 0.25 = −1
+    assert r"0.500 \cdot 1.500 - 2.000 \cdot 1.000 + 0.250" in numbers.example
+    assert r"\mathrm{relu}(-1.000) = 0.000" in numbers.example
+
+
+def test_unsure_places_are_white_and_sure_ones_take_their_class_colour():
+    probabilities = np.array([[[0.5, 0.5], [1.0, 0.0]]])
+    image = class_image(probabilities)
+    assert np.allclose(image[0, 0], 255)
+    assert np.allclose(image[0, 1], 255 - (255 - rgb("#0072B2")) * BACKGROUND_STRENGTH)
+    discrete = class_image(np.array([[[0.6, 0.4]]]), discrete=True)
+    assert np.allclose(discrete[0, 0], image[0, 1])
+    assert np.allclose(value_image(np.zeros((2, 2))), 255)
+
+
+def test_the_network_figure_shows_every_weight_and_a_clickable_neuron_each():
+    blank = np.full((25, 25, 3), 255.0)
+    figure = network_figure([("x₁", blank), ("x₂", blank)], [[blank, blank], [blank]], blank,
+                            WEIGHTS[0::2])  # fmt: skip
+    hover = next(t for t in figure.data if t.name == "weights")
+    assert len(hover.text) == 4 + 2 + 1  # the output tile shows one line per neuron
+    assert "w = 3.000<br>x₂ → neuron 1.1" in hover.text
+    neurons = next(t for t in figure.data if t.name == "neurons")
+    assert [list(c) for c in neurons.customdata] == [[0, 0], [0, 1], [1, 0]]
+    assert len(figure.layout.images) == 1  # every tile in one picture
+
+
+def test_a_long_loss_curve_is_thinned_but_ends_at_the_last_epoch():
+    losses = [(epoch, 1.0 / epoch, 2.0 / epoch) for epoch in range(1, 5001)]
+    figure = loss_figure(losses)
+    assert len(figure.data[0].x) <= MAX_CURVE_POINTS and figure.data[0].x[-1] == 5000
+    assert figure.data[0].name == "training 0.000" and figure.data[1].name == "test 0.000"
+
+
+def test_the_sentence_under_the_picture_points_at_the_next_thing_to_try():
+    assert "Press ▶ Play" in what_to_look_at(2, 0, None)
+    assert "memorising" in what_to_look_at(2, 100, (0.05, 0.5))
+    assert "still high" in what_to_look_at(3, 100, (0.6, 0.6))
+    assert "blue high" in what_to_look_at(0, 100, (0.01, 0.01))
