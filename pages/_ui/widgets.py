@@ -69,8 +69,14 @@ def restore_settings(
     the values a link's choices imply (a layer type's own activation).
     """
     leave_legacy_pages_mode()
-    st.session_state["_current_page"] = page
     settings = list(settings)
+    if st.session_state.get("_current_page") != page:
+        # Arriving from another page, whose controls may have left their values under keys this
+        # page uses too (``lr``, ``seed``, ``batch``…, with other ranges): this page starts
+        # from its link, or from what the visitor last had here.
+        for setting in settings:
+            st.session_state.pop(setting.key, None)
+    st.session_state["_current_page"] = page
     params = st.query_params.to_dict()
     teacher_key = f"_{page}_teacher"
     if teacher_key not in st.session_state:

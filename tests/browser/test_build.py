@@ -190,3 +190,22 @@ def test_step_one_batch_shows_every_layer_then_training_takes_over(page: Page, a
     expect(page.get_by_text("Measured during the training")).to_be_visible()
     expect(page.get_by_text("After 2 steps of")).to_have_count(0)
     assert_no_exception(page)
+
+
+def test_moving_between_pages_keeps_each_pages_own_settings(page: Page, app_url: str):
+    """Build and the 2D Playground both have lr, batch, opt, seed and layers, with other ranges:
+    neither may take the other's values when the visitor moves between them."""
+    build = "layers=3&opt=sgd&lr=0.01&batch=128&seed=7"
+    open_page(page, f"{app_url}/build?{build}")
+    page.get_by_role("link", name="2D Playground").first.click()
+    expect(page.get_by_role("heading", name="2D Playground")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    time.sleep(1)  # the address is rewritten after the page's script has run
+    assert page.url.endswith("/playground"), page.url  # its own defaults, none of Build's
+    assert_no_exception(page)
+    page.get_by_role("link", name="Build & Train").first.click()
+    expect(page).to_have_url(re.compile(r"/build\?"), timeout=30_000)
+    wait_idle(page)
+    query = dict(part.split("=") for part in page.url.split("?", 1)[1].split("&"))
+    assert query == dict(part.split("=") for part in build.split("&"))
+    assert_no_exception(page)
