@@ -175,7 +175,9 @@ def follow(
         seen = run.wait(seen, REDRAW_SECONDS)
         draw_progress(run, progress, chart, keys)
         if panel is not None:
-            show_health(panel, run.run.health)
+            show_health(panel, run.run.health, live=True)
+    if panel is not None:  # the last measurement, whenever it arrived
+        show_health(panel, run.run.health)
 
 
 def results(run: RunHandle) -> None:

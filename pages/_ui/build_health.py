@@ -15,12 +15,20 @@ import streamlit as st
 from nncore.network.plan import LayerPlan
 from nncore.network.spec import NetworkSpec
 from nncore.training.health import NetworkHealth, what_to_look_for
-from nncore.training.health_figures import layer_histograms, layer_sizes
+from nncore.training.health_figures import (
+    layer_histograms,
+    layer_sizes,
+    update_layer_histograms,
+    update_layer_sizes,
+)
 from nncore.workers.client import start_step
 from pages._ui import build_data, state
 from pages._ui.widgets import presenter_mode
 
 STEP_WAIT_SECONDS = 120.0  # a step waits in the trainers' queue like a training; not forever
+# While a training runs, the panel is redrawn at most this often: it is the page's costliest
+# part after the curves, and a classroom's server draws it for every visitor who trains.
+LIVE_SECONDS = 1.0
 
 
 def step(spec: NetworkSpec) -> None:
@@ -98,21 +106,40 @@ class GradientPanel:
         )
         self.details = st.empty()
         self.shown: NetworkHealth | None = None
+        self.shown_at = 0.0
         self.keys = itertools.count()
 
-    def show(self, health: NetworkHealth | None, heading: str) -> None:
+    def _figures(self, health: NetworkHealth, layer, present: bool):
+        """The panel's two figures, built once per layout and refreshed in place after that."""
+        frame = (tuple(lay.name for lay in health.layers), layer and layer.name, present)
+        cached = st.session_state.get("build_health_figures")
+        if cached is None or cached[0] != frame:
+            sizes = layer_sizes(health, present)
+            histograms = layer_histograms(layer, present) if layer is not None else None
+            st.session_state["build_health_figures"] = (frame, sizes, histograms)
+            return sizes, histograms
+        _, sizes, histograms = cached
+        update_layer_sizes(sizes, health)
+        if histograms is not None:
+            update_layer_histograms(histograms, layer)
+        return sizes, histograms
+
+    def show(self, health: NetworkHealth | None, heading: str, live: bool = False) -> None:
         if health is None or health is self.shown:
             return
-        self.shown = health
+        if live and time.monotonic() - self.shown_at < LIVE_SECONDS:
+            return
+        self.shown, self.shown_at = health, time.monotonic()
         present = presenter_mode()
         by_name = {layer.name: layer for layer in health.layers}
         layer = by_name.get(self.chosen) or (health.layers[0] if health.layers else None)
+        sizes, histograms = self._figures(health, layer, present)
         with self.sizes.container():
             st.caption(heading)
-            st.plotly_chart(layer_sizes(health, present), key=f"sizes-{next(self.keys)}")
+            st.plotly_chart(sizes, key=f"sizes-{next(self.keys)}")
         with self.details.container():
-            if layer is not None:
-                st.plotly_chart(layer_histograms(layer, present), key=f"hist-{next(self.keys)}")
+            if histograms is not None:
+                st.plotly_chart(histograms, key=f"hist-{next(self.keys)}")
             dead = [f"{lay.name} {lay.dead} of {lay.units}" for lay in health.layers if lay.units]
             if dead:
                 st.caption("Dead relu units (0 for every test digit): " + ", ".join(dead))
@@ -128,8 +155,9 @@ class GradientPanel:
             )
 
 
-def show_health(panel: GradientPanel, run_health: NetworkHealth | None) -> None:
-    """The latest of: this session's stepping, or its training's measurement."""
+def show_health(panel: GradientPanel, run_health: NetworkHealth | None, live: bool = False) -> None:
+    """The latest of: this session's stepping, or its training's measurement (``live``: while
+    the training runs, at most every LIVE_SECONDS)."""
     current = state.stepping()
     if current is not None and current.result is not None:
         result = current.result
@@ -144,6 +172,7 @@ def show_health(panel: GradientPanel, run_health: NetworkHealth | None) -> None:
             run_health,
             "Measured during the training on a fixed batch of 256 training digits; the update "
             "is the weights' change over the last epoch.",
+            live,
         )
     else:
         panel.explain()
