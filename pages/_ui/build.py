@@ -299,6 +299,7 @@ def render() -> None:
     if gone:
         st.warning(gone, icon="🔗")
     run = state.build_run()
+    running_at_top = run is not None and run.run.active
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
     spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
@@ -336,6 +337,10 @@ def render() -> None:
         code(plan, spec)
     if run is not None:
         follow(run, progress, chart, keys, panel)
+        if running_at_top and run.run.over:
+            # The buttons, controls and progress above were drawn for a running training that
+            # has ended since: draw the whole page again, finished (once: it is over now).
+            st.rerun()
         with result_area:
             results(run)
             build_data.model_downloads(run)

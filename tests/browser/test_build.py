@@ -29,6 +29,9 @@ def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: 
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
     wait_idle(page)
     expect(page.get_by_text("Epoch 3/3")).to_be_visible()
+    # The page drawn at the end is the finished one: no Pause or Stop, the controls free again.
+    expect(page.locator(".st-key-stop")).to_have_count(0)
+    expect(page.get_by_role("button", name="Small CNN")).to_be_enabled()
     curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
     expect(curves).to_have_count(1)
     # Three epochs drawn for train and test, in both panels.
