@@ -3,8 +3,6 @@ the teacher's options and the buttons in their order."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -14,24 +12,12 @@ from nncore.backprop.passes import backward, train
 from nncore.backprop.preset import textbook_values
 from nncore.backprop.settings import BACKPROP_SETTINGS
 from nncore.settings import parse_query
-
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 60
+from tests.apptest import open_with, page_app
 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/backprop.py")
-    return at
-
-
-def open_with(app: AppTest, **query: str) -> AppTest:
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return page_app("backprop.py")
 
 
 def press(app: AppTest, key: str) -> AppTest:

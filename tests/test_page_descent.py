@@ -5,31 +5,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from nncore.optimizers import OPTIMIZERS
+from tests.apptest import ROOT, TIMEOUT, open_with, page_app
 
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 60
 SGD = OPTIMIZERS["sgd"].label
 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/descent.py")
-    return at
-
-
-def open_with(app: AppTest, **query: str) -> AppTest:
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return page_app("descent.py")
 
 
 def texts(elements) -> list[str]:
