@@ -88,6 +88,10 @@ def test_formulas_fit_a_phone(page: Page, app_url: str):
     page.set_viewport_size({"width": 390, "height": 844})
     open_page(page, f"{app_url}/backprop?n_in=3&n_hidden=3&n_out=3&explain=w_i1h1")
     press(page, "backward")
+    # KaTeX typesets after the script has finished: wait for the formulas before measuring them.
+    page.wait_for_function(
+        "document.querySelectorAll('.katex-display').length > 10", timeout=30_000
+    )
     widths = page.evaluate(
         """() => [...document.querySelectorAll('.katex-display')]
             .map(e => [e.scrollWidth, e.clientWidth])"""
