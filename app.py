@@ -5,6 +5,7 @@ import os
 import streamlit as st
 
 from nncore.workers.client import start_workers
+from pages._ui.process import freeze_long_lived_objects
 from pages._ui.widgets import PRESENT, presenter_mode
 
 st.set_page_config(page_title="Sequential Playground", page_icon="🧠", layout="wide")
@@ -35,3 +36,4 @@ if presenter_mode():
 if replica := os.environ.get("PLAYGROUND_REPLICA"):  # set by `make cluster` and compose
     st.sidebar.caption(f"Served by replica {replica}")
 page.run()
+freeze_long_lived_objects()  # after the page's imports: later reruns collect less
