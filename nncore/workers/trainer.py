@@ -28,7 +28,8 @@ from nncore.network.spec import NetworkSpec
 from nncore.workers.models import ModelSource
 from nncore.workers.playground import play
 
-PRIORITY = 10  # os.nice increment: the web server (0) always comes first
+PRIORITY = 19  # os.nice increment, the lowest priority: training is background work, and the
+# web server and the inference worker (both at 0: they answer clicks) always come first
 PAUSE_LIMIT = 15 * 60.0  # a training paused this long is stopped (keeping its model)
 HEALTH_SECONDS = 0.4  # the gradient panel is measured at most this often during a training
 
