@@ -221,8 +221,17 @@ def test_input_figure_shows_every_pixel():
 
 
 def test_activation_figures_pick_maps_or_bars():
-    maps = figures.activation_figure("conv1", np.ones((28, 28, 32)))
-    assert len(maps.data) == figures.MAX_FEATURE_MAPS
+    activation = np.random.default_rng(3).random((26, 26, 32))
+    maps = figures.activation_figure("conv1", activation)
+    mosaic = np.asarray(maps.data[0].z, dtype=float)
+    which = np.asarray(maps.data[0].customdata)
+    assert mosaic.shape == (2 * 27 - 1, 8 * 27 - 1)  # 16 maps, 8 to a row, a gap between
+    # Map 11 (index 10) is the second row's third tile, with its own number for the hover.
+    np.testing.assert_array_equal(mosaic[27:53, 54:80], activation[..., 10])
+    assert (which[27:53, 54:80] == 11).all()
+    assert np.isnan(mosaic[26]).all() and (which[26] == 0).all()  # the gap stays blank
+    assert maps.data[0].zmax == activation[..., :16].max()  # one colour range for the layer
+    assert "16 of 32 feature maps" in maps.layout.title.text
     bars = figures.activation_figure("dense", np.arange(64.0))
     assert len(bars.data) == 1 and len(bars.data[0].y) == 64
     assert figures.activation_figure("odd", np.ones((2, 2))) is None
