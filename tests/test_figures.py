@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from nncore.mosaic import tile_origin
 from nncore.network.figures import diagram_columns, network_diagram
 from nncore.network.plan import layer_plan
 from nncore.network.spec import SEED_NOTEBOOK, SMALL_CNN, LayerSpec, NetworkSpec
@@ -12,6 +13,8 @@ from nncore.neuron import activate, weighted_sum
 from nncore.neuron.figures import neuron_curve
 from nncore.style import FONT_SIZE, PRESENTER_FONT_SIZE, TEST_COLOUR, TRAIN_COLOUR
 from nncore.training.figures import (
+    GRID_GAP,
+    TITLE_BAND,
     confusion_heatmap,
     digit_grid,
     training_curves,
@@ -104,11 +107,20 @@ def test_confusion_heatmap_and_digit_grid_show_what_they_are_given():
     assert heatmap.layout.yaxis.autorange == "reversed"  # digit 0 at the top, as in a table
     images = np.random.default_rng(0).random((5, 784))
     grid = digit_grid(images, [1, 2, 3, 4, 5], [7, 7, 7, 7, 7], columns=4)
-    assert len(grid.data) == 5
     assert [n.text for n in grid.layout.annotations] == ["1 → 7", "2 → 7", "3 → 7", "4 → 7",
                                                          "5 → 7"]  # fmt: skip
-    np.testing.assert_array_equal(np.asarray(grid.data[2].z), images[2].reshape(28, 28))
-    assert grid.data[4].xaxis == "x5"  # the fifth picture starts the second row of four
+    mosaic = np.asarray(grid.data[0].z, dtype=float)
+    # Each picture sits under its title: the third is the first row's third, the fifth
+    # starts the second row of four.
+    for index, (column, row) in ((2, (2, 0)), (4, (0, 1))):
+        top, left = tile_origin(index, 4, 28, 28, GRID_GAP, TITLE_BAND)
+        assert (top, left) == (row * (TITLE_BAND + 28 + GRID_GAP) + TITLE_BAND,
+                               column * (28 + GRID_GAP))  # fmt: skip
+        np.testing.assert_array_equal(mosaic[top : top + 28, left : left + 28],
+                                      images[index].reshape(28, 28))  # fmt: skip
+        title = grid.layout.annotations[index]
+        assert left <= title.x <= left + 28 and top - TITLE_BAND <= title.y <= top
+    assert np.isnan(mosaic[:TITLE_BAND]).all()  # room for the first row's titles
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])

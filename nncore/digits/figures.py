@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import plotly.graph_objects as go
 
+from nncore.mosaic import tile_mosaic
 from nncore.style import INK_COLOUR as INK
 from nncore.style import WINNER_COLOUR as WINNER
 from nncore.style import font
@@ -77,25 +78,6 @@ def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
     return figure
 
 
-def feature_mosaic(maps: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Maps (H, W, n) laid out as one picture, ``columns`` to a row, a blank line between.
-
-    Returns the picture (NaN in the gaps, so they stay transparent) and, for every cell, the
-    number (from 1) of the map it belongs to (0 in the gaps), for the hover text. One heat map
-    instead of one subplot per map: plotly's figure objects cost the web server ~30 ms a
-    subplot, paid for every stroke of every student.
-    """
-    height, width, count = maps.shape
-    rows = math.ceil(count / columns)
-    picture = np.full((rows * (height + 1) - 1, columns * (width + 1) - 1), np.nan)
-    which = np.zeros(picture.shape, dtype=int)
-    for i in range(count):
-        top, left = (i // columns) * (height + 1), (i % columns) * (width + 1)
-        picture[top : top + height, left : left + width] = maps[..., i]
-        which[top : top + height, left : left + width] = i + 1
-    return picture, which
-
-
 def feature_maps(
     name: str, activation: np.ndarray, limit: int = MAX_FEATURE_MAPS, present: bool = False
 ) -> go.Figure:
@@ -109,7 +91,7 @@ def feature_maps(
     columns = min(8, shown)
     rows = math.ceil(shown / columns)
     top = float(maps[..., :shown].max()) or 1.0
-    picture, which = feature_mosaic(maps[..., :shown], columns)
+    picture, which = tile_mosaic(np.moveaxis(maps[..., :shown], -1, 0), columns)
     figure = go.Figure(
         go.Heatmap(
             z=picture,

@@ -11,7 +11,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from nncore.mosaic import tile_mosaic, tile_origin
 from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
+
+GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
 
 
 def _layout(fig: go.Figure, height: int, present: bool) -> go.Figure:
@@ -112,14 +115,17 @@ def digit_grid(
         titles = [f"{t} → {p}" for t, p in zip(true, predicted, strict=True)]
     # Plotly reads tags in titles as HTML: a class name from a file stays text.
     titles = [str(title).replace("<", "‹").replace(">", "›") for title in titles]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=titles,
-                        horizontal_spacing=0.01, vertical_spacing=0.08)  # fmt: skip
-    for index, image in enumerate(images):
-        fig.add_trace(
-            go.Heatmap(z=np.asarray(image).reshape(28, 28), colorscale="gray_r", showscale=False,
-                       hoverinfo="skip"),
-            row=index // columns + 1, col=index % columns + 1,
-        )  # fmt: skip
-    fig.update_xaxes(visible=False)
+    tiles = np.asarray(images, dtype=float).reshape(count, 28, 28)
+    mosaic, _ = tile_mosaic(tiles, columns, gap=GRID_GAP, band=TITLE_BAND)
+    fig = go.Figure(go.Heatmap(z=mosaic, colorscale="gray_r", zmin=0, showscale=False,
+                               zmax=float(tiles.max(initial=0)) or 1.0, hoverinfo="skip"))  # fmt: skip
+    places = [tile_origin(i, columns, 28, 28, GRID_GAP, TITLE_BAND) for i in range(count)]
+    fig.update_layout(annotations=[
+        {"x": left + 13.5, "y": top - 1, "text": title, "showarrow": False,
+         "xanchor": "center", "yanchor": "bottom"}
+        for title, (top, left) in zip(titles, places, strict=True)
+    ])  # fmt: skip
+    fig.update_xaxes(visible=False, range=[-0.5, columns * (28 + GRID_GAP) - GRID_GAP - 0.5])
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    fig.update_layout(plot_bgcolor="white")
     return _layout(fig, 40 + 130 * rows, present)
