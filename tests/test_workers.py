@@ -168,3 +168,13 @@ def test_a_session_network_is_sent_once_and_rebuilt_after_a_worker_dies(
     again = answers.answer(source, vertical_stroke())  # a new worker, told the model anew
     assert np.allclose(first.probabilities, again.probabilities, atol=1e-6)
     assert [name for name, _ in again.layers] == ["dense_1", "dense_2", "output"]
+
+
+def test_training_yields_the_cpu_and_answering_a_drawing_does_not(
+    pool: TrainerPool, answers: InferenceService
+):
+    """A training is background work: a slider move or a stroke (the web server, the inference
+    worker) always gets the CPU first, so a class training never makes a page wait."""
+    answers.answer(BUNDLED, vertical_stroke())  # the inference worker is up
+    assert os.getpriority(os.PRIO_PROCESS, pool.workers[0].pid) == 19
+    assert os.getpriority(os.PRIO_PROCESS, answers.worker.pid) == os.getpriority(os.PRIO_PROCESS, 0)
