@@ -203,6 +203,7 @@ def render() -> None:
         with picture:
             if spec.features:
                 playground_live.draw_plane(spec, parts, values, current, add_point)
+                playground_live.draw_losses(current)
     with code_tab:
         script = playground_script(spec, values, points if points_state.own else None)
         st.download_button("Download playground_2d.py", script, file_name="playground_2d.py",
