@@ -12,11 +12,13 @@ TensorFlow Playground trains a 2-4-2 network on 250 points at screen refresh rat
 3. The same for a 6 × 8 network (six hidden layers of eight), all seven features.
 4. Through a training worker (the pool the app uses): epochs a second and snapshots a second
    as the server receives them while the network plays (snapshots allowed: at most 8 a second).
-5. In the browser (skip with --no-browser): the app served, Chromium opens /playground and
-   presses Play; for 8 s it counts how often the boundary picture changes (target 5–10 Hz) and
-   reads the epoch counter (epochs a second as the student sees them).
+5. In the browser (skip with --no-browser; only this part with --browser-only): the app
+   served, Chromium opens /playground and presses Play; for 8 s it counts how often the live
+   plane's image changes (target 5–10 Hz), reads the epoch counter (epochs a second as the
+   student sees them) and adds up the long tasks of the page's main thread (a busy browser
+   shows fewer redraws than the server sends).
 
-Run: .venv/bin/python benchmarks/playground_speed.py [--no-browser]
+Run: .venv/bin/python benchmarks/playground_speed.py [--no-browser | --browser-only]
 """
 
 from __future__ import annotations
@@ -114,17 +116,18 @@ def worker_rates() -> None:
         worker.stop()
 
 
-# The boundary is the plane's layout image; the network figure's axes are invisible.
+# While the network plays, the plane is one image (.st-key-pg_live_plane img): a redraw is a new
+# src. (Paused, it is the plotly figure with the boundary as its layout image.)
 COUNT_REDRAWS = """() => { window.redraws = 0; window.counts = 0; let last = '', lastText = '';
+  window.busy = 0;  // milliseconds of the main thread in long tasks (50 ms or more)
+  new PerformanceObserver(list => list.getEntries().forEach(e => { window.busy += e.duration; }))
+    .observe({type: 'longtask'});
   setInterval(() => {
     const counter = document.querySelector('.st-key-pg_epoch');
     if (counter && counter.innerText !== lastText) { lastText = counter.innerText; window.counts++; }
-    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-      const layout = gd._fullLayout || {};
-      const images = layout.images || [];
-      if (!layout.xaxis || layout.xaxis.visible === false || !images.length) continue;
-      if (images[0].source !== last) { last = images[0].source; window.redraws++; }
-    } }, 10); }"""
+    const live = document.querySelector('.st-key-pg_live_plane img');
+    if (live && live.complete && live.src !== last) { last = live.src; window.redraws++; }
+  }, 10); }"""
 
 
 def browser_rates() -> None:
@@ -154,13 +157,18 @@ def browser_rates() -> None:
         elapsed = time.monotonic() - started
         redraws = page.evaluate("window.redraws") - 1  # the first count is the picture as found
         counts = page.evaluate("window.counts") - 1
+        busy = page.evaluate("window.busy") / 1000
         print(f"browser: boundary redrawn {redraws / elapsed:.1f} times/s (target 5-10)")
         print(f"browser: epoch counter changed {counts / elapsed:.1f} times/s")
+        print(f"browser: main thread in long tasks {busy:.1f} s of {elapsed:.1f} s")
         print(f"browser: {(epoch(page) - first) / elapsed:.0f} epochs/s on the counter")
         browser.close()
 
 
 if __name__ == "__main__":
+    if "--browser-only" in sys.argv:
+        browser_rates()
+        sys.exit()
     small = engine_rates(SMALL, "2-4-2")
     baseline = fit_rate(SMALL)
     print(f"ratio engine/fit (2-4-2): {small / baseline:.1f}x")

@@ -5,9 +5,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from nncore.playground.colours import BACKGROUND_STRENGTH, class_image, rgb, value_image
+from nncore.playground.colours import (
+    BACKGROUND_STRENGTH,
+    CLASS_COLOURS,
+    class_image,
+    rgb,
+    value_image,
+)
+from nncore.playground.datasets import Points
 from nncore.playground.explain import neuron_numbers, what_to_look_at
-from nncore.playground.figures import MAX_CURVE_POINTS, loss_figure
+from nncore.playground.figures import (
+    MAX_CURVE_POINTS,
+    answer_colours,
+    loss_figure,
+    plane_html,
+    plane_picture,
+    plane_side,
+)
 from nncore.playground.network_figure import network_figure
 
 WEIGHTS = [
@@ -68,3 +82,33 @@ def test_the_sentence_under_the_picture_points_at_the_next_thing_to_try():
     assert "memorising" in what_to_look_at(2, 100, (0.05, 0.5))
     assert "still high" in what_to_look_at(3, 100, (0.6, 0.6))
     assert "blue high" in what_to_look_at(0, 100, (0.01, 0.01))
+
+
+def test_the_live_plane_picture_puts_each_point_where_the_figure_would():
+    # The network sure of class 1 (orange) everywhere; one blue training point at (3, 3), a
+    # test point of class 1 at (-3, -3): 345 px for 12 units, so (3, 3) is pixel (258.75, 86.25).
+    background = answer_colours(np.tile([0.0, 1.0], (50, 50, 1)), 2, False)
+    train = Points(np.array([[3.0, 3.0]]), np.array([0]), 2)
+    test = Points(np.array([[-3.0, -3.0]]), np.array([1]), 2)
+    picture = np.asarray(plane_picture(background, train, test, plane_side(False)))
+    assert picture.shape == (345, 345, 3)
+    assert tuple(picture[86, 258]) == tuple(rgb(CLASS_COLOURS[0]))  # the point, class-coloured
+    assert tuple(picture[258, 86]) == tuple(rgb(CLASS_COLOURS[1]))  # the test point's middle
+    assert tuple(picture[258, 86 + 5]) == (0, 0, 0)  # ringed in black
+    pale_orange = np.rint(background[0, 0])
+    for row, column in ((10, 10), (172, 172), (86, 300)):  # away from the points: the answer
+        assert np.abs(picture[row, column] - pale_orange).max() <= 1
+
+
+def test_the_live_plane_before_the_first_epoch_is_white_with_its_points():
+    train = Points(np.array([[0.0, 0.0]]), np.array([0.5]), 0)  # regression: a value of 0.5
+    picture = np.asarray(plane_picture(None, train, None, 100))
+    assert tuple(picture[5, 5]) == (255, 255, 255)
+    assert np.abs(picture[50, 50] - value_image(np.array(0.5), strength=1.0)).max() <= 1
+
+
+def test_the_live_plane_html_shows_the_picture_with_the_figures_height_and_ticks():
+    html = plane_html("data:image/png;base64,AAAA")
+    assert 'src="data:image/png;base64,AAAA"' in html and "height:400px" in html
+    assert html.count(">−6<") == 2 and html.count(">6<") == 2 and "x₁" in html
+    assert "height:460px" in plane_html("data:image/png;base64,AAAA", present=True)

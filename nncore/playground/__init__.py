@@ -7,7 +7,8 @@
 - ``snapshot``: what a training worker streams back (plain numpy data);
 - ``engine``: the Keras model and its compiled epoch (TensorFlow: worker processes only);
 - ``colours``: the answer, values and classes as colours, sent as small PNG images;
-- ``figures``: the plane (the decision boundary and the points) and the loss curves;
+- ``figures``: the plane (the decision boundary and the points: a clickable chart, or one
+  picture while the network plays) and the loss curves;
 - ``network_figure``: every feature's and neuron's heatmap laid out as the network;
 - ``explain``: a clicked neuron's numbers and the sentence under the picture;
 - ``codegen``: the runnable Keras script that reproduces the page.

@@ -38,13 +38,19 @@ def class_image(probabilities: np.ndarray, discrete: bool = False) -> np.ndarray
     return 255 - (255 - mixed) * strength[..., None]
 
 
-def value_image(values: np.ndarray, scale: float = 1.0, discrete: bool = False) -> np.ndarray:
-    """H × W × 3 colours for values: white at 0, full colour at ±``scale`` and beyond."""
+def value_image(
+    values: np.ndarray,
+    scale: float = 1.0,
+    discrete: bool = False,
+    strength: float = BACKGROUND_STRENGTH,
+) -> np.ndarray:
+    """H × W × 3 colours for values: white at 0, the colour at ±``scale`` and beyond (paled to
+    ``strength`` for a background; a point on it is drawn at full strength, 1)."""
     v = np.clip(np.asarray(values, float) / max(scale, 1e-9), -1, 1)
     if discrete:
         v = np.sign(v)
     colour = np.where(v[..., None] >= 0, rgb(POSITIVE), rgb(NEGATIVE))
-    return 255 - (255 - colour) * (BACKGROUND_STRENGTH * np.abs(v))[..., None]
+    return 255 - (255 - colour) * (strength * np.abs(v))[..., None]
 
 
 def png_uri(image: np.ndarray, upscale: int = 1) -> str:
@@ -53,12 +59,23 @@ def png_uri(image: np.ndarray, upscale: int = 1) -> str:
     Rows are flipped, because an image's first row is its top. ``upscale`` smooths a coarse
     grid with bilinear interpolation, so the boundary does not look like a staircase.
     """
-    mode = "RGBA" if image.shape[-1] == 4 else "RGB"
-    picture = Image.fromarray(np.clip(image[::-1], 0, 255).astype(np.uint8), mode)
+    picture = to_picture(image)
     if upscale > 1:
         picture = picture.resize(
             (picture.width * upscale, picture.height * upscale), Image.Resampling.BILINEAR
         )
+    return picture_uri(picture)
+
+
+def to_picture(image: np.ndarray) -> Image.Image:
+    """An H × W × 3 (or × 4) array of colours, row 0 at the bottom of the plane, as a PIL
+    image (whose first row is its top: the rows are flipped)."""
+    mode = "RGBA" if image.shape[-1] == 4 else "RGB"
+    return Image.fromarray(np.clip(image[::-1], 0, 255).astype(np.uint8), mode)
+
+
+def picture_uri(picture: Image.Image) -> str:
+    """A PIL image as a PNG data URI (fast compression: it is sent up to five times a second)."""
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG", optimize=False, compress_level=3)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

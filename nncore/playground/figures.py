@@ -3,12 +3,19 @@ drawn as columns of heatmaps joined by its weights, and the loss curves.
 
 Pure functions of numpy data; the page only shows them. Heatmaps travel as PNG images (see
 ``colours``) so a redraw five times a second stays small.
+
+The plane comes in two forms of the same size and look: ``plane_figure``, a plotly figure
+whose clicks add points (when the network waits), and ``plane_picture``, the same plane
+composed into one image while the network plays. Re-rendering a plotly figure with ~1,500
+markers five times a second kept the browser's main thread busy 7 s in 8 (the boundary moved
+1–2.6 times a second); swapping one image costs it next to nothing.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image, ImageDraw
 
 from nncore.playground.colours import (
     CLASS_COLOURS,
@@ -16,6 +23,7 @@ from nncore.playground.colours import (
     POSITIVE,
     class_image,
     png_uri,
+    to_picture,
     value_image,
 )
 from nncore.playground.datasets import RADIUS, Points
@@ -25,15 +33,25 @@ MAX_CURVE_POINTS = 400  # a loss curve drawn with more points looks no different
 CLICK_GRID = 31  # clickable places across the plane (every 0.4)
 CLICK_TRACE = "click"  # the trace a click on the plane lands on
 NEURON_TRACE = "neurons"  # the trace a click on a neuron lands on
+PLANE_MARGIN = {"l": 50, "r": 10, "t": 10, "b": 45}  # pixels around the square plane
+TICK_STEP = 2  # a tick label every 2 along each axis
+MARKER_SIZE = 8  # a point's diameter in pixels
+AXIS_GREY = "#808495"  # tick labels and axis titles, as Streamlit's plotly theme draws them
+
+
+def plane_height(present: bool) -> int:
+    """The plane's height in pixels (the square plus the margins): bigger in presenter mode."""
+    return 460 if present else 400
 
 
 def _plane_axes(present: bool) -> dict:
-    axis = {"range": [-RADIUS, RADIUS], "zeroline": False, "showgrid": False, "dtick": 2}
+    axis = {"range": [-RADIUS, RADIUS], "zeroline": False, "showgrid": False,
+            "dtick": TICK_STEP}  # fmt: skip
     return {
         "xaxis": {**axis, "title": {"text": "x₁"}, "constrain": "domain"},
         "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "constrain": "domain"},
         "font": font(present),
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 45},
+        "margin": PLANE_MARGIN,
         "plot_bgcolor": "white",
         "showlegend": False,
         "clickmode": "event+select",
@@ -93,8 +111,85 @@ def plane_figure(
     if test is not None:
         for trace in _points_traces(test, test=True):
             figure.add_trace(trace)
-    figure.update_layout(height=460 if present else 400)
+    figure.update_layout(height=plane_height(present))
     return figure
+
+
+def point_colours(points: Points) -> list[tuple[int, int, int]]:
+    """Each point's fill: its class's colour, or its value at full strength (regression)."""
+    if points.classes:
+        palette = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in CLASS_COLOURS]
+        return [palette[int(label)] for label in points.y]
+    colours = np.rint(value_image(points.y, strength=1.0)).astype(int)
+    return [tuple(c) for c in colours]
+
+
+def plane_side(present: bool) -> int:
+    """The square plane's largest side in pixels (the figure's height less its margins)."""
+    return plane_height(present) - PLANE_MARGIN["t"] - PLANE_MARGIN["b"]
+
+
+def plane_picture(
+    colours: np.ndarray | None,
+    train: Points,
+    test: Points | None,
+    side: int,
+) -> Image.Image:
+    """The square plane (−RADIUS…RADIUS each way) as one ``side`` × ``side`` image: the
+    network's answer and the points drawn on it as ``plane_figure`` draws them.
+
+    ``colours`` is the answer over the grid (``answer_colours``; row 0 at the bottom), or None
+    before the first epoch. Training points are filled with a white edge, test points ringed
+    in black, as in the figure, so the switch between the two is not seen.
+    """
+    picture = Image.new("RGB", (side, side), "white")
+    if colours is not None:
+        picture.paste(to_picture(colours).resize((side, side), Image.Resampling.BILINEAR))
+    draw = ImageDraw.Draw(picture)
+    for points, ringed in ((train, False), (test, True)):
+        if points is None:
+            continue
+        edge, width = ("black", 2) if ringed else ("white", 1)
+        radius = (MARKER_SIZE + width) / 2  # plotly centres the edge on the circle's rim
+        pixels = (points.x * [1, -1] + RADIUS) / (2 * RADIUS) * side  # x2 grows upwards
+        for (x, y), fill in zip(pixels, point_colours(points), strict=True):
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill,
+                         outline=edge, width=width)  # fmt: skip
+    return picture
+
+
+def plane_html(picture: str, present: bool = False) -> str:
+    """The live plane as HTML laid out as plotly lays out ``plane_figure``: the same height and
+    margins, the square as wide as the column allows (at most ``plane_side``) and centred,
+    tick labels and axis titles as text, so Play and Pause do not move anything.
+
+    ``picture`` is ``plane_picture``'s PNG as a data URI (st.image would scale the labels
+    with the picture in a narrow column; here they keep their size).
+    """
+    m, side = PLANE_MARGIN, plane_side(present)
+    size = font(present)["size"]
+    tick, title = round(size * 0.75), round(size * 0.9)
+    text = f"position:absolute;color:{AXIS_GREY};font-size:{tick}px;line-height:1;"
+    labels = []
+    for value in range(-int(RADIUS), int(RADIUS) + 1, TICK_STEP):
+        share = (value + RADIUS) / (2 * RADIUS) * 100
+        label = f"{value:g}".replace("-", "−")  # plotly's minus sign
+        labels.append(f'<span style="{text}top:calc(100% + 6px);left:{share:g}%;'
+                      f'transform:translateX(-50%)">{label}</span>')  # fmt: skip
+        labels.append(f'<span style="{text}right:calc(100% + 6px);top:{100 - share:g}%;'
+                      f'transform:translateY(-50%)">{label}</span>')  # fmt: skip
+    labels.append(f'<span style="{text}font-size:{title}px;top:calc(100% + {tick + 14}px);'
+                  'left:50%;transform:translateX(-50%)">x₁</span>')  # fmt: skip
+    labels.append(f'<span style="{text}font-size:{title}px;right:calc(100% + {2 * tick + 10}px);'
+                  'top:50%;transform:translateY(-50%) rotate(-90deg)">x₂</span>')  # fmt: skip
+    return (
+        f'<div style="position:relative;height:{plane_height(present)}px">'
+        f'<div style="position:absolute;top:{m["t"]}px;bottom:{m["b"]}px;left:{m["l"]}px;'
+        f'right:{m["r"]}px;display:flex;align-items:center;justify-content:center">'
+        f'<div style="position:relative;width:min(100%,{side}px);aspect-ratio:1">'
+        f'<img src="{picture}" alt="the network\'s answer and the points" '
+        f'style="display:block;width:100%;height:100%">{"".join(labels)}</div></div></div>'
+    )
 
 
 def answer_colours(output: np.ndarray, classes: int, discrete: bool) -> np.ndarray:

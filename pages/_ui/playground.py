@@ -39,6 +39,11 @@ from pages._ui.widgets import (
 PAGE = "playground"
 S = SETTINGS_BY_KEY
 CLASS_NAMES = ("blue", "orange", "green", "pink")
+# On a phone, where the columns (controls, network, plane) stack, the plane comes first, right
+# under Play and Pause: it is what the student watches. Side by side, the order stays.
+PHONE_ORDER = """<style>@media (max-width: 640px) {
+  .st-key-pg_main [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(3) {
+    order: -1; } }</style>"""
 
 
 def apply_preset(name: str) -> None:
@@ -187,7 +192,11 @@ def render() -> None:
     with train_tab:
         if spec.features:
             action_bar(current, spec, parts)
-        controls, network, picture = st.columns([1, 1.5, 1.3], gap="medium")
+        st.html(PHONE_ORDER)
+        main = st.container(key="pg_main")
+        # At 1280 px the controls (ratio 1 then) cut the default dataset's name to "Circle (2
+        # classes"; 1.25 shows it (the longest, "Three spirals (3 classes)", still loses a word).
+        controls, network, picture = main.columns([1.25, 1.4, 1.3], gap="medium")
         with controls:
             with st.expander("Data", expanded=True):
                 data_controls(points_state)
@@ -203,6 +212,7 @@ def render() -> None:
         with picture:
             if spec.features:
                 playground_live.draw_plane(spec, parts, values, current, add_point)
+                playground_live.draw_losses(current)
     with code_tab:
         script = playground_script(spec, values, points if points_state.own else None)
         st.download_button("Download playground_2d.py", script, file_name="playground_2d.py",

@@ -3,6 +3,11 @@
 Drawn by a fragment that reruns itself five times a second while the network plays (and not
 at all otherwise), each time drawing the newest snapshot the worker sent: the rest of the page
 is not rerun. Clicks on the plane (a new point) and on a neuron (its numbers) arrive here too.
+
+While the network plays, the plane is one image (``plane_picture``) swapped five times a
+second, not a plotly figure: plotly re-rendering it kept the browser too busy to show more
+than one or two boundaries a second. When it waits, the plane is the clickable plotly figure
+again. The loss curves, like the network, are redrawn once a second.
 """
 
 from __future__ import annotations
@@ -12,11 +17,19 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
-from nncore.playground.colours import value_image
+from nncore.playground.colours import picture_uri, value_image
 from nncore.playground.datasets import RADIUS, Split
 from nncore.playground.explain import neuron_numbers, what_to_look_at
 from nncore.playground.features import FEATURES, feature_matrix, grid_points
-from nncore.playground.figures import answer_colours, boundary_image, loss_figure, plane_figure
+from nncore.playground.figures import (
+    answer_colours,
+    boundary_image,
+    loss_figure,
+    plane_figure,
+    plane_html,
+    plane_picture,
+    plane_side,
+)
 from nncore.playground.network_figure import network_figure
 from nncore.playground.settings import PlaygroundSpec
 from nncore.playground.snapshot import Snapshot
@@ -25,6 +38,7 @@ from pages._ui.widgets import presenter_mode
 
 REDRAW_SECONDS = 0.2  # five redraws a second while playing (the worker sends at most eight)
 NETWORK_SECONDS = 1.0  # the network (the costliest figure, slowest to change) at 1 Hz
+LOSS_SECONDS = 1.0  # the loss curves: a plotly chart too, and a second's epochs barely show
 TILE = 25  # a neuron's heatmap, TILE × TILE (every other grid point)
 CHART_CONFIG = {"displayModeBar": False}
 
@@ -58,6 +72,18 @@ def epoch_line(job, snapshot: Snapshot | None) -> None:
         ahead = job.ahead
         st.info(f"Waiting for a free trainer: {ahead} ahead of you." if ahead else
                 "Waiting for a free trainer: you are next.")  # fmt: skip
+
+
+def live_plane(parts: Split, snapshot, values: dict) -> None:
+    """The plane while the network plays: one image, the same size as the figure."""
+    colours = None
+    if snapshot is not None:
+        colours = answer_colours(snapshot.output, parts.train.classes, values["discrete"])
+    test = parts.test if values["show_test"] else None
+    present = presenter_mode()
+    picture = plane_picture(colours, parts.train, test, plane_side(present))
+    st.container(key="pg_live_plane").html(plane_html(picture_uri(picture), present))
+    st.caption("Pause to add a point: a click on the plane adds one while the network waits.")
 
 
 def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, float], None]) -> None:
@@ -137,10 +163,18 @@ def plane_part(spec: PlaygroundSpec, parts: Split, values: dict, current: pg.Tra
         st.error(job.error)
     if snapshot is not None and snapshot.note:
         st.info(snapshot.note)
-    plane(parts, snapshot, values, add_point)
+    if job is not None and job.playing:
+        live_plane(parts, snapshot, values)
+    else:
+        plane(parts, snapshot, values, add_point)
     last = job.losses[-1][1:] if job is not None and job.losses else None
     epoch = 0 if snapshot is None else snapshot.epoch
     st.caption(what_to_look_at(parts.train.classes, epoch, last))
+
+
+def loss_part(current: pg.Training) -> None:
+    """The training and test loss curves, once there are some."""
+    job = current.job
     if job is not None and job.losses:
         st.plotly_chart(loss_figure(job.losses, presenter_mode()), config=CHART_CONFIG)
 
@@ -156,6 +190,12 @@ def draw_plane(spec, parts, values, current, add_point) -> None:
     st.fragment(run_every=REDRAW_SECONDS if live else None)(plane_part)(
         spec, parts, values, current, add_point
     )
+
+
+def draw_losses(current) -> None:
+    """``loss_part`` as a fragment: every LOSS_SECONDS while playing, once otherwise."""
+    live = current.job is not None and current.job.live
+    st.fragment(run_every=LOSS_SECONDS if live else None)(loss_part)(current)
 
 
 def draw_network(spec, parts, current) -> None:

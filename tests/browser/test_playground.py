@@ -1,5 +1,8 @@
 """/playground in Chromium: Play redraws the decision boundary and advances the epoch counter
-(in a worker: the server never loads TensorFlow), and a click on the plane adds a point."""
+(in a worker: the server never loads TensorFlow), and a click on the plane adds a point.
+
+While the network plays, the plane is one image (``.st-key-pg_live_plane img``); paused, it is
+the clickable plotly figure with the boundary as its layout image."""
 
 from __future__ import annotations
 
@@ -16,8 +19,13 @@ from appdriver import assert_no_exception, open_page, wait_idle
 # The plane is the figure whose axes are shown (the network figure's are hidden).
 PLANE = """() => [...document.querySelectorAll('.js-plotly-plot')].find(
     gd => gd._fullLayout && gd._fullLayout.xaxis && gd._fullLayout.xaxis.visible !== false)"""
-BOUNDARY = f"() => {{ const gd = ({PLANE})(); const im = gd && gd._fullLayout.images;" \
-           " return im && im.length ? im[0].source : null; }"  # fmt: skip
+LIVE = ".st-key-pg_live_plane img"
+BOUNDARY = f"""() => {{ const live = document.querySelector('{LIVE}');
+    if (live) return live.src;
+    const gd = ({PLANE})(); const im = gd && gd._fullLayout.images;
+    return im && im.length ? im[0].source : null; }}"""
+CLICKABLE = f"""() => {{ const gd = ({PLANE})();
+    return !!gd && gd._fullData.some(t => t.name === 'click'); }}"""
 SHOWN_POINTS = f"""() => {{ const gd = ({PLANE})();
     if (!gd || !gd._fullData) return [];
     return gd._fullData.filter(t => t.name === 'training' || t.name === 'test')
@@ -46,7 +54,11 @@ def test_play_redraws_the_boundary_and_advances_the_epoch(
     page.locator(".st-key-pg_play button").click()
     # The first epoch may wait for the worker to import TensorFlow.
     wait_for(lambda: epoch(page) > 0 and page.evaluate(BOUNDARY), 240, "the first snapshot")
+    # Playing, the plane is the live picture (cheap for the browser), not the plotly figure.
+    expect(page.locator(LIVE)).to_be_visible(timeout=30_000)
+    assert not page.evaluate(CLICKABLE)
     first_epoch, first_picture = epoch(page), page.evaluate(BOUNDARY)
+    assert first_picture.startswith("data:image/png;base64,")
     wait_for(lambda: epoch(page) > first_epoch + 5 and page.evaluate(BOUNDARY) != first_picture,
              60, "a later epoch with a new boundary")  # fmt: skip
     page.locator(".st-key-pg_pause button").click()
@@ -55,6 +67,9 @@ def test_play_redraws_the_boundary_and_advances_the_epoch(
     paused = epoch(page)
     page.wait_for_timeout(1500)
     assert epoch(page) == paused  # paused means paused
+    # Paused, the clickable plotly plane is back, with the boundary the network ended on.
+    wait_for(lambda: page.evaluate(CLICKABLE), 30, "the clickable plane")
+    assert page.locator(LIVE).count() == 0 and page.evaluate(BOUNDARY)
     assert_no_exception(page)
     maps = Path(f"/proc/{server.pid}/maps").read_text()
     assert "tensorflow" not in maps and "keras" not in maps
