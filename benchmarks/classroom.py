@@ -11,11 +11,20 @@ a warm-up (the workers import TensorFlow in the background; one drawing answered
 - the same 7 again while 3 more sessions train the notebook network on /build (100 epochs),
   pressing Train again whenever a training ends.
 
-A latency is the time from the input event (key down, mouse up) to the end of the rerun it
-caused, read in the page (``data-test-script-state`` ``running`` → ``notRunning``); on /draw the
-time to the "Prediction" metric is printed too. An interaction or load that times out is a
-result, counted as the time-out (a slider step whose rerun never came is one: under load, the
-slider can move without the app rerunning).
+Each interaction is timed twice:
+
+- in the page: from the input event (key down, mouse up) to the end of the rerun it caused
+  (``data-test-script-state`` ``running`` → ``notRunning``); on /draw the time to the
+  "Prediction" metric is printed too;
+- on the wire (``harness.ServerClock``): from the page's request to rerun to the server's
+  message that the run finished, as Chromium's network service stamps the websocket frames.
+  That is the part one student's work on the server can add to another's. The page's figure
+  also holds the time its renderer waits for a core behind nine other students' renderers, which
+  in a classroom run on nine other machines: the CPU shares printed per phase show who used the
+  2 cores.
+
+An interaction or load that times out is a result, counted as the time-out (a slider step
+whose rerun never came is one: under load, the slider can move without the app rerunning).
 
 Page loads (goto → connected and ``notRunning``), two kinds:
 
@@ -26,13 +35,20 @@ Page loads (goto → connected and ``notRunning``), two kinds:
   front ends at once, so it is printed next to the same herd opening a one-line ``st.title``
   page from a second server (``bare_arrivals``), measured before the phases.
 
-Targets: p95 with training within 1.5× of nobody training; no latecomer page load over 5 s.
-Run: .venv/bin/python benchmarks/classroom.py [interactions_per_user]   (about 3–7 minutes)
+Targets: p95 with training within 1.5× of nobody training (both timings are printed, with
+their ratios); no latecomer page load over 5 s.
+With ``--trainers-apart`` the 3 training students' pages run in a second Chromium at the lowest
+priority (nice 19): their browsers' drawing of live curves then no longer takes the cores from
+the measured students' browsers, as it would not in a classroom where every student has a
+machine. Without it, all ten share one Chromium (the harder, single-box case).
+Run: .venv/bin/python benchmarks/classroom.py [interactions_per_user] [--trainers-apart]
+(about 6 minutes)
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -47,6 +63,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import (  # noqa: E402
     IDLE,
     WATCH,
+    ServerClock,
+    children,
     launch_args,
     percentile,
     press_train_async,
@@ -67,6 +85,7 @@ P95_TARGET = 1.5
 PHASE_BUDGET = 120.0  # s: no user starts an interaction later than this into a phase
 TRAINING_TIMEOUT = 300.0
 VIEWPORT = {"width": 1400, "height": 1000}
+APART_NICE = 19  # --trainers-apart: the training students' Chromium, below everyone else's
 LATECOMER_PATHS = ("/", "/build", "/descent", "/draw", "/backprop", "/playground")
 LATECOMER_GAP = 4.0  # s between a latecomer's page closing and the next one opening
 BARE_PAGE = "import streamlit as st\n\nst.title('A one-line page')\n"
@@ -79,6 +98,10 @@ class Phase:
         self.name = name
         self.deadline = time.monotonic() + PHASE_BUDGET
         self.latency: dict[str, list[float | None]] = {"descent": [], "draw": [], "answer": []}
+        # The server's part (ServerClock), for the reruns that reached it.
+        self.server: dict[str, list[float | None]] = {"descent": [], "draw": [], "load": []}
+        self.unsent = 0  # interactions whose rerun request the page never sent
+        self.cpu: dict[str, float] = {}  # CPU seconds by kind of process during the phase
         self.loads: list[tuple[str, float | None]] = []  # arrivals, all at once
         self.late_loads: list[tuple[str, float | None]] = []  # one student, while others work
         self.trainings = 0
@@ -132,14 +155,17 @@ async def pause(rng: random.Random) -> None:
 async def descent_user(browser: Browser, url: str, rounds: int, phase: Phase, seed: int) -> None:
     rng = random.Random(seed)
     page = await open_page(browser, url, "/descent", phase)
+    clock = await ServerClock.attach(page)
     slider = page.locator('.st-key-steps input[type="range"]')
     for _ in range(rounds):
         if phase.over:
             break
+        clock.mark()
         result = await attempt(
             timed_rerun_async(page, lambda: slider.press("ArrowRight"), INTERACTION_TIMEOUT)
         )
         phase.latency["descent"].append(result and result["end"])
+        record(phase, "descent", clock)
         await pause(rng)
     await page.context.close()
 
@@ -154,6 +180,7 @@ async def draw_user(browser: Browser, url: str, rounds: int, phase: Phase, seed:
     except PlaywrightError:
         box = None
     undo = page.get_by_role("button", name="Undo")
+    clock = await ServerClock.attach(page)
     for index in range(rounds):
         if phase.over:
             break
@@ -161,6 +188,7 @@ async def draw_user(browser: Browser, url: str, rounds: int, phase: Phase, seed:
             phase.latency["draw"].append(None)
             phase.latency["answer"].append(None)
             continue
+        clock.mark()
         result = await attempt(
             timed_rerun_async(
                 page, lambda i=index: stroke_async(page, box, i), INTERACTION_TIMEOUT, shown=True
@@ -168,6 +196,7 @@ async def draw_user(browser: Browser, url: str, rounds: int, phase: Phase, seed:
         )
         phase.latency["draw"].append(result and result["end"])
         phase.latency["answer"].append(result and result["shown"])
+        record(phase, "draw", clock)
         await attempt(timed_rerun_async(page, undo.click, INTERACTION_TIMEOUT))  # empty again
         await pause(rng)
     await page.context.close()
@@ -204,27 +233,104 @@ async def latecomer(browser: Browser, url: str, phase: Phase, stop: asyncio.Even
         path = LATECOMER_PATHS[index % len(LATECOMER_PATHS)]
         context = await browser.new_context(viewport=VIEWPORT)
         page = await context.new_page()
+        clock = await ServerClock.attach(page)
         phase.late_loads.append((path, await timed_load(page, url + path)))
+        record(phase, "load", clock)
         await context.close()
 
 
-async def run_phase(browser: Browser, url: str, rounds: int, training: bool) -> Phase:
+def record(phase: Phase, kind: str, clock: ServerClock) -> None:
+    """The server's part of the rerun just timed (None: requested, never finished in time)."""
+    requested, seconds = clock.rerun_seconds()
+    if requested:
+        phase.server[kind].append(seconds)
+    else:
+        phase.unsent += 1
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_process(server_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by the web server, its workers and Chromium: pid → (kind, s)."""
+    used: dict[int, tuple[str, float]] = {}
+    mine = {server_pid, *children(server_pid)}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, UnicodeDecodeError):
+            continue
+        pid = int(stat.parent.name)
+        if pid == server_pid:
+            kind = "web server"
+        elif pid in mine and "nncore.workers" in command:
+            kind = command.split("nncore.workers", 1)[1].split()[0] + " worker"
+        elif "chromium" in command:
+            kind = "chromium"
+        else:
+            continue
+        used[pid] = (kind, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return used
+
+
+def waited_for_a_core(pid: int) -> float:
+    """Seconds the process's threads have spent runnable but waiting for a CPU (schedstat)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            total += int(task.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
+async def account_cpu(phase: Phase, server_pid: int, stop: asyncio.Event) -> None:
+    """Sample every second until ``stop``: CPU used by kind of process (processes that end
+    lose at most their last second), and the web server's wait for a core."""
+    started, waited = time.perf_counter(), waited_for_a_core(server_pid)
+    last = cpu_by_process(server_pid)
+    used: dict[str, float] = {}
+    while not stop.is_set():
+        await asyncio.sleep(1.0)
+        now = cpu_by_process(server_pid)
+        for pid, (kind, seconds) in now.items():
+            used[kind] = used.get(kind, 0.0) + seconds - last.get(pid, (kind, 0.0))[1]
+        last = now
+    elapsed = time.perf_counter() - started
+    phase.cpu = {kind: seconds / elapsed for kind, seconds in used.items()}
+    phase.cpu["web server waiting for a core"] = (waited_for_a_core(server_pid) - waited) / elapsed
+
+
+async def run_phase(
+    browser: Browser,
+    url: str,
+    rounds: int,
+    training: bool,
+    server_pid: int,
+    trainers_browser: Browser | None = None,
+) -> Phase:
     phase = Phase("3_training" if training else "nobody_training")
     stop = asyncio.Event()
     trainers = []
     if training:
         trainers = [
-            asyncio.create_task(trainer(browser, url, phase, stop)) for _ in range(TRAINERS)
+            asyncio.create_task(trainer(trainers_browser or browser, url, phase, stop))
+            for _ in range(TRAINERS)
         ]
         await asyncio.sleep(8)  # the trainings are under way before anyone is measured
         phase.deadline = time.monotonic() + PHASE_BUDGET
     started = time.perf_counter()
+    measured = asyncio.Event()
+    accounting = asyncio.create_task(account_cpu(phase, server_pid, measured))
     late = asyncio.create_task(latecomer(browser, url, phase, stop))
     await asyncio.gather(
         *[descent_user(browser, url, rounds, phase, seed) for seed in range(DESCENT_USERS)],
         *[draw_user(browser, url, rounds, phase, 100 + seed) for seed in range(DRAW_USERS)],
     )
     stop.set()
+    measured.set()
+    await accounting
     await late
     if trainers:
         _, pending = await asyncio.wait(trainers, timeout=30)
@@ -270,15 +376,22 @@ async def bare_arrivals(browser: Browser) -> list[float | None]:
     return []
 
 
-async def measure(rounds: int) -> tuple[Phase, Phase, list[float | None]]:
+async def measure(rounds: int, apart: bool) -> tuple[Phase, Phase, list[float | None]]:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(**launch_args(lower_priority=True))
+        trainers_browser = None
+        if apart:  # the training students' browsers yield to everyone else's
+            trainers_browser = await playwright.chromium.launch(
+                **launch_args(lower_priority=True, nice=APART_NICE)
+            )
         bare = await bare_arrivals(browser)
         with served() as (url, server):
             await warm_up(browser, url, server.pid)
-            quiet = await run_phase(browser, url, rounds, training=False)
-            busy = await run_phase(browser, url, rounds, training=True)
+            quiet = await run_phase(browser, url, rounds, False, server.pid)
+            busy = await run_phase(browser, url, rounds, True, server.pid, trainers_browser)
         await browser.close()
+        if trainers_browser is not None:
+            await trainers_browser.close()
     return quiet, busy, bare
 
 
@@ -298,9 +411,12 @@ def print_loads(name: str, loads: list[tuple[str, float | None]]) -> list[float]
 
 
 def main() -> None:
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
+    numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
+    rounds = int(numbers[0]) if numbers else 10
+    apart = "--trainers-apart" in sys.argv
+    print(f"trainers_browsers: {'apart, at nice ' + str(APART_NICE) if apart else 'shared'}")
     started = time.perf_counter()
-    quiet, busy, bare = asyncio.run(measure(rounds))
+    quiet, busy, bare = asyncio.run(measure(rounds, apart))
     for page, label in (("draw", "draw_stroke"), ("answer", "draw_prediction"),
                         ("descent", "descent_step")):  # fmt: skip
         # A missing Prediction: its stroke timed out, or it was not on the page 5 s after
@@ -315,6 +431,21 @@ def main() -> None:
         print(f"{label}_p50_ratio training/quiet: {ratio(p50_busy, p50_quiet):.2f}")
         print(f"{label}_p95_ratio training/quiet: {ratio(p95_busy, p95_quiet):.2f} "
               f"(target <= {P95_TARGET})")  # fmt: skip
+    print("-- the server's part (request to rerun -> its run finished, read on the wire) --")
+    for kind, label in (("draw", "server_draw_stroke"), ("descent", "server_descent_step"),
+                        ("load", "server_latecomer_page_load")):  # fmt: skip
+        _, p95_quiet = print_latencies(
+            f"{label}_nobody_training", quiet.server[kind], INTERACTION_TIMEOUT
+        )
+        _, p95_busy = print_latencies(f"{label}_3_training", busy.server[kind], INTERACTION_TIMEOUT)
+        print(f"{label}_p95_ratio training/quiet: {ratio(p95_busy, p95_quiet):.2f} "
+              f"(target <= {P95_TARGET})")  # fmt: skip
+    for phase in (quiet, busy):
+        print(f"requests_never_sent_{phase.name}: {phase.unsent} (the page never asked the "
+              "server: its browser was starved, or the slider did not move)")  # fmt: skip
+        shares = ", ".join(f"{kind} {share:.0%}" for kind, share in sorted(phase.cpu.items()))
+        print(f"cpu_{phase.name} (share of one core, of 2): {shares}")
+    print("-- page loads --")
     late = []
     for phase in (quiet, busy):
         late += print_loads(f"page_load_latecomer_{phase.name}", phase.late_loads)
