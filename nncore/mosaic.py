@@ -35,6 +35,8 @@ def tile_mosaic(
     return mosaic, which
 
 
-def tile_origin(index: int, columns: int, height: int, width: int, gap: int = 1, band: int = 0):
+def tile_origin(
+    index: int, columns: int, height: int, width: int, gap: int = 1, band: int = 0
+) -> tuple[int, int]:
     """(row, column) of picture ``index``'s top-left cell in ``tile_mosaic``'s layout."""
     return (index // columns) * (band + height + gap) + band, (index % columns) * (width + gap)

@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
 
 from appdriver import CHROMIUM, CHROMIUM_FLAGS, running_app  # noqa: E402
 
-BROWSER_NICE = 10  # the same increment the training workers take: the web server comes first
+BROWSER_NICE = 10  # below the web server (0); the training workers (19) yield to it too
 
 # --- numbers -----------------------------------------------------------------------------------
 
