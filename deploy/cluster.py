@@ -418,6 +418,9 @@ def serve(args: argparse.Namespace) -> int:
         stats_socket=args.stats_socket,
         script=args.script,
     )
+    # Ctrl-C must stop everything even when the launcher was started with SIGINT ignored
+    # (as a shell's background job is), so both signals get the handler explicitly.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         cluster.start()

@@ -2,10 +2,12 @@
 
 import re
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from appdriver import assert_no_exception, open_page, wait_idle
 
@@ -42,36 +44,39 @@ def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: 
     assert_no_exception(page)
 
 
-def test_stop_keeps_the_model_and_no_epoch_runs_after_it(page: Page, app_url: str):
-    """The epoch count itself is checked against the worker in tests/test_workers.py."""
-    open_page(page, app_url + "/build?rows=2000&batch=1&epochs=300")
+@dataclass
+class Trained:
+    """A finished training on /build whose page stays open."""
+
+    page: Page
+    link: str  # the page's address, with the kept run's id
+    run_id: str
+    accuracy: str  # the test accuracy the page shows
+
+
+@pytest.fixture(scope="module")
+def trained(browser: Browser, app_url: str) -> Iterator[Trained]:
+    """One small training shared by the tests that need a finished one (each training costs
+    the machine seconds of CPU); the last of them trains again on its page."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    open_page(page, app_url + "/build?epochs=2&rows=500")
     page.locator(".st-key-train button").click()
-    expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
-    page.locator(".st-key-stop button").click()
-    stopped = page.get_by_text(re.compile(r"Stopped after \d+ of 300"))
-    expect(stopped).to_be_visible(timeout=60_000)
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
+    expect(page).to_have_url(re.compile(r"[?&]run=[A-Za-z0-9_-]{16,}"), timeout=30_000)
     wait_idle(page)
-    epochs = int(re.search(r"after (\d+)", stopped.inner_text()).group(1))
-    time.sleep(2)  # an epoch's time: nothing more may arrive
-    curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
-    assert curves.evaluate("gd => gd.data.map(trace => trace.x.length)") == [epochs] * 4
-    expect(page.get_by_text(f"Epoch {epochs}/300")).to_be_visible()
-    expect(metric(page, "Test accuracy")).to_be_visible()
-    expect(page.locator(".st-key-stop button")).to_have_count(0)
-    assert_no_exception(page)
+    accuracy = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]').inner_text()
+    run_id = re.search(r"run=([A-Za-z0-9_-]+)", page.url).group(1)
+    yield Trained(page, page.url, run_id, accuracy)
+    context.close()
 
 
-def test_the_web_server_never_loads_tensorflow(page: Page, app_server):
+def test_the_web_server_never_loads_tensorflow(page: Page, app_server, trained: Trained):
     """After a training on /build and a drawing on /draw, TensorFlow lives only in workers."""
     from tests.browser.test_draw import PREDICTION, draw_vertical_stroke
 
     url, server = app_server
-    open_page(page, url + "/build?epochs=2&rows=500")
-    page.locator(".st-key-train button").click()
-    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
-    expect(page).to_have_url(re.compile(r"[?&]run="), timeout=30_000)
-    run_id = re.search(r"run=([A-Za-z0-9_-]+)", page.url).group(1)
-    open_page(page, f"{url}/draw?net=build&run={run_id}")
+    open_page(page, f"{url}/draw?net=build&run={trained.run_id}")
     draw_vertical_stroke(page)
     expect(page.locator(PREDICTION)).to_be_visible(timeout=60_000)
     wait_idle(page)
@@ -101,7 +106,10 @@ def epoch_shown_after(page: Page, epoch: int, limit: float) -> int:
     return shown
 
 
-def test_pause_and_resume_continue_the_same_training(page: Page, app_url: str):
+def test_pause_resume_and_stop_act_between_epochs_and_stop_keeps_the_model(
+    page: Page, app_url: str
+):
+    """The epoch count itself is checked against the worker in tests/test_workers.py."""
     open_page(page, app_url + "/build?rows=2000&batch=1&epochs=300")
     page.locator(".st-key-train button").click()
     expect(page.get_by_text("Epoch 1/300")).to_be_visible(timeout=120_000)
@@ -113,9 +121,16 @@ def test_pause_and_resume_continue_the_same_training(page: Page, app_url: str):
     page.locator(".st-key-resume button").click()
     assert epoch_shown_after(page, paused_at, limit=120) > paused_at
     page.locator(".st-key-stop button").click()
-    expect(page.get_by_text("Stopped after")).to_be_visible(timeout=60_000)
+    stopped = page.get_by_text(re.compile(r"Stopped after \d+ of 300"))
+    expect(stopped).to_be_visible(timeout=60_000)
     wait_idle(page)
+    epochs = int(re.search(r"after (\d+)", stopped.inner_text()).group(1))
+    time.sleep(2)  # an epoch's time: nothing more may arrive
+    curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
+    assert curves.evaluate("gd => gd.data.map(trace => trace.x.length)") == [epochs] * 4
+    expect(page.get_by_text(f"Epoch {epochs}/300")).to_be_visible()
     expect(metric(page, "Test accuracy")).to_be_visible()
+    expect(page.locator(".st-key-stop button")).to_have_count(0)
     assert_no_exception(page)
 
 
@@ -136,39 +151,24 @@ def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
 
 
 def test_a_finished_training_opens_from_its_link_in_a_fresh_browser(
-    page: Page, app_url: str, browser
+    page: Page, app_url: str, trained: Trained
 ):
     """F5, a new tab or the teacher's browser: the link's run id opens the same trained model."""
-    open_page(page, app_url + "/build?epochs=2&rows=500")
-    page.locator(".st-key-train button").click()
-    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
-    expect(page).to_have_url(re.compile(r"[?&]run=[A-Za-z0-9_-]{16,}"), timeout=30_000)
-    accuracy = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]').inner_text()
-    link = page.url
-    teacher = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        other = teacher.new_page()
-        open_page(other, link)
-        shown = metric(other, "Test accuracy").locator('[data-testid="stMetricValue"]')
-        expect(shown).to_have_text(accuracy, timeout=30_000)
-        run_id = re.search(r"run=([A-Za-z0-9_-]+)", link).group(1)
-        open_page(other, f"{app_url}/draw?net=build&run={run_id}")
-        expect(other.get_by_text("Answering: your Build & Train network")).to_be_visible()
-        open_page(other, f"{app_url}/build?run=NotARealRunIdAtAll123")
-        expect(other.get_by_text("no longer kept")).to_be_visible()
-        assert_no_exception(other)
-    finally:
-        teacher.close()
+    open_page(page, trained.link)  # a browser context of its own: another visitor
+    shown = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]')
+    expect(shown).to_have_text(trained.accuracy, timeout=30_000)
+    open_page(page, f"{app_url}/draw?net=build&run={trained.run_id}")
+    expect(page.get_by_text("Answering: your Build & Train network")).to_be_visible()
+    open_page(page, f"{app_url}/build?run=NotARealRunIdAtAll123")
+    expect(page.get_by_text("no longer kept")).to_be_visible()
+    assert_no_exception(page)
 
 
-def test_training_again_replaces_the_kept_run_in_the_link(page: Page, app_url: str):
-    open_page(page, app_url + "/build?epochs=2&rows=500")
+def test_training_again_replaces_the_kept_run_in_the_link(trained: Trained):
+    """Last of the tests sharing ``trained``: it trains again on that page."""
+    page = trained.page
     page.locator(".st-key-train button").click()
-    expect(page).to_have_url(re.compile(r"[?&]run="), timeout=120_000)
-    first = re.search(r"run=([A-Za-z0-9_-]+)", page.url).group(1)
-    wait_idle(page)
-    page.locator(".st-key-train button").click()
-    expect(page).not_to_have_url(re.compile(rf"run={first}"), timeout=120_000)
+    expect(page).not_to_have_url(re.compile(rf"run={trained.run_id}"), timeout=120_000)
     expect(page).to_have_url(re.compile(r"[?&]run="), timeout=120_000)
     wait_idle(page)
     expect(metric(page, "Test accuracy")).to_be_visible()

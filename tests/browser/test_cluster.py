@@ -74,6 +74,8 @@ def launched(tmp: Path, replicas: int, script: str | None = None) -> Iterator[Ru
     command = [sys.executable, "-m", "deploy.cluster", "serve", "--replicas", str(replicas)]
     command += ["--port", str(port), "--host", "127.0.0.1", "--store", str(tmp / "store")]
     command += ["--stats-socket", str(stats)] + (["--script", script] if script else [])
+    # Started with SIGINT ignored, as a shell's background job is: Ctrl-C must still work.
+    command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
     launcher = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     cluster = RunningCluster(f"http://127.0.0.1:{port}", port, launcher, stats)
     ready = threading.Event()
@@ -356,9 +358,10 @@ def test_uploads_reach_the_session_through_the_proxy(browser: Browser, tmp_path:
 
 
 @pytest.mark.browser
-def test_ctrl_c_stops_everything(cluster: RunningCluster):
-    """Last: Ctrl-C (SIGINT to the launcher) stops HAProxy, every replica still running and
-    the worker processes the replicas started (each replica leads its own process group)."""
+def test_ctrl_c_stops_everything(visitors: list[Visitor], cluster: RunningCluster):
+    """Last, with the visitors still connected: Ctrl-C (SIGINT to the launcher) stops HAProxy,
+    every replica still running and the worker processes the replicas started (each replica
+    leads its own process group)."""
     cluster.launcher.send_signal(signal.SIGINT)
     assert cluster.launcher.wait(timeout=30) == 0
     assert not [name for name, pid in cluster.pids.items() if pid_alive(pid)]
