@@ -411,6 +411,10 @@ def print_loads(name: str, loads: list[tuple[str, float | None]]) -> list[float]
 
 
 def main() -> None:
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__)
+        print("usage: classroom.py [ROUNDS] [--trainers-apart]")
+        return
     numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
     rounds = int(numbers[0]) if numbers else 10
     apart = "--trainers-apart" in sys.argv

@@ -117,16 +117,17 @@ class DatasetKind:
         return self.classes == 0
 
 
+# Each name is the shape and the number of classes, short enough for the dataset box at 1280 px.
 DATASETS: dict[str, DatasetKind] = {
     d.key: d
     for d in (
         DatasetKind("circle", "Circle (2 classes)", circle, 2),
         DatasetKind("xor", "XOR (2 classes)", xor, 2),
-        DatasetKind("gauss", "Two blobs (2 classes)", gauss, 2),
+        DatasetKind("gauss", "Blobs (2 classes)", gauss, 2),
         DatasetKind("spiral", "Spiral (2 classes)", spiral, 2),
-        DatasetKind("blobs3", "Three blobs (3 classes)", blobs3, 3),
-        DatasetKind("blobs4", "Four blobs (4 classes)", blobs4, 4),
-        DatasetKind("spiral3", "Three spirals (3 classes)", spiral3, 3),
+        DatasetKind("blobs3", "Blobs (3 classes)", blobs3, 3),
+        DatasetKind("blobs4", "Blobs (4 classes)", blobs4, 4),
+        DatasetKind("spiral3", "Spiral (3 classes)", spiral3, 3),
         DatasetKind("plane", "Plane (regression)", plane, 0),
         DatasetKind("multigauss", "Bumps (regression)", multigauss, 0),
     )

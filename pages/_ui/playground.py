@@ -194,8 +194,8 @@ def render() -> None:
             action_bar(current, spec, parts)
         st.html(PHONE_ORDER)
         main = st.container(key="pg_main")
-        # At 1280 px the controls (ratio 1 then) cut the default dataset's name to "Circle (2
-        # classes"; 1.25 shows it (the longest, "Three spirals (3 classes)", still loses a word).
+        # At 1280 px the controls (ratio 1 then) cut the dataset's name to "Circle (2 classes";
+        # 1.25 shows every name in full.
         controls, network, picture = main.columns([1.25, 1.4, 1.3], gap="medium")
         with controls:
             with st.expander("Data", expanded=True):
