@@ -89,6 +89,19 @@ def test_relu_units_pushed_below_zero_for_every_digit_are_counted_dead():
     assert relu_dead_counts(model, x)["dense_1"] == (5, 24)
 
 
+def test_dead_units_are_named_with_what_the_test_examples_are():
+    """A network trained on the visitor's table has test rows, not test digits."""
+    model = build_model(SMALL)
+    split = prepare_split(SMALL)
+    kernel, bias = model.layers[0].get_weights()
+    bias[:20] = -1000.0  # most of the layer can never switch on
+    model.layers[0].set_weights([kernel, bias])
+    health = training_health(model, split, kernels(model))
+    assert what_to_look_for(health).startswith("Dead relu units: 20 of 24 in dense_1")
+    assert "output 0 for every test digit," in what_to_look_for(health)
+    assert "output 0 for every test row," in what_to_look_for(health, "row")
+
+
 def test_sigmoid_in_depth_is_called_vanishing():
     deep = NetworkSpec(layers=(LayerSpec("dense", units=32, act="sigmoid"),) * 5, rows=400)
     model = build_model(deep)

@@ -64,7 +64,7 @@ def ratio(numerator: float, denominator: float) -> float:
 class LayerHealth:
     """One layer with weights: its kernel's size, its gradient's and its last update's.
 
-    ``dead``/``units`` count the relu units that output 0 for every test digit (None for a
+    ``dead``/``units`` count the relu units that output 0 for every test example (None for a
     layer that is not relu).
     """
 
@@ -129,8 +129,9 @@ def dead_units(outputs: np.ndarray) -> int:
     return int(np.sum(np.all(flat == 0, axis=0)))
 
 
-def what_to_look_for(health: NetworkHealth) -> str:
-    """One sentence for the student: the most telling thing in these numbers, or what to try."""
+def what_to_look_for(health: NetworkHealth, example: str = "digit") -> str:
+    """One sentence for the student: the most telling thing in these numbers, or what to try.
+    ``example`` is what one test example is called (a digit, or a row of the visitor's table)."""
     layers = health.layers
     if not layers:
         return "This network has no weights to learn."
@@ -157,7 +158,7 @@ def what_to_look_for(health: NetworkHealth) -> str:
     if dead:
         name, count, units = max(dead, key=lambda entry: entry[1] / entry[2])
         return (
-            f"Dead relu units: {count} of {units} in {name} output 0 for every test digit, so "
+            f"Dead relu units: {count} of {units} in {name} output 0 for every test {example}, so "
             "their gradient is 0 and they never learn again. A smaller learning rate or "
             "He initialisation keeps more of them alive."
         )

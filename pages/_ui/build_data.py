@@ -59,6 +59,12 @@ def trains_on() -> str:
     return f"your file {plain_text(data.file_name, 60)}" if using_upload() else "real MNIST digits"
 
 
+def example() -> str:
+    """What one example of the data is called on the page: a digit, or a row of a table."""
+    data = uploaded()
+    return "row" if using_upload() and not data.source.pictures else "digit"
+
+
 def classes() -> int:
     """How many outputs the network will have: the file's classes, or the ten digits."""
     return len(uploaded().class_names) if using_upload() else len(DIGIT_NAMES)

@@ -142,8 +142,9 @@ class GradientPanel:
                 st.plotly_chart(histograms, key=f"hist-{next(self.keys)}")
             dead = [f"{lay.name} {lay.dead} of {lay.units}" for lay in health.layers if lay.units]
             if dead:
-                st.caption("Dead relu units (0 for every test digit): " + ", ".join(dead))
-            st.info(what_to_look_for(health), icon=":material/search:")
+                example = build_data.example()
+                st.caption(f"Dead relu units (0 for every test {example}): " + ", ".join(dead))
+            st.info(what_to_look_for(health, build_data.example()), icon=":material/search:")
 
     def explain(self) -> None:
         with self.sizes.container():
