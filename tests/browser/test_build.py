@@ -22,6 +22,8 @@ def metric(page: Page, label: str):
 def test_every_page_opens_without_an_exception(page: Page, app_url: str, path: str):
     open_page(page, app_url + path)
     expect(page.locator("h1").first).to_be_visible()
+    # Even on the teacher's own machine (localhost): no Deploy button on the projector.
+    expect(page.locator('[data-testid="stToolbar"]')).not_to_contain_text("Deploy")
     assert_no_exception(page)
 
 
