@@ -6,19 +6,23 @@ import streamlit as st
 
 from nncore.workers.client import start_workers
 from pages._ui.process import freeze_long_lived_objects
+from pages._ui.site import HOME, SITE, SitePage
 from pages._ui.widgets import PRESENT, presenter_mode
 
-st.set_page_config(page_title="Sequential Playground", page_icon="🧠", layout="wide")
+st.set_page_config(
+    page_title="Sequential Playground", page_icon=":material/neurology:", layout="wide"
+)
 start_workers()  # TensorFlow loads in the worker processes, in the background, never here
 
-pages = [
-    st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-    st.Page("pages/build.py", title="Build & Train", icon="🧱", url_path="build"),
-    st.Page("pages/descent.py", title="Gradient Descent", icon="⛰️", url_path="descent"),
-    st.Page("pages/backprop.py", title="Backpropagation", icon="🔗", url_path="backprop"),
-    st.Page("pages/draw.py", title="Draw a Digit", icon="✏️", url_path="draw"),
-    st.Page("pages/playground.py", title="2D Playground", icon="🎯", url_path="playground"),
-]
+
+def navigation_page(site: SitePage) -> st.Page:
+    script = f"pages/{site.script}"
+    if site is HOME:
+        return st.Page(script, title=site.title, icon=site.icon, default=True)
+    return st.Page(script, title=site.title, icon=site.icon, url_path=site.url_path)
+
+
+pages = [navigation_page(site) for site in SITE]
 page = st.navigation(pages)
 st.sidebar.caption(
     "Real Keras models, trained in your browser session. Every page's settings live in its "

@@ -25,6 +25,7 @@ from nncore.neuron import activate, weighted_sum
 from nncore.training.evaluation import confusion_matrix
 from nncore.training.run import EpochRecord, TrainingRun
 from nncore.workers.models import new_key
+from pages._ui.site import HOME, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_TIMEOUT = 240  # the first training waits for the worker to import TensorFlow
@@ -109,6 +110,12 @@ def test_home_shows_the_neuron_from_the_link():
     assert at.metric[0].label == "Neuron output"
     assert at.metric[0].value == f"{activate('tanh', z):.3f}"
     assert any(f"{z:.3f}" in latex.value for latex in at.latex)
+
+
+def test_home_links_to_every_other_page_of_the_navigation():
+    at = open_app()
+    linked = {link.proto.page for link in at.get("page_link")}
+    assert linked == {page.url_path for page in SITE if page is not HOME}, linked
 
 
 def test_home_ignores_a_garbage_link_with_a_notice():

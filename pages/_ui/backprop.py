@@ -69,7 +69,7 @@ def render() -> None:
     restore_settings(PAGE, BACKPROP_SETTINGS)
     show_url_notices(PAGE)
     if message := st.session_state.pop(KEPT, None):  # "keep the new weights" could not
-        st.warning(message, icon="⚠️")
+        st.warning(message, icon=":material/warning:")
     present = presenter_mode()
     controls, picture = st.columns([1, 2], gap="large")
     with controls:
@@ -103,7 +103,10 @@ def render() -> None:
         walkthrough_buttons(stage)
 
     if stage == 0:
-        st.info("Press **Forward** to push the inputs through the network.", icon="▶️")
+        st.info(
+            "Press **Forward** to push the inputs through the network.",
+            icon=":material/play_arrow:",
+        )
     if stage >= 1:
         show_forward(network, fwd, back, selected)
     if stage >= 2:
@@ -271,9 +274,9 @@ def formula_grid(groups: list[list[str]], per_row: int = 2) -> None:
 
 def show_problems(network: Network, fwd: Forward, back: Backward) -> None:
     for sentence in notes.problems(network, fwd, back):
-        st.warning(sentence, icon="⚠️")
+        st.warning(sentence, icon=":material/warning:")
     for sentence in notes.remarks(network, fwd, back):
-        st.info(sentence, icon="💡")
+        st.info(sentence, icon=":material/lightbulb:")
 
 
 def show_forward(network: Network, fwd: Forward, back: Backward, p: Parameter) -> None:
@@ -377,7 +380,7 @@ def show_training(network: Network, values: dict[str, Any], present: bool) -> No
             config={"displayModeBar": False},
         )
         if problem := notes.training_problem(training, network.eta):
-            st.warning(problem, icon="⚠️")
+            st.warning(problem, icon=":material/warning:")
     updates = len(training.errors) - 1
     left.metric(
         f"E_total after {updates:,} updates",

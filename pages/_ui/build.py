@@ -249,7 +249,7 @@ def network_summary(plan: LayerPlan, spec: NetworkSpec) -> None:
         f"Input: {' × '.join(map(str, plan.input_shape))}"
     )
     for note in training_warnings(spec):
-        st.info(note, icon="💡")
+        st.info(note, icon=":material/lightbulb:")
 
 
 def how_to_read() -> None:
@@ -298,7 +298,7 @@ def render() -> None:
     show_url_notices(PAGE)
     gone = state.open_kept_run()
     if gone:
-        st.warning(gone, icon="🔗")
+        st.warning(gone, icon=":material/link_off:")
     run = state.build_run()
     running_at_top = run is not None and run.run.active
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}

@@ -146,7 +146,10 @@ def source_controls(busy: bool) -> None:
         name, sentence = problem
         kept = uploaded()
         still = f" Still using {plain_text(kept.file_name, 80)}." if kept else ""
-        st.error(f"{plain_text(name, 80)}: {plain_text(sentence, 300)}{still}", icon="📄")
+        st.error(
+            f"{plain_text(name, 80)}: {plain_text(sentence, 300)}{still}",
+            icon=":material/description:",
+        )
     if uploaded() is None:
         st.info("Upload a file to train on it; until then the bundled digits are used.")
         return

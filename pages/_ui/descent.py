@@ -123,7 +123,7 @@ def alerts(problem: Problem, paths: dict[str, Path], hyper: Hyper) -> None:
         st.info("Switch on at least one optimizer to see a path.")
     for path in paths.values():
         if path.diverged_at is not None:
-            st.error(explain.divergence_message(problem, path, hyper), icon="💥")
+            st.error(explain.divergence_message(problem, path, hyper), icon=":material/bolt:")
     steady = [key for key, path in paths.items() if path.diverged_at is None]
     for note in explain.stability_notes(problem, steady, hyper):
         st.warning(note)

@@ -297,7 +297,7 @@ def render() -> None:
     show_url_notices(PAGE)
     gone = state.open_kept_run()
     if gone:
-        st.warning(gone, icon="🔗")
+        st.warning(gone, icon=":material/link_off:")
     # The settings' widgets sit under the answer, so on a phone the canvas and the answer
     # come first; their values are already in the session (from the link or last visit).
     values = {setting.key: st.session_state[setting.key] for setting in SETTINGS}

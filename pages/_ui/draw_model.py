@@ -65,7 +65,9 @@ def model_upload() -> None:
     problem = st.session_state.get("draw_model_problem")
     if problem:
         name, sentence = problem
-        st.error(f"{plain_text(name, 80)}: {plain_text(sentence, 300)}", icon="📦")
+        st.error(
+            f"{plain_text(name, 80)}: {plain_text(sentence, 300)}", icon=":material/inventory_2:"
+        )
     current = uploaded_model()
     if current is not None:
         st.caption(f"Answering with {current.label}; it stays in this session.")

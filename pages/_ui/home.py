@@ -5,6 +5,7 @@ import streamlit as st
 from nncore.activations import ACTIVATIONS
 from nncore.neuron import NEURON_SETTINGS, activate, weighted_sum
 from nncore.neuron.figures import neuron_curve
+from pages._ui.site import HOME, SITE
 from pages._ui.widgets import (
     presenter_mode,
     publish_settings,
@@ -24,10 +25,8 @@ def render() -> None:
         "your browser. Every page shows the code it runs, and every setup is a link you can share."
     )
     links = st.columns(2)
-    links[0].page_link("pages/build.py", label="**Build & Train** a network, live", icon="🧱")
-    links[0].page_link("pages/descent.py", label="**Gradient descent**, step by step", icon="⛰️")
-    links[1].page_link("pages/backprop.py", label="**Backpropagation**, by the numbers", icon="🔗")
-    links[1].page_link("pages/draw.py", label="**Draw a digit** for a network to read", icon="✏️")
+    for number, site in enumerate(page for page in SITE if page is not HOME):
+        links[number % 2].page_link(f"pages/{site.script}", label=site.invitation, icon=site.icon)
 
     st.header("One neuron")
     st.markdown(

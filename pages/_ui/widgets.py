@@ -129,9 +129,12 @@ def show_url_notices(page: str) -> None:
     """
     notices = st.session_state.get(f"_{page}_notices", [])
     for notice in notices[:MAX_NOTICES]:
-        st.warning(plain_text(notice), icon="🔗")
+        st.warning(plain_text(notice), icon=":material/link_off:")
     if len(notices) > MAX_NOTICES:
-        st.warning(f"…and {len(notices) - MAX_NOTICES} more ignored link parameters.", icon="🔗")
+        st.warning(
+            f"…and {len(notices) - MAX_NOTICES} more ignored link parameters.",
+            icon=":material/link_off:",
+        )
 
 
 def clear_url_notices(page: str) -> None:
