@@ -160,11 +160,18 @@ def draw_progress(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
 
 
 def follow(
-    run: RunHandle, progress, chart, keys: Iterator[int], panel: GradientPanel | None
+    run: RunHandle,
+    progress,
+    chart,
+    keys: Iterator[int],
+    panel: GradientPanel | None,
+    waiting_at_top: bool = False,
 ) -> None:
     """Redraw as the worker's epochs arrive, at most every REDRAW_SECONDS, until it stops.
 
     A new learning rate on the slider goes to the worker here, applied from the next epoch.
+    ``waiting_at_top``: the buttons were drawn while the run waited for a trainer, with Pause
+    disabled; once the run starts, the page is drawn again so that Pause works.
     """
     if not run.run.active:  # finished, or a kept run opened from its link
         return
@@ -174,6 +181,8 @@ def follow(
     # after a Stop, until the worker has sent the model back.
     while run.run.active and (run.stop_requested or not run.settled_pause):
         seen = run.wait(seen, REDRAW_SECONDS)
+        if waiting_at_top and run.run.state != "queued":
+            st.rerun()
         draw_progress(run, progress, chart, keys)
         if panel is not None:
             show_health(panel, run.run.health, live=True)
@@ -301,6 +310,7 @@ def render() -> None:
         st.warning(gone, icon=":material/link_off:")
     run = state.build_run()
     running_at_top = run is not None and run.run.active
+    waiting_at_top = run is not None and run.run.state == "queued"
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
     spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
@@ -337,7 +347,7 @@ def render() -> None:
     with code_tab:
         code(plan, spec)
     if run is not None:
-        follow(run, progress, chart, keys, panel)
+        follow(run, progress, chart, keys, panel, waiting_at_top)
         if running_at_top and run.run.over:
             # The buttons, controls and progress above were drawn for a running training that
             # has ended since: draw the whole page again, finished (once: it is over now).
