@@ -5,7 +5,8 @@ The app is served; Chromium trains the notebook network (500 rows, 3 epochs) on 
 in one session, then once in each of 15 new sessions (each closed afterwards). Resident memory
 (VmRSS) is read for the web server (the `streamlit run` process, which keeps each session's
 run: history, weights, test probabilities) and for its worker processes (the training worker,
-replaced after a number of jobs, and the inference worker), after the first training (the
+replaced after a number of jobs, the inference worker, and the fork server they come from), and
+their sum counting shared pages once (Pss), after the first training (the
 baseline: TensorFlow loaded, one model traced) and after each phase. Target: the web server's
 last reading within 150 MB of its baseline, and the workers' too.
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import (  # noqa: E402
     launch_args,
     press_train,
+    proportional_mb,
     resident_mb,
     served,
     wait_workers_ready,
@@ -52,8 +54,11 @@ class Readings:
     def read(self) -> dict[str, float]:
         found = workers(self.server_pid)
         numbers = {"server": resident_mb(self.server_pid), "trainer": 0.0, "inference": 0.0}
+        numbers["forkserver"] = 0.0
+        numbers["all_pss"] = proportional_mb(self.server_pid)
         for pid, kind in found.items():
             numbers[kind] = numbers.get(kind, 0.0) + resident_mb(pid)
+            numbers["all_pss"] += proportional_mb(pid)
             if kind == "trainer":
                 self.trainer_pids.add(pid)
         self.trainer_peak = max(self.trainer_peak, numbers["trainer"])
@@ -93,7 +98,9 @@ def show(name: str, now: dict[str, float], base: dict[str, float]) -> None:
     print(f"{name}: server {now['server']:.0f} MB ({now['server'] - base['server']:+.0f}), "
           f"training worker {now['trainer']:.0f} MB ({now['trainer'] - base['trainer']:+.0f}), "
           f"inference worker {now['inference']:.0f} MB "
-          f"({now['inference'] - base['inference']:+.0f})")  # fmt: skip
+          f"({now['inference'] - base['inference']:+.0f}), fork server {now['forkserver']:.0f} MB; "
+          f"all of them together (Pss, shared pages once) {now['all_pss']:.0f} MB "
+          f"({now['all_pss'] - base['all_pss']:+.0f})")  # fmt: skip
 
 
 def main() -> None:

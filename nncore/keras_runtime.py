@@ -19,16 +19,23 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 CORES = os.cpu_count() or 1
-# A worker says how many threads it may use (an inference worker needs one, a trainer more).
-THREADS = int(os.environ.get("PLAYGROUND_TF_THREADS", CORES))
 # Each training traces its own epoch function by design; TensorFlow's retracing warning would
 # only alarm the teacher reading the server log.
 tf.get_logger().setLevel("ERROR")
 
-try:
-    tf.config.threading.set_intra_op_parallelism_threads(THREADS)
-    tf.config.threading.set_inter_op_parallelism_threads(min(2, THREADS))
-except RuntimeError:  # already initialised by someone who imported TensorFlow first
-    pass
 
-__all__ = ["CORES", "keras", "tf"]
+def use_threads(count: int) -> None:
+    """Let this process's TensorFlow use ``count`` threads (an inference worker needs one, a
+    trainer more). Only before its first op: afterwards TensorFlow keeps what it has, which is
+    also what happens to a process that imported TensorFlow before this module."""
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(count)
+        tf.config.threading.set_inter_op_parallelism_threads(min(2, count))
+    except RuntimeError:
+        pass
+
+
+# A worker says how many threads it may use; everyone else uses every core.
+use_threads(int(os.environ.get("PLAYGROUND_TF_THREADS", CORES)))
+
+__all__ = ["CORES", "keras", "tf", "use_threads"]

@@ -15,6 +15,7 @@ from nncore.network.spec import SEED_NOTEBOOK, LayerSpec, NetworkSpec
 from nncore.workers.client import InferenceService, RunHandle, StepJob
 from nncore.workers.models import BUNDLED, ModelSource, new_key
 from nncore.workers.pool import DIED, Owner, TrainerPool
+from nncore.workers.process import FORK_SERVER
 
 # About half a second an epoch on this machine: slow enough to click between epochs.
 SLOW = NetworkSpec(layers=(LayerSpec("dense", units=32),), rows=2000, batch=2, epochs=100)
@@ -178,3 +179,31 @@ def test_training_yields_the_cpu_and_answering_a_drawing_does_not(
     answers.answer(BUNDLED, vertical_stroke())  # the inference worker is up
     assert os.getpriority(os.PRIO_PROCESS, pool.workers[0].pid) == 19
     assert os.getpriority(os.PRIO_PROCESS, answers.worker.pid) == os.getpriority(os.PRIO_PROCESS, 0)
+
+
+def parent_of(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as stat:
+        return int(stat.read().rsplit(")", 1)[1].split()[1])
+
+
+def test_workers_are_forked_from_one_import_and_outlive_a_killed_fork_server(
+    pool: TrainerPool, answers: InferenceService
+):
+    """Every worker comes from the one process that imported TensorFlow, so a replaced worker
+    is ready in about a second; losing that process loses no training and no answer."""
+    answers.answer(BUNDLED, vertical_stroke())
+    forkserver = FORK_SERVER._process.pid
+    assert parent_of(pool.workers[0].pid) == forkserver == parent_of(answers.worker.pid)
+    training = train(pool, SLOW)
+    wait_until(lambda: training.run.epochs_done >= 1)
+    os.kill(forkserver, signal.SIGKILL)
+    wait_until(lambda: FORK_SERVER._process.poll() is not None, seconds=10)
+    os.kill(answers.worker.pid, signal.SIGKILL)
+    reply = answers.answer(BUNDLED, vertical_stroke())  # a new worker from a new fork server
+    assert int(np.argmax(reply.probabilities)) == 1
+    assert parent_of(answers.worker.pid) == FORK_SERVER._process.pid != forkserver
+    done = training.run.epochs_done
+    wait_until(lambda: training.run.epochs_done > done)  # the training went on meanwhile
+    training.stop()
+    wait_until(lambda: training.run.over)
+    assert training.run.state == "stopped"

@@ -372,13 +372,22 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def process_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def workers(server_pid: int) -> dict[int, str]:
-    """The server's worker processes: pid → kind (``trainer`` / ``inference``)."""
+    """The server's worker processes: pid → kind (``trainer``, ``inference``, ``forkserver``).
+    A forked worker keeps the fork server's command line; its process name says its kind."""
     found = {}
     for pid in children(server_pid):
         words = command_line(pid).split()
         if "nncore.workers" in words:
-            found[pid] = words[words.index("nncore.workers") + 1]
+            kind = words[words.index("nncore.workers") + 1]
+            found[pid] = process_name(pid) if kind == "forkserver" else kind
     return found
 
 
@@ -387,6 +396,19 @@ def resident_mb(pid: int) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def proportional_mb(pid: int) -> float:
+    """Proportional memory (Pss) of one process in MB: pages shared with other processes (a
+    forked worker's TensorFlow, inherited from the fork server) count once across them; 0 if
+    it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass

@@ -1,10 +1,11 @@
 """Starting a worker process and talking to it over a pipe.
 
-Workers are started as ``python -m nncore.workers <kind> <fd>``, not with ``multiprocessing``'s
-spawn: spawn re-imports the parent's ``__main__``, which inside Streamlit is the page script
-being run, so every worker would run the app. A socket pair carries pickled messages both ways
-(``multiprocessing.connection.Connection``). The worker says "ready" once TensorFlow is
-imported and warmed up.
+Workers are forked by the fork server (``forkserver``), which has imported TensorFlow once, so
+a new or replacing worker does not pay the import again. If forking fails, a worker is started
+as ``python -m nncore.workers <kind> <fd>``. Neither uses ``multiprocessing``'s spawn: spawn
+re-imports the parent's ``__main__``, which inside Streamlit is the page script being run, so
+every worker would run the app. A socket pair carries pickled messages both ways
+(``multiprocessing.connection.Connection``). The worker says "ready" once it has warmed up.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from nncore.workers.forkserver import ForkedProcess, ForkServer
+
 ROOT = Path(__file__).resolve().parents[2]
 START_SECONDS = 120.0  # importing TensorFlow on a busy 2-core machine takes seconds, not minutes
+FORK_SERVER = ForkServer()  # this process's, started by its first worker
 
 
 class WorkerProcess:
@@ -28,7 +32,7 @@ class WorkerProcess:
     def __init__(self, kind: str, threads: int):
         self.kind = kind
         self.threads = threads
-        self.process: subprocess.Popen | None = None
+        self.process: ForkedProcess | subprocess.Popen | None = None
         self.conn: Connection | None = None
         self.jobs_done = 0
         self.ready = False  # TensorFlow imported and warmed up
@@ -42,20 +46,29 @@ class WorkerProcess:
     def pid(self) -> int | None:
         return None if self.process is None else self.process.pid
 
-    def start(self) -> None:
-        """A new process (the old one, if any, is killed first)."""
+    def start(self, alone: bool = False) -> None:
+        """A new process (the old one, if any, is killed first): forked from the fork server,
+        or, if that fails or ``alone`` is asked for, one that imports TensorFlow itself."""
         self.stop()
         ours, theirs = multiprocessing.Pipe()
-        env = {**os.environ, "PLAYGROUND_TF_THREADS": str(self.threads)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "nncore.workers", self.kind, str(theirs.fileno())],
-            pass_fds=(theirs.fileno(),),
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
+        try:
+            if alone:
+                raise OSError("asked for a worker of its own")
+            self.process = FORK_SERVER.fork(self.kind, self.threads, theirs)
+        except OSError:  # slower to be ready, but working
+            self.process = self._start_alone(theirs)
         theirs.close()
         self.conn, self.jobs_done, self.ready = ours, 0, False
+
+    def _start_alone(self, pipe: Connection) -> subprocess.Popen:
+        """A worker that imports TensorFlow itself, talking over ``pipe`` (its end)."""
+        return subprocess.Popen(
+            [sys.executable, "-m", "nncore.workers", self.kind, str(pipe.fileno())],
+            pass_fds=(pipe.fileno(),),
+            cwd=ROOT,
+            env={**os.environ, "PLAYGROUND_TF_THREADS": str(self.threads)},
+            stdin=subprocess.DEVNULL,
+        )
 
     def start_ready(self, fresh_after: int | None = None) -> None:
         """A running, warmed-up worker: (re)started if it is dead or has done ``fresh_after``

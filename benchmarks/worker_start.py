@@ -1,0 +1,65 @@
+"""Worker start: how long a new worker takes to be ready, forked from the fork server (which
+imported TensorFlow once) against a worker that imports TensorFlow itself.
+
+A server starts workers at launch, after a crash and every ``RECYCLE_AFTER`` trainings; while
+a trainer starts, the queue waits, and its CPU time is taken from the visitors' pages. Each
+round starts one worker of each kind both ways (alternating which goes first) and times it
+from the request to its "ready" message (TensorFlow imported, one tiny epoch traced or one
+blank drawing answered), with the CPU seconds the new process used. The fork server's own
+import, paid once per server, is printed separately.
+Run: .venv/bin/python benchmarks/worker_start.py [rounds]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from harness import cpu_seconds  # noqa: E402
+
+from nncore.workers.process import FORK_SERVER, WorkerProcess  # noqa: E402
+
+KINDS = ("trainer", "inference")
+TIMEOUT = 180.0
+
+
+def time_to_ready(kind: str, alone: bool) -> tuple[float, float]:
+    """(seconds from asking for a worker to its "ready", the CPU seconds it used for that)."""
+    worker = WorkerProcess(kind, threads=1)
+    started = time.perf_counter()
+    worker.start(alone=alone)
+    if not worker.conn.poll(TIMEOUT) or worker.conn.recv()[0] != "ready":
+        raise RuntimeError(f"a {kind} worker (alone={alone}) did not get ready")
+    seconds = time.perf_counter() - started
+    cpu = cpu_seconds(worker.pid)
+    worker.stop()
+    return seconds, cpu
+
+
+def main() -> None:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+    started = time.perf_counter()
+    time_to_ready("inference", alone=False)  # starts the fork server: its import, once
+    print(f"fork_server_first_worker: {time.perf_counter() - started:.2f} s "
+          f"(the fork server's import of TensorFlow, then one worker), "
+          f"fork server CPU {cpu_seconds(FORK_SERVER._process.pid):.2f} s")  # fmt: skip
+    results: dict[tuple[str, bool], list[tuple[float, float]]] = {}
+    for index in range(rounds):
+        order = [(kind, alone) for kind in KINDS for alone in (False, True)]
+        for kind, alone in order if index % 2 == 0 else reversed(order):
+            results.setdefault((kind, alone), []).append(time_to_ready(kind, alone))
+    for kind in KINDS:
+        forked, alone = results[(kind, False)], results[(kind, True)]
+        wall = [statistics.median(s for s, _ in runs) for runs in (forked, alone)]
+        cpu = [statistics.median(c for _, c in runs) for runs in (forked, alone)]
+        print(f"{kind}: forked {wall[0]:.2f} s to ready ({cpu[0]:.2f} CPU-s), alone "
+              f"{wall[1]:.2f} s ({cpu[1]:.2f} CPU-s); ratio forked/alone {wall[0] / wall[1]:.2f} "
+              f"wall, {cpu[0] / cpu[1]:.2f} CPU (medians of {rounds})")  # fmt: skip
+    FORK_SERVER.close()
+
+
+if __name__ == "__main__":
+    main()
