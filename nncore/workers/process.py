@@ -10,8 +10,11 @@ every worker would run the app. A socket pair carries pickled messages both ways
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +25,7 @@ from typing import Any
 from nncore.workers.forkserver import ForkedProcess, ForkServer
 
 ROOT = Path(__file__).resolve().parents[2]
+PR_SET_PDEATHSIG = 1  # prctl option, from <linux/prctl.h>
 START_SECONDS = 120.0  # importing TensorFlow on a busy 2-core machine takes seconds, not minutes
 FORK_SERVER = ForkServer()  # this process's, started by its first worker
 
@@ -117,3 +121,23 @@ class WorkerProcess:
 def worker_connection(fd: str) -> Connection:
     """In a worker: the pipe to the server, from the file descriptor on the command line."""
     return Connection(int(fd))
+
+
+def yield_to_everyone(priority: int) -> None:
+    """In a worker: run below every other process on the machine, not only below the server.
+
+    ``os.nice`` alone ranks a process only within its scheduling group: Linux groups processes
+    by session (autogroup), so a niced trainer started from a terminal still took as large a
+    share of the cores as the whole browser of the teacher at that machine. In a session of its
+    own, with the session's group niced too, it yields to everyone. It then leaves the server's
+    process group, so it asks to be killed when its parent (the fork server, which ends with
+    the server) ends, rather than train on after a Ctrl-C.
+    """
+    os.nice(priority)
+    with contextlib.suppress(OSError):
+        os.setsid()
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent ended before the request took hold
+            os._exit(0)
+    with contextlib.suppress(OSError):
+        Path("/proc/self/autogroup").write_text(str(priority))

@@ -27,6 +27,7 @@ from nncore.data.mnist import Split
 from nncore.network.spec import NetworkSpec
 from nncore.workers.models import ModelSource
 from nncore.workers.playground import play
+from nncore.workers.process import yield_to_everyone
 
 PRIORITY = 19  # os.nice increment, the lowest priority: training is background work, and the
 # web server and the inference worker (both at 0: they answer clicks) always come first
@@ -155,7 +156,7 @@ def step(conn: Connection, request: tuple[NetworkSpec, Any, Split | None]) -> No
 
 def serve(conn: Connection) -> None:
     """The worker process: warm up, then run each job that arrives until the pipe closes."""
-    os.nice(PRIORITY)
+    yield_to_everyone(PRIORITY)
     _warm_up()
     conn.send(("ready", os.getpid()))
     jobs = {

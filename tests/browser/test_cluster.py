@@ -6,6 +6,7 @@ The cluster is started once for the module, as `make cluster` starts it."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -148,6 +149,30 @@ def pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in "ZX"
+
+
+def descendants(pid: int) -> list[int]:
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            parents.setdefault(int(stat.read_text().rsplit(")", 1)[1].split()[1]), []).append(
+                int(stat.parent.name)
+            )
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
 
 
 def group_alive(pgid: int) -> bool:
@@ -361,8 +386,15 @@ def test_uploads_reach_the_session_through_the_proxy(browser: Browser, tmp_path:
 def test_ctrl_c_stops_everything(visitors: list[Visitor], cluster: RunningCluster):
     """Last, with the visitors still connected: Ctrl-C (SIGINT to the launcher) stops HAProxy,
     every replica still running and the worker processes the replicas started (each replica
-    leads its own process group)."""
+    leads its own process group; a training worker, in a session of its own, ends with the
+    fork server it came from)."""
+    below = [child for pid in cluster.pids.values() for child in descendants(pid)]
+    assert below  # the replicas' fork servers and workers
     cluster.launcher.send_signal(signal.SIGINT)
     assert cluster.launcher.wait(timeout=30) == 0
     assert not [name for name, pid in cluster.pids.items() if pid_alive(pid)]
     assert not [name for name, pid in cluster.pids.items() if group_alive(pid)]
+    deadline = time.monotonic() + 10
+    while [pid for pid in below if running(pid)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in below if running(pid)]
