@@ -16,12 +16,13 @@ Each interaction is timed twice:
 - in the page: from the input event (key down, mouse up) to the end of the rerun it caused
   (``data-test-script-state`` ``running`` → ``notRunning``); on /draw the time to the
   "Prediction" metric is printed too;
-- on the wire (``harness.ServerClock``): from the page's request to rerun to the server's
-  message that the run finished, as Chromium's network service stamps the websocket frames.
-  That is the part one student's work on the server can add to another's. The page's figure
-  also holds the time its renderer waits for a core behind nine other students' renderers, which
-  in a classroom run on nine other machines: the CPU shares printed per phase show who used the
-  2 cores.
+- on the wire (``harness.wire``): from the page's request to rerun to the server's message
+  that the run finished, as stamped by a proxy between the browsers and the server, running at
+  the server's priority (each measured student has a port of their own). That is the part one
+  student's work on the server can add to another's. The page's figure also holds the time its
+  renderer waits for a core behind nine other students' renderers, which in a classroom run on
+  nine other machines: the CPU shares printed per phase show who used the 2 cores. (Chromium's
+  own websocket stamps, used before, wait for a core in its network service too.)
 
 An interaction or load that times out is a result, counted as the time-out (a slider step
 whose rerun never came is one: under load, the slider can move without the app rerunning).
@@ -63,8 +64,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import (  # noqa: E402
     IDLE,
     WATCH,
-    ServerClock,
-    children,
     launch_args,
     percentile,
     press_train_async,
@@ -75,9 +74,12 @@ from harness import (  # noqa: E402
     timed_rerun_async,
     wait_workers_ready,
     with_timeouts,
+    workers,
 )
+from harness.wire import WireClock, WireClocks  # noqa: E402
 
 TRAINERS, DESCENT_USERS, DRAW_USERS = 3, 4, 3
+Seat = tuple[str, WireClock]  # a measured student's address (their port on the proxy), clock
 INTERACTION_TIMEOUT = 30.0  # s; a time-out counts as this long
 LOAD_TIMEOUT = 30.0
 LOAD_TARGET = 5.0
@@ -98,7 +100,7 @@ class Phase:
         self.name = name
         self.deadline = time.monotonic() + PHASE_BUDGET
         self.latency: dict[str, list[float | None]] = {"descent": [], "draw": [], "answer": []}
-        # The server's part (ServerClock), for the reruns that reached it.
+        # The server's part (read by the wire proxy), for the reruns that reached it.
         self.server: dict[str, list[float | None]] = {"descent": [], "draw": [], "load": []}
         self.unsent = 0  # interactions whose rerun request the page never sent
         self.cpu: dict[str, float] = {}  # CPU seconds by kind of process during the phase
@@ -152,10 +154,10 @@ async def pause(rng: random.Random) -> None:
     await asyncio.sleep(rng.uniform(0.2, 0.6))
 
 
-async def descent_user(browser: Browser, url: str, rounds: int, phase: Phase, seed: int) -> None:
+async def descent_user(browser: Browser, seat: Seat, rounds: int, phase: Phase, seed: int) -> None:
     rng = random.Random(seed)
+    url, clock = seat
     page = await open_page(browser, url, "/descent", phase)
-    clock = await ServerClock.attach(page)
     slider = page.locator('.st-key-steps input[type="range"]')
     for _ in range(rounds):
         if phase.over:
@@ -170,8 +172,9 @@ async def descent_user(browser: Browser, url: str, rounds: int, phase: Phase, se
     await page.context.close()
 
 
-async def draw_user(browser: Browser, url: str, rounds: int, phase: Phase, seed: int) -> None:
+async def draw_user(browser: Browser, seat: Seat, rounds: int, phase: Phase, seed: int) -> None:
     rng = random.Random(seed)
+    url, clock = seat
     page = await open_page(browser, url, "/draw", phase, "Prediction")
     surface = page.locator(".st-key-digit_canvas canvas").last
     try:
@@ -180,7 +183,6 @@ async def draw_user(browser: Browser, url: str, rounds: int, phase: Phase, seed:
     except PlaywrightError:
         box = None
     undo = page.get_by_role("button", name="Undo")
-    clock = await ServerClock.attach(page)
     for index in range(rounds):
         if phase.over:
             break
@@ -224,8 +226,9 @@ async def trainer(browser: Browser, url: str, phase: Phase, stop: asyncio.Event)
         await page.context.close()
 
 
-async def latecomer(browser: Browser, url: str, phase: Phase, stop: asyncio.Event) -> None:
+async def latecomer(browser: Browser, seat: Seat, phase: Phase, stop: asyncio.Event) -> None:
     """One student after another opening a page (each in a new session) while the class works."""
+    url, clock = seat
     for index in range(10_000):
         await asyncio.sleep(LATECOMER_GAP)
         if stop.is_set() or phase.over:
@@ -233,13 +236,13 @@ async def latecomer(browser: Browser, url: str, phase: Phase, stop: asyncio.Even
         path = LATECOMER_PATHS[index % len(LATECOMER_PATHS)]
         context = await browser.new_context(viewport=VIEWPORT)
         page = await context.new_page()
-        clock = await ServerClock.attach(page)
+        clock.mark()
         phase.late_loads.append((path, await timed_load(page, url + path)))
         record(phase, "load", clock)
         await context.close()
 
 
-def record(phase: Phase, kind: str, clock: ServerClock) -> None:
+def record(phase: Phase, kind: str, clock: WireClock) -> None:
     """The server's part of the rerun just timed (None: requested, never finished in time)."""
     requested, seconds = clock.rerun_seconds()
     if requested:
@@ -254,7 +257,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 def cpu_by_process(server_pid: int) -> dict[int, tuple[str, float]]:
     """CPU seconds used so far by the web server, its workers and Chromium: pid → (kind, s)."""
     used: dict[int, tuple[str, float]] = {}
-    mine = {server_pid, *children(server_pid)}
+    mine = workers(server_pid)
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -264,8 +267,8 @@ def cpu_by_process(server_pid: int) -> dict[int, tuple[str, float]]:
         pid = int(stat.parent.name)
         if pid == server_pid:
             kind = "web server"
-        elif pid in mine and "nncore.workers" in command:
-            kind = command.split("nncore.workers", 1)[1].split()[0] + " worker"
+        elif pid in mine:
+            kind = mine[pid] + " worker"
         elif "chromium" in command:
             kind = "chromium"
         else:
@@ -305,6 +308,7 @@ async def account_cpu(phase: Phase, server_pid: int, stop: asyncio.Event) -> Non
 async def run_phase(
     browser: Browser,
     url: str,
+    clocks: WireClocks,
     rounds: int,
     training: bool,
     server_pid: int,
@@ -323,10 +327,14 @@ async def run_phase(
     started = time.perf_counter()
     measured = asyncio.Event()
     accounting = asyncio.create_task(account_cpu(phase, server_pid, measured))
-    late = asyncio.create_task(latecomer(browser, url, phase, stop))
+    seats = [(clocks.url(i), clocks.clock(i)) for i in range(DESCENT_USERS + DRAW_USERS + 1)]
+    late = asyncio.create_task(latecomer(browser, seats[-1], phase, stop))
     await asyncio.gather(
-        *[descent_user(browser, url, rounds, phase, seed) for seed in range(DESCENT_USERS)],
-        *[draw_user(browser, url, rounds, phase, 100 + seed) for seed in range(DRAW_USERS)],
+        *[descent_user(browser, seats[i], rounds, phase, i) for i in range(DESCENT_USERS)],
+        *[
+            draw_user(browser, seats[DESCENT_USERS + i], rounds, phase, 100 + i)
+            for i in range(DRAW_USERS)
+        ],
     )
     stop.set()
     measured.set()
@@ -386,9 +394,15 @@ async def measure(rounds: int, apart: bool) -> tuple[Phase, Phase, list[float | 
             )
         bare = await bare_arrivals(browser)
         with served() as (url, server):
-            await warm_up(browser, url, server.pid)
-            quiet = await run_phase(browser, url, rounds, False, server.pid)
-            busy = await run_phase(browser, url, rounds, True, server.pid, trainers_browser)
+            clocks = WireClocks(url, DESCENT_USERS + DRAW_USERS + 1)
+            try:
+                await warm_up(browser, url, server.pid)
+                quiet = await run_phase(browser, url, clocks, rounds, False, server.pid)
+                busy = await run_phase(
+                    browser, url, clocks, rounds, True, server.pid, trainers_browser
+                )
+            finally:
+                clocks.close()
         await browser.close()
         if trainers_browser is not None:
             await trainers_browser.close()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import base64
 import math
 import os
 import shutil
@@ -113,65 +112,6 @@ def chromium_path(lower_priority: bool = False, nice: int = BROWSER_NICE) -> str
 def launch_args(lower_priority: bool = False, nice: int = BROWSER_NICE) -> dict[str, Any]:
     """Keyword arguments for ``playwright.chromium.launch``."""
     return {"executable_path": chromium_path(lower_priority, nice), "args": CHROMIUM_FLAGS}
-
-
-# --- timings read on the wire ------------------------------------------------------------------
-
-
-class ServerClock:
-    """The server's part of a rerun, read from the page's websocket frames as Chromium's network
-    service stamps them (DevTools' ``Network.webSocketFrame*`` events): from the request to rerun
-    (a ``BackMsg`` with ``rerun_script``) to the ``ForwardMsg`` saying that run finished.
-
-    With every student's browser on the benchmark's 2 cores, a latency read in the page also
-    counts the time the page's renderer waits for the CPU behind the other pages' renderers;
-    in a classroom each student's browser has its own machine. This is the part one student's
-    work on the server can add to another's.
-    """
-
-    def __init__(self) -> None:
-        self.frames: list[tuple[str, float, Any]] = []
-
-    @classmethod
-    async def attach(cls, page: Any) -> ServerClock:
-        clock = cls()
-        session = await page.context.new_cdp_session(page)
-        await session.send("Network.enable")
-        session.on("Network.webSocketFrameSent", lambda e: clock._add("sent", e))
-        session.on("Network.webSocketFrameReceived", lambda e: clock._add("received", e))
-        return clock
-
-    def _add(self, direction: str, event: dict) -> None:
-        response = event["response"]
-        if response.get("opcode") == 2:  # binary: a protobuf message
-            self.frames.append((direction, event["timestamp"], response["payloadData"]))
-
-    def mark(self) -> None:
-        """Forget the frames so far: the next rerun is the one to time."""
-        self.frames.clear()
-
-    def rerun_seconds(self) -> tuple[bool, float | None]:
-        """(whether a rerun was requested, seconds from the request to its run's end or None)."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        requested = None
-        for direction, stamp, payload in list(self.frames):
-            data = base64.b64decode(payload)
-            if direction == "sent" and requested is None:
-                message = BackMsg()
-                message.ParseFromString(data)
-                if message.WhichOneof("type") == "rerun_script":
-                    requested = stamp
-            elif direction == "received" and requested is not None:
-                message = ForwardMsg()
-                message.ParseFromString(data)
-                if (
-                    message.WhichOneof("type") == "script_finished"
-                    and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
-                ):
-                    return True, stamp - requested
-        return requested is not None, None
 
 
 # --- timings read in the page ------------------------------------------------------------------
