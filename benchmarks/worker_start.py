@@ -6,7 +6,9 @@ a trainer starts, the queue waits, and its CPU time is taken from the visitors' 
 round starts one worker of each kind both ways (alternating which goes first) and times it
 from the request to its "ready" message (TensorFlow imported, one tiny epoch traced or one
 blank drawing answered), with the CPU seconds the new process used. The fork server's own
-import, paid once per server, is printed separately.
+import, paid once per server, is printed separately. Last, the memory of a server's workers
+both ways (one trainer and one inference worker, warmed up; with the fork server when forked),
+as proportional memory (Pss), which counts the pages processes share once.
 Run: .venv/bin/python benchmarks/worker_start.py [rounds]
 """
 
@@ -18,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from harness import cpu_seconds  # noqa: E402
+from harness import cpu_seconds, proportional_mb  # noqa: E402
 
 from nncore.workers.process import FORK_SERVER, WorkerProcess  # noqa: E402
 
@@ -37,6 +39,22 @@ def time_to_ready(kind: str, alone: bool) -> tuple[float, float]:
     cpu = cpu_seconds(worker.pid)
     worker.stop()
     return seconds, cpu
+
+
+def workers_memory(alone: bool) -> float:
+    """MB (Pss) of one warmed-up worker of each kind, plus the fork server they came from."""
+    started = [WorkerProcess(kind, threads=1) for kind in KINDS]
+    for worker in started:
+        worker.start(alone=alone)
+    for worker in started:
+        if not worker.conn.poll(TIMEOUT) or worker.conn.recv()[0] != "ready":
+            raise RuntimeError(f"a {worker.kind} worker (alone={alone}) did not get ready")
+    total = sum(proportional_mb(worker.pid) for worker in started)
+    if not alone:
+        total += proportional_mb(FORK_SERVER._process.pid)
+    for worker in started:
+        worker.stop()
+    return total
 
 
 def main() -> None:
@@ -58,6 +76,9 @@ def main() -> None:
         print(f"{kind}: forked {wall[0]:.2f} s to ready ({cpu[0]:.2f} CPU-s), alone "
               f"{wall[1]:.2f} s ({cpu[1]:.2f} CPU-s); ratio forked/alone {wall[0] / wall[1]:.2f} "
               f"wall, {cpu[0] / cpu[1]:.2f} CPU (medians of {rounds})")  # fmt: skip
+    forked, alone = workers_memory(alone=False), workers_memory(alone=True)
+    print(f"workers_memory (a trainer and an inference worker, Pss): forked {forked:.0f} MB "
+          f"with the fork server, alone {alone:.0f} MB; ratio {forked / alone:.2f}")  # fmt: skip
     FORK_SERVER.close()
 
 
