@@ -42,13 +42,19 @@ With ``--trainers-apart`` the 3 training students' pages run in a second Chromiu
 priority (nice 19): their browsers' drawing of live curves then no longer takes the cores from
 the measured students' browsers, as it would not in a classroom where every student has a
 machine. Without it, all ten share one Chromium (the harder, single-box case).
+With ``--browsers-own-core`` the server, its workers and the proxy run on core 0 and every
+browser (and Playwright's driver) on core 1: the nearest this 2-core machine comes to students'
+browsers on machines of their own. The server's part then shows what trainings do to the
+server; the page's figures show ten browsers sharing one core.
 Run: .venv/bin/python benchmarks/classroom.py [interactions_per_user] [--trainers-apart]
+[--browsers-own-core]
 (about 6 minutes)
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import random
 import sys
@@ -64,6 +70,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import (  # noqa: E402
     IDLE,
     WATCH,
+    children,
+    command_line,
     launch_args,
     percentile,
     press_train_async,
@@ -88,6 +96,7 @@ PHASE_BUDGET = 120.0  # s: no user starts an interaction later than this into a 
 TRAINING_TIMEOUT = 300.0
 VIEWPORT = {"width": 1400, "height": 1000}
 APART_NICE = 19  # --trainers-apart: the training students' Chromium, below everyone else's
+SERVER_CORE, BROWSER_CORE = 0, 1  # --browsers-own-core
 LATECOMER_PATHS = ("/", "/build", "/descent", "/draw", "/backprop", "/playground")
 LATECOMER_GAP = 4.0  # s between a latecomer's page closing and the next one opening
 BARE_PAGE = "import streamlit as st\n\nst.title('A one-line page')\n"
@@ -384,17 +393,36 @@ async def bare_arrivals(browser: Browser) -> list[float | None]:
     return []
 
 
-async def measure(rounds: int, apart: bool) -> tuple[Phase, Phase, list[float | None]]:
+def pin(pid: int, cores: set[int]) -> None:
+    """Every thread of a process onto ``cores`` (affinity is per thread; new children and
+    threads inherit it)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            os.sched_setaffinity(int(task.name), cores)
+
+
+async def measure(
+    rounds: int, apart: bool, own_core: bool
+) -> tuple[Phase, Phase, list[float | None]]:
+    if own_core:  # what starts from here on (the servers, their workers, the proxy): core 0
+        pin(os.getpid(), {SERVER_CORE})
+    cores = str(BROWSER_CORE) if own_core else ""
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**launch_args(lower_priority=True))
+        if own_core:  # the driver of the browsers is the students' side too
+            for pid in children(os.getpid()):
+                if "playwright" in command_line(pid):
+                    pin(pid, {BROWSER_CORE})
+        browser = await playwright.chromium.launch(**launch_args(True, cores=cores))
         trainers_browser = None
         if apart:  # the training students' browsers yield to everyone else's
             trainers_browser = await playwright.chromium.launch(
-                **launch_args(lower_priority=True, nice=APART_NICE)
+                **launch_args(True, nice=APART_NICE, cores=cores)
             )
         bare = await bare_arrivals(browser)
         with served() as (url, server):
             clocks = WireClocks(url, DESCENT_USERS + DRAW_USERS + 1)
+            if own_core:  # this process only drives the browsers from now on
+                pin(os.getpid(), {BROWSER_CORE})
             try:
                 await warm_up(browser, url, server.pid)
                 quiet = await run_phase(browser, url, clocks, rounds, False, server.pid)
@@ -427,14 +455,16 @@ def print_loads(name: str, loads: list[tuple[str, float | None]]) -> list[float]
 def main() -> None:
     if {"-h", "--help"} & set(sys.argv[1:]):
         print(__doc__)
-        print("usage: classroom.py [ROUNDS] [--trainers-apart]")
+        print("usage: classroom.py [ROUNDS] [--trainers-apart] [--browsers-own-core]")
         return
     numbers = [arg for arg in sys.argv[1:] if arg.isdigit()]
     rounds = int(numbers[0]) if numbers else 10
     apart = "--trainers-apart" in sys.argv
+    own_core = "--browsers-own-core" in sys.argv
     print(f"trainers_browsers: {'apart, at nice ' + str(APART_NICE) if apart else 'shared'}")
+    print(f"cores: {'server on core 0, browsers on core 1' if own_core else 'shared'}")
     started = time.perf_counter()
-    quiet, busy, bare = asyncio.run(measure(rounds, apart))
+    quiet, busy, bare = asyncio.run(measure(rounds, apart, own_core))
     for page, label in (("draw", "draw_stroke"), ("answer", "draw_prediction"),
                         ("descent", "descent_step")):  # fmt: skip
         # A missing Prediction: its stroke timed out, or it was not on the page 5 s after

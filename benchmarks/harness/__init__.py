@@ -76,20 +76,21 @@ def ratio(a: float, b: float) -> float:
 
 # --- Chromium ------------------------------------------------------------------------------------
 
-_wrappers: dict[int, Path] = {}
+_wrappers: dict[tuple[int, str], Path] = {}
 
 
-def chromium_path(lower_priority: bool = False, nice: int = BROWSER_NICE) -> str:
+def chromium_path(lower_priority: bool = False, nice: int = BROWSER_NICE, cores: str = "") -> str:
     """Debian's Chromium, or a wrapper that starts it ``nice`` below the server.
 
     Chromium raises the priority of some of its own processes (its GPU and browser processes
     run at nice -8 when it may). The wrapper drops CAP_SYS_NICE before starting it, so every
     Chromium process stays at the lower priority, and it gives the browser's session (its
-    scheduling group) the same nice.
+    scheduling group) the same nice. With ``cores`` (a ``taskset`` list such as ``"1"``) the
+    browser runs on those cores only.
     """
     if not lower_priority:
         return CHROMIUM
-    if nice not in _wrappers:
+    if (nice, cores) not in _wrappers:
         folder = Path(tempfile.mkdtemp(prefix="bench-chromium-"))
         wrapper = folder / "chromium"
         wrapper.write_text(
@@ -100,18 +101,24 @@ def chromium_path(lower_priority: bool = False, nice: int = BROWSER_NICE) -> str
             # the cores from the server. The group's own nice puts the whole browser below.
             'if [ "$(cut -d\' \' -f6 /proc/$$/stat)" = "$$" ]; then '
             f"echo {nice} > /proc/$$/autogroup 2>/dev/null; fi\n"
-            f"exec setpriv --bounding-set -sys_nice --inh-caps -sys_nice "
+            + (f"exec taskset -c {cores} " if cores else "exec ")
+            + "setpriv --bounding-set -sys_nice --inh-caps -sys_nice "
             f'nice -n {nice} {CHROMIUM} "$@"\n'
         )
         wrapper.chmod(0o755)
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        _wrappers[nice] = wrapper
-    return str(_wrappers[nice])
+        _wrappers[(nice, cores)] = wrapper
+    return str(_wrappers[(nice, cores)])
 
 
-def launch_args(lower_priority: bool = False, nice: int = BROWSER_NICE) -> dict[str, Any]:
+def launch_args(
+    lower_priority: bool = False, nice: int = BROWSER_NICE, cores: str = ""
+) -> dict[str, Any]:
     """Keyword arguments for ``playwright.chromium.launch``."""
-    return {"executable_path": chromium_path(lower_priority, nice), "args": CHROMIUM_FLAGS}
+    return {
+        "executable_path": chromium_path(lower_priority, nice, cores),
+        "args": CHROMIUM_FLAGS,
+    }
 
 
 # --- timings read in the page ------------------------------------------------------------------
