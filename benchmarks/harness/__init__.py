@@ -338,28 +338,26 @@ def workers(server_pid: int) -> dict[int, str]:
     return found
 
 
-def resident_mb(pid: int) -> float:
-    """Resident memory (VmRSS) of one process in MB; 0 if it is gone."""
+def memory_mb(pid: int, field: str, file: str) -> float:
+    """One memory figure (``field``, in kB in ``/proc/<pid>/<file>``) in MB; 0 if it is gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
     return 0.0
+
+
+def resident_mb(pid: int) -> float:
+    """Resident memory (VmRSS) of one process in MB; 0 if it is gone."""
+    return memory_mb(pid, "VmRSS", "status")
 
 
 def proportional_mb(pid: int) -> float:
     """Proportional memory (Pss) of one process in MB: pages shared with other processes (a
-    forked worker's TensorFlow, inherited from the fork server) count once across them; 0 if
-    it is gone."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+    forked worker's TensorFlow, inherited from the fork server) count once across them."""
+    return memory_mb(pid, "Pss", "smaps_rollup")
 
 
 def holds_tensorflow(pid: int) -> bool:

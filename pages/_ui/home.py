@@ -24,9 +24,14 @@ def render() -> None:
         "Build and train **real Keras `Sequential` networks** on real handwritten digits, right in "
         "your browser. Every page shows the code it runs, and every setup is a link you can share."
     )
-    links = st.columns(2)
-    for number, site in enumerate(page for page in SITE if page is not HOME):
-        links[number % 2].page_link(f"pages/{site.script}", label=site.invitation, icon=site.icon)
+    # Filled column by column, so a phone, which stacks the columns, lists them in the
+    # sidebar's order.
+    others = [page for page in SITE if page is not HOME]
+    links, half = st.columns(2), (len(others) + 1) // 2
+    for number, site in enumerate(others):
+        links[number // half].page_link(
+            f"pages/{site.script}", label=site.invitation, icon=site.icon
+        )
 
     st.header("One neuron")
     st.markdown(
