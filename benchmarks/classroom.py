@@ -354,13 +354,19 @@ async def run_phase(
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
-        print(f"trainings_completed_while_measuring: {phase.trainings} in "
-              f"{time.perf_counter() - started:.0f} s")  # fmt: skip
-        print(f"trainings_not_confirmed: {phase.unconfirmed} (no end within "
-              f"{TRAINING_TIMEOUT:g} s, or no fresh Test accuracy / new run link shown)")  # fmt: skip
+        print(
+            f"trainings_completed_while_measuring: {phase.trainings} in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
+        print(
+            f"trainings_not_confirmed: {phase.unconfirmed} (no end within "
+            f"{TRAINING_TIMEOUT:g} s, or no fresh Test accuracy / new run link shown)"
+        )
         if phase.retrain_problem:
-            print(f"second_train_in_the_same_tab: failed ({phase.retrain_problem}); each "
-                  "further training reopened /build")  # fmt: skip
+            print(
+                f"second_train_in_the_same_tab: failed ({phase.retrain_problem}); each "
+                "further training reopened /build"
+            )
     return phase
 
 
@@ -382,8 +388,10 @@ async def bare_arrivals(browser: Browser) -> list[float | None]:
         script.write_text(BARE_PAGE)
         with served(script) as (url, _):
             for warm in (True, False):  # the first herd warms the server up; the second counts
-                contexts = [await browser.new_context(viewport=VIEWPORT)
-                            for _ in range(DESCENT_USERS + DRAW_USERS)]  # fmt: skip
+                contexts = [
+                    await browser.new_context(viewport=VIEWPORT)
+                    for _ in range(DESCENT_USERS + DRAW_USERS)
+                ]
                 pages = [await context.new_page() for context in contexts]
                 loads = await asyncio.gather(*[timed_load(page, url) for page in pages])
                 for context in contexts:
@@ -446,9 +454,11 @@ def print_loads(name: str, loads: list[tuple[str, float | None]]) -> list[float]
     worst_path, worst = max(zip([p for p, _ in loads], seconds, strict=True), key=lambda x: x[1])
     slow = sum(s > LOAD_TARGET for s in seconds)
     timeouts = sum(s is None for _, s in loads)
-    print(f"{name}: p50 {percentile(seconds, 50):.2f} s, p95 {percentile(seconds, 95):.2f} s, "
-          f"worst {worst:.2f} s ({worst_path}); {slow} of {len(seconds)} over "
-          f"{LOAD_TARGET:g} s, {timeouts} timed out")  # fmt: skip
+    print(
+        f"{name}: p50 {percentile(seconds, 50):.2f} s, p95 {percentile(seconds, 95):.2f} s, "
+        f"worst {worst:.2f} s ({worst_path}); {slow} of {len(seconds)} over "
+        f"{LOAD_TARGET:g} s, {timeouts} timed out"
+    )
     return seconds
 
 
@@ -465,8 +475,11 @@ def main() -> None:
     print(f"cores: {'server on core 0, browsers on core 1' if own_core else 'shared'}")
     started = time.perf_counter()
     quiet, busy, bare = asyncio.run(measure(rounds, apart, own_core))
-    for page, label in (("draw", "draw_stroke"), ("answer", "draw_prediction"),
-                        ("descent", "descent_step")):  # fmt: skip
+    for page, label in (
+        ("draw", "draw_stroke"),
+        ("answer", "draw_prediction"),
+        ("descent", "descent_step"),
+    ):
         # A missing Prediction: its stroke timed out, or it was not on the page 5 s after
         # the rerun's end (the browser still drawing).
         lost = "timeouts_or_not_shown" if page == "answer" else "timeouts"
@@ -477,20 +490,29 @@ def main() -> None:
             f"{label}_3_training", busy.latency[page], INTERACTION_TIMEOUT, lost
         )
         print(f"{label}_p50_ratio training/quiet: {ratio(p50_busy, p50_quiet):.2f}")
-        print(f"{label}_p95_ratio training/quiet: {ratio(p95_busy, p95_quiet):.2f} "
-              f"(target <= {P95_TARGET})")  # fmt: skip
+        print(
+            f"{label}_p95_ratio training/quiet: {ratio(p95_busy, p95_quiet):.2f} "
+            f"(target <= {P95_TARGET})"
+        )
     print("-- the server's part (request to rerun -> its run finished, read on the wire) --")
-    for kind, label in (("draw", "server_draw_stroke"), ("descent", "server_descent_step"),
-                        ("load", "server_latecomer_page_load")):  # fmt: skip
+    for kind, label in (
+        ("draw", "server_draw_stroke"),
+        ("descent", "server_descent_step"),
+        ("load", "server_latecomer_page_load"),
+    ):
         _, p95_quiet = print_latencies(
             f"{label}_nobody_training", quiet.server[kind], INTERACTION_TIMEOUT
         )
         _, p95_busy = print_latencies(f"{label}_3_training", busy.server[kind], INTERACTION_TIMEOUT)
-        print(f"{label}_p95_ratio training/quiet: {ratio(p95_busy, p95_quiet):.2f} "
-              f"(target <= {P95_TARGET})")  # fmt: skip
+        print(
+            f"{label}_p95_ratio training/quiet: {ratio(p95_busy, p95_quiet):.2f} "
+            f"(target <= {P95_TARGET})"
+        )
     for phase in (quiet, busy):
-        print(f"requests_never_sent_{phase.name}: {phase.unsent} (the page never asked the "
-              "server: its browser was starved, or the slider did not move)")  # fmt: skip
+        print(
+            f"requests_never_sent_{phase.name}: {phase.unsent} (the page never asked the "
+            "server: its browser was starved, or the slider did not move)"
+        )
         shares = ", ".join(f"{kind} {share:.0%}" for kind, share in sorted(phase.cpu.items()))
         print(f"cpu_{phase.name} (share of one core, of 2): {shares}")
     print("-- page loads --")
@@ -503,8 +525,10 @@ def main() -> None:
     bare_loads = print_loads("bare_arrivals (one-line page, same herd)", [("/", s) for s in bare])
     if bare_loads:
         for phase, seconds in zip((quiet, busy), herd, strict=True):
-            print(f"arrivals_{phase.name}_p50_ratio to bare: "
-                  f"{ratio(percentile(seconds, 50), percentile(bare_loads, 50)):.2f}")  # fmt: skip
+            print(
+                f"arrivals_{phase.name}_p50_ratio to bare: "
+                f"{ratio(percentile(seconds, 50), percentile(bare_loads, 50)):.2f}"
+            )
     print(f"classroom_benchmark_wall_time: {time.perf_counter() - started:.0f} s")
 
 

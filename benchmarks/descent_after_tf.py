@@ -116,8 +116,9 @@ def main() -> None:
     a_after = print_latencies("descent_step_server_a_fresh", after["a"], TIMEOUT)
     b_after = print_latencies("descent_step_server_b_after_tensorflow", after["b"], TIMEOUT)
     print(f"calibration_ratio_p50 b/a (both fresh): {ratio(b_before[0], a_before[0]):.2f}")
-    print(f"after_tensorflow_ratio_p50 b/a: {ratio(b_after[0], a_after[0]):.2f} "
-          f"(target <= {TARGET})")  # fmt: skip
+    print(
+        f"after_tensorflow_ratio_p50 b/a: {ratio(b_after[0], a_after[0]):.2f} (target <= {TARGET})"
+    )
     print(f"after_tensorflow_ratio_p95 b/a: {ratio(b_after[1], a_after[1]):.2f}")
     print(f"server_b_after/before_ratio_p50: {ratio(b_after[0], b_before[0]):.2f}")
     print(f"tensorflow_in_a_web_server: {tf_in_server}")

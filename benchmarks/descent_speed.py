@@ -104,20 +104,36 @@ def baseline(key: str, view: str, eta: float) -> str:
         xy = {k: (p.points[:, 0], p.points[:, 1]) for k, p in paths.items()}
     fig.add_trace(go.Scatter(x=[x_min[0]], y=[f_min if problem.dim == 1 else x_min[1]]))
     for k, (x, y) in xy.items():
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=OPTIMIZERS[k].label,
-                                 line={"color": OPTIMIZERS[k].color}))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines+markers",
+                name=OPTIMIZERS[k].label,
+                line={"color": OPTIMIZERS[k].color},
+            )
+        )
     for k, p in paths.items():
         loss = np.maximum(p.losses - f_min, 1e-16)
-        fig.add_trace(go.Scatter(x=np.arange(p.steps + 1), y=loss, xaxis="x2", yaxis="y2",
-                                 line={"color": OPTIMIZERS[k].color}))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(p.steps + 1),
+                y=loss,
+                xaxis="x2",
+                yaxis="y2",
+                line={"color": OPTIMIZERS[k].color},
+            )
+        )
 
     def now(step: int) -> list[go.Scatter]:
         at = [min(step, p.steps) for p in paths.values()]
         x = [xy[k][0][i] for k, i in zip(paths, at, strict=True)]
         y = [xy[k][1][i] for k, i in zip(paths, at, strict=True)]
         loss = [p.losses[i] - f_min for p, i in zip(paths.values(), at, strict=True)]
-        return [go.Scatter(x=x, y=y, mode="markers"),
-                go.Scatter(x=at, y=loss, mode="markers", xaxis="x2", yaxis="y2")]  # fmt: skip
+        return [
+            go.Scatter(x=x, y=y, mode="markers"),
+            go.Scatter(x=at, y=loss, mode="markers", xaxis="x2", yaxis="y2"),
+        ]
 
     moving = list(range(len(fig.data), len(fig.data) + 2))
     fig.add_traces(now(0))
@@ -167,14 +183,24 @@ def play_figures() -> tuple[dict, dict]:
     gx, gy = np.linspace(x_lo, x_hi, 80), np.linspace(y_lo, y_hi, 80)
     z = np.asarray(problem.value(np.stack(np.meshgrid(gx, gy), axis=-1)), dtype=float)
     levels = next(i for i, t in enumerate(theirs["data"]) if t.get("name") == LEVELS)
-    theirs["data"][levels] = {"type": "contour", "x": gx, "y": gy, "z": np.log10(z - f_min + 1e-2),
-                              "ncontours": 28, "showscale": False, "hoverinfo": "skip",
-                              "colorscale": [[0, "#f7f7f7"], [1, "#bdbdbd"]]}  # fmt: skip
+    theirs["data"][levels] = {
+        "type": "contour",
+        "x": gx,
+        "y": gy,
+        "z": np.log10(z - f_min + 1e-2),
+        "ncontours": 28,
+        "showscale": False,
+        "hoverinfo": "skip",
+        "colorscale": [[0, "#f7f7f7"], [1, "#bdbdbd"]],
+    }
     theirs["layout"].pop("images")
     names = [frame["name"] for frame in mine["frames"]]
     for spec, redraw in ((mine, False), (theirs, True)):
-        fast = {"frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0},
-                "mode": "next"}  # fmt: skip
+        fast = {
+            "frame": {"duration": 0, "redraw": redraw},
+            "transition": {"duration": 0},
+            "mode": "next",
+        }
         rounds = [names[i : i + FRAMES_PER_ROUND] for i in range(0, len(names), FRAMES_PER_ROUND)]
         spec["layout"]["updatemenus"].append(
             {
@@ -187,7 +213,7 @@ def play_figures() -> tuple[dict, dict]:
                     {"label": f"r{i}", "method": "animate", "args": [frames, fast]}
                     for i, frames in enumerate(rounds)
                 ],
-            }  # fmt: skip
+            }
         )
     return mine, theirs
 

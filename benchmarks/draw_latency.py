@@ -105,11 +105,15 @@ def main() -> None:
         )
         print(f"{label}_server_holds_tensorflow: {server_tf[name]}")
     (answer_draw, end_draw), (answer_bare, end_bare) = summary["draw"], summary["bare"]
-    print(f"prediction_ratio_p50 draw/bare: {ratio(answer_draw[0], answer_bare[0]):.2f} "
-          f"(target <= {TARGET})")  # fmt: skip
+    print(
+        f"prediction_ratio_p50 draw/bare: {ratio(answer_draw[0], answer_bare[0]):.2f} "
+        f"(target <= {TARGET})"
+    )
     print(f"prediction_ratio_p95 draw/bare: {ratio(answer_draw[1], answer_bare[1]):.2f}")
-    print(f"not_running_ratio_p50 draw/bare: {ratio(end_draw[0], end_bare[0]):.2f} "
-          f"(target <= {TARGET})")  # fmt: skip
+    print(
+        f"not_running_ratio_p50 draw/bare: {ratio(end_draw[0], end_bare[0]):.2f} "
+        f"(target <= {TARGET})"
+    )
     print(f"not_running_ratio_p95 draw/bare: {ratio(end_draw[1], end_bare[1]):.2f}")
 
 

@@ -53,8 +53,10 @@ def main() -> None:
     model = load_model(str(ASSET))  # in this process, for the baselines
     started = time.perf_counter()
     inference_service().call("answer", BUNDLED, np.zeros((28, 28), np.float32))
-    print(f"inference_worker_start: {time.perf_counter() - started:.1f} s (TensorFlow import, "
-          "model load and warm-up, once per server)")  # fmt: skip
+    print(
+        f"inference_worker_start: {time.perf_counter() - started:.1f} s (TensorFlow import, "
+        "model load and warm-up, once per server)"
+    )
     drawings = [canvas_drawing(seed) for seed in range(20)]
 
     def worker(drawing: np.ndarray) -> int:
@@ -102,11 +104,16 @@ def main() -> None:
             steps[name](drawing)
             times[name].append(1000 * (time.perf_counter() - begun))
     for name, values in times.items():
-        print(f"{name}_median: {statistics.median(values):.2f} ms "
-              f"(p95 {percentile(values, 95):.2f} ms, {len(values)} drawings)")  # fmt: skip
+        print(
+            f"{name}_median: {statistics.median(values):.2f} ms "
+            f"(p95 {percentile(values, 95):.2f} ms, {len(values)} drawings)"
+        )
     ours = statistics.median(times["ours_worker_answer"])
-    for name in ("in_process_direct_call", "in_process_direct_call_and_layers",
-                 "in_process_predict"):  # fmt: skip
+    for name in (
+        "in_process_direct_call",
+        "in_process_direct_call_and_layers",
+        "in_process_predict",
+    ):
         print(f"ratio ours/{name}: {ours / statistics.median(times[name]):.2f}")
     print(f"target_met: {ours <= TARGET_MS} (target <= {TARGET_MS:g} ms median)")
 

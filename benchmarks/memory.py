@@ -95,12 +95,14 @@ def count_problem(result: dict | None) -> None:
 
 
 def show(name: str, now: dict[str, float], base: dict[str, float]) -> None:
-    print(f"{name}: server {now['server']:.0f} MB ({now['server'] - base['server']:+.0f}), "
-          f"training worker {now['trainer']:.0f} MB ({now['trainer'] - base['trainer']:+.0f}), "
-          f"inference worker {now['inference']:.0f} MB "
-          f"({now['inference'] - base['inference']:+.0f}), fork server {now['forkserver']:.0f} MB; "
-          f"all of them together (Pss, shared pages once) {now['all_pss']:.0f} MB "
-          f"({now['all_pss'] - base['all_pss']:+.0f})")  # fmt: skip
+    print(
+        f"{name}: server {now['server']:.0f} MB ({now['server'] - base['server']:+.0f}), "
+        f"training worker {now['trainer']:.0f} MB ({now['trainer'] - base['trainer']:+.0f}), "
+        f"inference worker {now['inference']:.0f} MB "
+        f"({now['inference'] - base['inference']:+.0f}), fork server {now['forkserver']:.0f} MB; "
+        f"all of them together (Pss, shared pages once) {now['all_pss']:.0f} MB "
+        f"({now['all_pss'] - base['all_pss']:+.0f})"
+    )
 
 
 def main() -> None:
@@ -134,8 +136,10 @@ def main() -> None:
             if not train_once(page):
                 failed += 1
         one_session = readings.read()
-        print(f"trainings_in_the_first_session: {same_session} of {per_phase} "
-              f"({failed} did not finish)")  # fmt: skip
+        print(
+            f"trainings_in_the_first_session: {same_session} of {per_phase} "
+            f"({failed} did not finish)"
+        )
         show(f"rss_after_{per_phase}_trainings_one_tab", one_session, baseline)
         page.close()
         for _ in range(per_phase):
@@ -154,9 +158,11 @@ def main() -> None:
         across["trainer"] + across["inference"] - baseline["trainer"] - baseline["inference"]
     )
     print(f"server_growth_over_{2 * per_phase}_trainings: {growth:.0f} MB (limit {LIMIT_MB} MB)")
-    print(f"workers_growth_over_{2 * per_phase}_trainings: {worker_growth:.0f} MB "
-          f"(limit {LIMIT_MB} MB; training worker peak {readings.trainer_peak:.0f} MB, "
-          f"{len(readings.trainer_pids)} training worker process(es) seen)")  # fmt: skip
+    print(
+        f"workers_growth_over_{2 * per_phase}_trainings: {worker_growth:.0f} MB "
+        f"(limit {LIMIT_MB} MB; training worker peak {readings.trainer_peak:.0f} MB, "
+        f"{len(readings.trainer_pids)} training worker process(es) seen)"
+    )
     reasons = "; ".join(f"{count}× {problem}" for problem, count in PROBLEMS.items())
     print(f"trainings_not_finished: {failed}" + (f" ({reasons})" if reasons else ""))
 

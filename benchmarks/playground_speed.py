@@ -44,9 +44,14 @@ def request(spec: PlaygroundSpec, mode: str = "play") -> PlayRequest:
     parts = split(generate("circle", 500, 0.1, seed=0), 0.5, seed=0)
     f = spec.features
     return PlayRequest(
-        spec, feature_matrix(parts.train.x, f), parts.train.y, feature_matrix(parts.test.x, f),
-        parts.test.y, feature_matrix(grid_points(GRID, 6.0), f), mode=mode,
-    )  # fmt: skip
+        spec,
+        feature_matrix(parts.train.x, f),
+        parts.train.y,
+        feature_matrix(parts.test.x, f),
+        parts.test.y,
+        feature_matrix(grid_points(GRID, 6.0), f),
+        mode=mode,
+    )
 
 
 def engine_rates(spec: PlaygroundSpec, name: str) -> float:
@@ -79,8 +84,13 @@ def fit_rate(spec: PlaygroundSpec) -> float:
     r = request(spec)
     model = build_model(spec)
     model.compile(optimizer=make_optimizer(spec), loss="sparse_categorical_crossentropy")
-    data = {"x": r.x_train, "y": r.y_train, "batch_size": spec.batch, "verbose": 0,
-            "validation_data": (r.x_test, r.y_test)}  # fmt: skip
+    data = {
+        "x": r.x_train,
+        "y": r.y_train,
+        "batch_size": spec.batch,
+        "verbose": 0,
+        "validation_data": (r.x_test, r.y_test),
+    }
     model.fit(epochs=2, **data)
     started, epochs = time.perf_counter(), 0
     while time.perf_counter() - started < SECONDS:
@@ -110,8 +120,10 @@ def worker_rates() -> None:
         job.stop()
         while job.state != "released":
             time.sleep(0.05)
-        print(f"{name} through a worker: {epochs / elapsed:.0f} epochs/s, "
-              f"{snapshots / elapsed:.1f} snapshots/s (at most 8)")  # fmt: skip
+        print(
+            f"{name} through a worker: {epochs / elapsed:.0f} epochs/s, "
+            f"{snapshots / elapsed:.1f} snapshots/s (at most 8)"
+        )
     for worker in pool.workers:  # this benchmark's own worker: the browser part starts its own
         worker.stop()
 

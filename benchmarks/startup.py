@@ -96,13 +96,17 @@ def main() -> None:
     print(f"bare_streamlit_ready: {baseline:.2f} s median of {rounds}")
     for path in PATHS:
         seconds = statistics.median(ready[path])
-        print(f"ready {path}: {seconds:.2f} s median (ratio to bare streamlit "
-              f"{seconds / baseline:.2f}; runs {', '.join(f'{s:.2f}' for s in ready[path])})")  # fmt: skip
+        print(
+            f"ready {path}: {seconds:.2f} s median (ratio to bare streamlit "
+            f"{seconds / baseline:.2f}; runs {', '.join(f'{s:.2f}' for s in ready[path])})"
+        )
     for name, label in (("draw", "draw_page"), ("bare_draw", "bare_draw_page")):
         total = statistics.median(t for t, _ in answers[name])
         after_stroke = statistics.median(s for _, s in answers[name])
-        print(f"first_answer_{label}: {total:.2f} s from server start, {after_stroke:.2f} s "
-              f"from mouse-up (medians of {rounds})")  # fmt: skip
+        print(
+            f"first_answer_{label}: {total:.2f} s from server start, {after_stroke:.2f} s "
+            f"from mouse-up (medians of {rounds})"
+        )
     draw = statistics.median(t for t, _ in answers["draw"])
     bare_draw = statistics.median(t for t, _ in answers["bare_draw"])
     print(f"first_answer_ratio draw/bare_draw (from server start): {draw / bare_draw:.2f}")

@@ -52,9 +52,13 @@ def fit_seconds(spec: NetworkSpec) -> tuple[float, float]:
     model = build_model(spec)
     started = time.perf_counter()
     history = model.fit(
-        split.x_train, split.y_train, epochs=spec.epochs, batch_size=spec.batch,
-        validation_data=(split.x_test, split.y_test), verbose=0,
-    )  # fmt: skip
+        split.x_train,
+        split.y_train,
+        epochs=spec.epochs,
+        batch_size=spec.batch,
+        validation_data=(split.x_test, split.y_test),
+        verbose=0,
+    )
     return time.perf_counter() - started, history.history["val_accuracy"][-1]
 
 
@@ -86,10 +90,12 @@ def compare(name: str, spec: NetworkSpec, repetitions: int) -> float:
         seconds = statistics.median(s for s, _ in runs[kind])
         accuracy = statistics.median(a for _, a in runs[kind])
         medians[kind] = seconds
-        print(f"{name}_{kind}: {seconds:.2f} s median of {repetitions} "
-              f"({1000 * seconds / spec.epochs:.1f} ms/epoch; "
-              f"runs {', '.join(f'{s:.2f}' for s, _ in runs[kind])} s), "
-              f"test accuracy {accuracy:.3f}")  # fmt: skip
+        print(
+            f"{name}_{kind}: {seconds:.2f} s median of {repetitions} "
+            f"({1000 * seconds / spec.epochs:.1f} ms/epoch; "
+            f"runs {', '.join(f'{s:.2f}' for s, _ in runs[kind])} s), "
+            f"test accuracy {accuracy:.3f}"
+        )
     print(f"{name}_ratio engine/fit: {medians['engine'] / medians['fit']:.3f}")
     return medians["engine"]
 
@@ -152,22 +158,30 @@ def main() -> None:
     page_time = statistics.median(r["training_time"] for r in runs)
     rates = [r["draws"] / max(r["training_time"], 1e-9) for r in runs]
     each = ", ".join(f"{r['shown']:.2f}" for r in runs)
-    print(f"notebook_100_epochs_browser_click_to_test_accuracy: {wall:.2f} s median of "
-          f"{len(runs)} (runs {each} s)")  # fmt: skip
+    print(
+        f"notebook_100_epochs_browser_click_to_test_accuracy: {wall:.2f} s median of "
+        f"{len(runs)} (runs {each} s)"
+    )
     print(
         f"notebook_100_epochs_browser_training_time_metric: {page_time:.2f} s median "
         "(the page's own figure: first epoch's start to last epoch's record)"
     )
-    print(f"browser/engine ratio: {wall / engine_time:.2f} (click to test accuracy vs the "
-          f"engine alone, {engine_time:.2f} s)")  # fmt: skip
-    print(f"chart_updates_drawn: {statistics.median(rates):.1f} a second median, max "
-          f"{max(rates):.1f} (allowed {MAX_CHART_UPDATES:g}; "
-          f"{'/'.join(str(r['draws']) for r in runs)} updates)")  # fmt: skip
+    print(
+        f"browser/engine ratio: {wall / engine_time:.2f} (click to test accuracy vs the "
+        f"engine alone, {engine_time:.2f} s)"
+    )
+    print(
+        f"chart_updates_drawn: {statistics.median(rates):.1f} a second median, max "
+        f"{max(rates):.1f} (allowed {MAX_CHART_UPDATES:g}; "
+        f"{'/'.join(str(r['draws']) for r in runs)} updates)"
+    )
     sent = [r["sent"] / max(r["training_time"], 1e-9) for r in runs]
-    print(f"chart_updates_sent: {statistics.median(sent):.1f} a second median, max "
-          f"{max(sent):.1f} (allowed {MAX_CHART_UPDATES:g}; websocket messages carrying the "
-          f"curves: {'/'.join(str(r['sent']) for r in runs)}, "
-          f"{statistics.median(r['sent_bytes'] for r in runs) / 1024:.0f} KB median a training)")  # fmt: skip
+    print(
+        f"chart_updates_sent: {statistics.median(sent):.1f} a second median, max "
+        f"{max(sent):.1f} (allowed {MAX_CHART_UPDATES:g}; websocket messages carrying the "
+        f"curves: {'/'.join(str(r['sent']) for r in runs)}, "
+        f"{statistics.median(r['sent_bytes'] for r in runs) / 1024:.0f} KB median a training)"
+    )
 
 
 if __name__ == "__main__":

@@ -61,9 +61,11 @@ def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     started = time.perf_counter()
     time_to_ready("inference", alone=False)  # starts the fork server: its import, once
-    print(f"fork_server_first_worker: {time.perf_counter() - started:.2f} s "
-          f"(the fork server's import of TensorFlow, then one worker), "
-          f"fork server CPU {cpu_seconds(FORK_SERVER._process.pid):.2f} s")  # fmt: skip
+    print(
+        f"fork_server_first_worker: {time.perf_counter() - started:.2f} s "
+        f"(the fork server's import of TensorFlow, then one worker), "
+        f"fork server CPU {cpu_seconds(FORK_SERVER._process.pid):.2f} s"
+    )
     results: dict[tuple[str, bool], list[tuple[float, float]]] = {}
     for index in range(rounds):
         order = [(kind, alone) for kind in KINDS for alone in (False, True)]
@@ -73,12 +75,16 @@ def main() -> None:
         forked, alone = results[(kind, False)], results[(kind, True)]
         wall = [statistics.median(s for s, _ in runs) for runs in (forked, alone)]
         cpu = [statistics.median(c for _, c in runs) for runs in (forked, alone)]
-        print(f"{kind}: forked {wall[0]:.2f} s to ready ({cpu[0]:.2f} CPU-s), alone "
-              f"{wall[1]:.2f} s ({cpu[1]:.2f} CPU-s); ratio forked/alone {wall[0] / wall[1]:.2f} "
-              f"wall, {cpu[0] / cpu[1]:.2f} CPU (medians of {rounds})")  # fmt: skip
+        print(
+            f"{kind}: forked {wall[0]:.2f} s to ready ({cpu[0]:.2f} CPU-s), alone "
+            f"{wall[1]:.2f} s ({cpu[1]:.2f} CPU-s); ratio forked/alone {wall[0] / wall[1]:.2f} "
+            f"wall, {cpu[0] / cpu[1]:.2f} CPU (medians of {rounds})"
+        )
     forked, alone = workers_memory(alone=False), workers_memory(alone=True)
-    print(f"workers_memory (a trainer and an inference worker, Pss): forked {forked:.0f} MB "
-          f"with the fork server, alone {alone:.0f} MB; ratio {forked / alone:.2f}")  # fmt: skip
+    print(
+        f"workers_memory (a trainer and an inference worker, Pss): forked {forked:.0f} MB "
+        f"with the fork server, alone {alone:.0f} MB; ratio {forked / alone:.2f}"
+    )
     FORK_SERVER.close()
 
 

@@ -76,49 +76,70 @@ ACTIVATIONS: dict[str, Activation] = {
     a.key: a
     for a in (
         Activation(
-            "sigmoid", "sigmoid", _sigmoid,
+            "sigmoid",
+            "sigmoid",
+            _sigmoid,
             lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
             r"\sigma(z) = \frac{1}{1 + e^{-z}}",
             r"\sigma'(z) = \sigma(z)\,(1 - \sigma(z))",
             "(0, 1)",
         ),
         Activation(
-            "tanh", "tanh", np.tanh,
+            "tanh",
+            "tanh",
+            np.tanh,
             lambda z: 1.0 - np.tanh(z) ** 2,
             r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
             r"\tanh'(z) = 1 - \tanh^2(z)",
             "(−1, 1)",
         ),
         Activation(
-            "relu", "relu", lambda z: np.maximum(z, 0.0),
+            "relu",
+            "relu",
+            lambda z: np.maximum(z, 0.0),
             lambda z: (z > 0).astype(float),
             r"\mathrm{relu}(z) = \max(0, z)",
             r"\mathrm{relu}'(z) = 1 \text{ if } z > 0 \text{ else } 0",
             "[0, ∞)",
         ),
         Activation(
-            "elu", "elu", lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
+            "elu",
+            "elu",
+            lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
             lambda z: np.where(z > 0, 1.0, np.exp(np.minimum(z, 0.0))),
             r"\mathrm{elu}(z) = z \text{ if } z > 0 \text{ else } e^{z} - 1",
             r"\mathrm{elu}'(z) = 1 \text{ if } z > 0 \text{ else } e^{z}",
             "(−1, ∞)",
         ),
         Activation(
-            "gelu", "gelu", _gelu, _gelu_derivative,
+            "gelu",
+            "gelu",
+            _gelu,
+            _gelu_derivative,
             r"\mathrm{gelu}(z) = z\,\Phi(z)",
             r"\mathrm{gelu}'(z) = \Phi(z) + z\,\varphi(z)",
             "[−0.17, ∞)",
         ),
         Activation(
-            "linear", "linear (none)", lambda z: z, np.ones_like,
-            r"\mathrm{linear}(z) = z", r"\mathrm{linear}'(z) = 1", "(−∞, ∞)",
+            "linear",
+            "linear (none)",
+            lambda z: z,
+            np.ones_like,
+            r"\mathrm{linear}(z) = z",
+            r"\mathrm{linear}'(z) = 1",
+            "(−∞, ∞)",
         ),
         Activation(
-            "softmax", "softmax", _softmax, None,
-            r"\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}", "", "(0, 1), summing to 1",
+            "softmax",
+            "softmax",
+            _softmax,
+            None,
+            r"\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_j e^{z_j}}",
+            "",
+            "(0, 1), summing to 1",
         ),
     )
-}  # fmt: skip
+}
 
 # What the single neuron on the home page can be: the notebook's three classic ones.
 NEURON_ACTIVATIONS = ("sigmoid", "tanh", "relu")

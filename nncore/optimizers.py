@@ -161,24 +161,43 @@ OPTIMIZERS: dict[str, Optimizer] = {
     o.key: o
     for o in (
         Optimizer(
-            "sgd", "SGD (plain gradient descent)", "#0072B2", _sgd, "SGD",
-            lambda h: {}, True, lambda L, h: 2.0 / L, "2/L",
+            "sgd",
+            "SGD (plain gradient descent)",
+            "#0072B2",
+            _sgd,
+            "SGD",
+            lambda h: {},
+            True,
+            lambda L, h: 2.0 / L,
+            "2/L",
         ),
         Optimizer(
-            "momentum", "Momentum", "#D55E00", _momentum, "SGD",
-            lambda h: {"momentum": h.beta}, True,
-            lambda L, h: 2.0 * (1 + h.beta) / L, "2(1+β)/L",
+            "momentum",
+            "Momentum",
+            "#D55E00",
+            _momentum,
+            "SGD",
+            lambda h: {"momentum": h.beta},
+            True,
+            lambda L, h: 2.0 * (1 + h.beta) / L,
+            "2(1+β)/L",
         ),
         Optimizer(
-            "nesterov", "Nesterov", "#CC79A7", _nesterov, "SGD",
-            lambda h: {"momentum": h.beta, "nesterov": True}, False,
-            lambda L, h: 2.0 * (1 + h.beta) / ((1 + 2 * h.beta) * L), "2(1+β)/((1+2β)L)",
+            "nesterov",
+            "Nesterov",
+            "#CC79A7",
+            _nesterov,
+            "SGD",
+            lambda h: {"momentum": h.beta, "nesterov": True},
+            False,
+            lambda L, h: 2.0 * (1 + h.beta) / ((1 + 2 * h.beta) * L),
+            "2(1+β)/((1+2β)L)",
         ),
         Optimizer("adagrad", "Adagrad", "#E69F00", _adagrad, "Adagrad", lambda h: {}, False),
         Optimizer("rmsprop", "RMSprop", "#56B4E9", _rmsprop, "RMSprop", lambda h: {}, False),
         Optimizer("adam", "Adam", "#009E73", _adam, "Adam", lambda h: {}, True),
     )
-}  # fmt: skip
+}
 
 
 def optimizer_choices() -> dict[str, str]:

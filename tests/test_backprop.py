@@ -61,9 +61,15 @@ def test_the_textbook_backward_pass_and_update(textbook):
     assert by_symbol(textbook, back, "w5") == published("0.082167041")
     assert by_symbol(textbook, back, "w1") == published("0.000438568")
     new_weights = {
-        "w1": "0.149780716", "w2": "0.19956143", "w3": "0.24975114", "w4": "0.29950229",
-        "w5": "0.35891648", "w6": "0.408666186", "w7": "0.511301270", "w8": "0.561370121",
-    }  # fmt: skip
+        "w1": "0.149780716",
+        "w2": "0.19956143",
+        "w3": "0.24975114",
+        "w4": "0.29950229",
+        "w5": "0.35891648",
+        "w6": "0.408666186",
+        "w7": "0.511301270",
+        "w8": "0.561370121",
+    }
     for symbol, value in new_weights.items():
         assert by_symbol(textbook, after, symbol) == published(value), symbol
     assert after.hidden_biases.tolist() == [0.35, 0.35]  # the textbook keeps its biases
@@ -171,8 +177,19 @@ def test_every_weight_moves_against_its_gradient():
 
 
 def _fields(network: Network) -> dict:
-    names = ("inputs", "targets", "hidden_weights", "hidden_biases", "output_weights",
-             "output_biases", "hidden_activation", "output", "loss", "eta", "update_biases")  # fmt: skip
+    names = (
+        "inputs",
+        "targets",
+        "hidden_weights",
+        "hidden_biases",
+        "output_weights",
+        "output_biases",
+        "hidden_activation",
+        "output",
+        "loss",
+        "eta",
+        "update_biases",
+    )
     return {name: getattr(network, name) for name in names}
 
 

@@ -23,10 +23,22 @@ def options(*arguments: str):
 def test_the_module_runs_from_the_command_line_and_refuses_an_impossible_network():
     # The one run through `python -m`: it stops before TensorFlow is imported, so it is quick.
     result = subprocess.run(
-        [sys.executable, "-m", "nncore.training", "--layers", "2", "--l2_type", "conv",
-         "--epochs", "1"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "nncore.training",
+            "--layers",
+            "2",
+            "--l2_type",
+            "conv",
+            "--epochs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Cannot build this network: Layer 2 is Conv2D, but it comes after a Dense" in (
         result.stderr
@@ -36,8 +48,19 @@ def test_the_module_runs_from_the_command_line_and_refuses_an_impossible_network
 
 def test_cli_json_and_saved_model(tmp_path, capsys):
     out = tmp_path / "seed.keras"
-    code = main(["--preset", "seed", "--epochs", "3", "--json", "--out", str(out),
-                 "--query", "http://localhost:8501/build?lr=0.01&batch=oops"])  # fmt: skip
+    code = main(
+        [
+            "--preset",
+            "seed",
+            "--epochs",
+            "3",
+            "--json",
+            "--out",
+            str(out),
+            "--query",
+            "http://localhost:8501/build?lr=0.01&batch=oops",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err[-2000:]
     report = json.loads(captured.out)  # stdout holds the JSON object and nothing else
@@ -66,9 +89,31 @@ def test_cli_json_and_saved_model(tmp_path, capsys):
 
 
 def test_a_diverging_training_exits_1_with_the_reason(capsys):
-    code = main(["--json", "--rows", "500", "--layers", "2", "--l1_units", "512",
-                 "--l1_act", "linear", "--l2_units", "512", "--l2_act", "linear",
-                 "--opt", "sgd", "--lr", "10", "--batch", "32", "--epochs", "20"])  # fmt: skip
+    code = main(
+        [
+            "--json",
+            "--rows",
+            "500",
+            "--layers",
+            "2",
+            "--l1_units",
+            "512",
+            "--l1_act",
+            "linear",
+            "--l2_units",
+            "512",
+            "--l2_act",
+            "linear",
+            "--opt",
+            "sgd",
+            "--lr",
+            "10",
+            "--batch",
+            "32",
+            "--epochs",
+            "20",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 1
     assert report["state"] == "diverged" and len(report["history"]) < 20
@@ -77,8 +122,16 @@ def test_a_diverging_training_exits_1_with_the_reason(capsys):
 
 
 def test_options_override_the_query_which_overrides_the_preset():
-    spec, notices = options("--preset", "small", "--query", "?lr=0.01&epochs=4&batch=32",
-                            "--epochs", "2", "--l6_units", "10")  # fmt: skip
+    spec, notices = options(
+        "--preset",
+        "small",
+        "--query",
+        "?lr=0.01&epochs=4&batch=32",
+        "--epochs",
+        "2",
+        "--l6_units",
+        "10",
+    )
     assert notices == []
     assert spec.layers[:5] == SMALL_CNN.layers[:5]
     assert spec.layers[5] == LayerSpec("dense", units=10, act="relu", init="he_normal")

@@ -18,8 +18,13 @@ def test_a_bad_csv_is_refused_on_stderr_with_a_nonzero_exit(tmp_path):
     # Through `python -m`: it stops before TensorFlow is imported, so it is quick.
     bad = tmp_path / "class.csv"
     bad.write_bytes(b"a;b;label\n1;2;x\n")
-    result = subprocess.run([sys.executable, "-m", "nncore.training", "--csv", str(bad)],
-                            capture_output=True, text=True, cwd=ROOT, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "nncore.training", "--csv", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "class.csv: Line 1 separates its values with semicolons" in result.stderr
     assert result.stdout == ""
@@ -46,8 +51,25 @@ def test_trains_on_a_table_and_saves_a_model_with_its_classes(tmp_path, capsys):
     table = tmp_path / "points.csv"
     table.write_text("\n".join(lines) + "\n")
     out = tmp_path / "points.keras"
-    code = main(["--csv", str(table), "--layers", "1", "--l1_units", "8", "--epochs", "20",
-                 "--lr", "0.05", "--batch", "16", "--json", "--out", str(out)])  # fmt: skip
+    code = main(
+        [
+            "--csv",
+            str(table),
+            "--layers",
+            "1",
+            "--l1_units",
+            "8",
+            "--epochs",
+            "20",
+            "--lr",
+            "0.05",
+            "--batch",
+            "16",
+            "--json",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert result["test_accuracy"] > 0.9 and len(result["history"]) == 20

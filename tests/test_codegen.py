@@ -59,9 +59,12 @@ def results(tmp_path_factory) -> Results:
         runs += [(name, str(script), 0), (name, str(script), EPOCHS)]
     arguments = json.dumps([(script, str(epochs)) for _, script, epochs in runs])
     with subprocess.Popen(
-        [sys.executable, "-c", DRIVER, arguments], cwd=folder, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    ) as scripts:  # fmt: skip
+        [sys.executable, "-c", DRIVER, arguments],
+        cwd=folder,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as scripts:
         app = {}
         for name, spec in SPECS.items():
             engine = EpochEngine.for_spec(replace(spec, epochs=EPOCHS))
@@ -110,10 +113,19 @@ def test_untrained_script_model_is_the_apps_model_on_the_apps_rows(results, name
 
 def test_script_contains_the_notebook_steps():
     script = keras_script(SEED_NOTEBOOK)
-    for step in ("pd.DataFrame", "train_test_split", "to_categorical", "keras.Sequential",
-                 "model.summary()", "batch_size=256", "validation_data", "plt.show()",
-                 "keras.optimizers.Adam(learning_rate=0.001)", "EPOCHS = int(sys.argv[1]) if "
-                 "len(sys.argv) > 1 else 100", "keras.Input(shape=(784,))"):  # fmt: skip
+    for step in (
+        "pd.DataFrame",
+        "train_test_split",
+        "to_categorical",
+        "keras.Sequential",
+        "model.summary()",
+        "batch_size=256",
+        "validation_data",
+        "plt.show()",
+        "keras.optimizers.Adam(learning_rate=0.001)",
+        "EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 100",
+        "keras.Input(shape=(784,))",
+    ):
         assert step in script, step
     compile(script, "experiment.py", "exec")
     assert "plt.show()" not in keras_script(SEED_NOTEBOOK, plots=False)

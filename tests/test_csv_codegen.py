@@ -73,8 +73,13 @@ def printed(tmp_path_factory) -> dict[str, str]:
         assert f"pd.read_csv({name!r}" in script
         (folder / f"{name}.py").write_text(script)
         scripts.append(f"{name}.py")
-    done = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(scripts)], cwd=folder,
-                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, json.dumps(scripts)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     outputs = json.loads(done.stdout.strip().splitlines()[-1])
     return {script.removesuffix(".py"): text for script, text in outputs.items()}

@@ -236,8 +236,9 @@ def test_one_step_lands_on_the_minimum_when_eta_is_one_over_curvature():
     assert path.points[1, 0] == 0.0
 
 
-@pytest.mark.parametrize(("key", "beta"), [("momentum", 0.9), ("momentum", 0.5),
-                                            ("nesterov", 0.9), ("nesterov", 0.3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "beta"), [("momentum", 0.9), ("momentum", 0.5), ("nesterov", 0.9), ("nesterov", 0.3)]
+)
 def test_momentum_limits_are_the_stability_edges_of_the_keras_updates(key, beta):
     problem = make_problem("quadratic", {"a": 1.0})
     limit = theory.stable_limit(key, 2.0, Hyper(beta=beta))
@@ -436,10 +437,19 @@ def test_every_setting_is_declared_once_and_optimizers_come_from_the_table():
 def test_settings_round_trip_through_the_url():
     declared = settings.DESCENT_SETTINGS
     values = defaults(declared) | {
-        "fn": "bowl", "kappa": 50.0, "angle": 45.0, "eta": 0.909091, "steps": 500,
-        "sgd": False, "nesterov": True, "adam": False, "custom_start": True, "start1": -4.2,
-        "start2": 1.5, "view": "surface",
-    }  # fmt: skip
+        "fn": "bowl",
+        "kappa": 50.0,
+        "angle": 45.0,
+        "eta": 0.909091,
+        "steps": 500,
+        "sgd": False,
+        "nesterov": True,
+        "adam": False,
+        "custom_start": True,
+        "start1": -4.2,
+        "start2": 1.5,
+        "view": "surface",
+    }
     query = to_query(values, declared)
     assert query["sgd"] == "0" and "gd" not in query
     parsed, notices = parse_query(query, declared)
@@ -465,8 +475,10 @@ def test_start_point_and_hyperparameters_come_from_the_values():
     assert settings.start_point(problem, chosen).tolist() == [1.0, -1.0]
     assert settings.hyper_from(values | {"eta": 0.5, "beta": 0.3}) == Hyper(eta=0.5, beta=0.3)
     assert settings.chosen_optimizers(values | {"adam": False, "rmsprop": True}) == [
-        "sgd", "momentum", "rmsprop"
-    ]  # fmt: skip
+        "sgd",
+        "momentum",
+        "rmsprop",
+    ]
 
 
 # ---------------------------------------------------------------- figures

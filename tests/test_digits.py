@@ -318,8 +318,12 @@ def test_activations_of_every_layer_with_weights(model, rows):
     layers = layer_activations(model, x[0])
     assert [name for name, _ in layers] == ["conv1", "conv2", "conv3", "dense", "digit"]
     assert [activation.shape for _, activation in layers] == [
-        (28, 28, 32), (14, 14, 64), (7, 7, 64), (64,), (10,),
-    ]  # fmt: skip
+        (28, 28, 32),
+        (14, 14, 64),
+        (7, 7, 64),
+        (64,),
+        (10,),
+    ]
     np.testing.assert_allclose(layers[-1][1], classify(model, x[0]), atol=1e-5)
     assert all(np.all(activation >= 0) for _, activation in layers[:-1])  # relu layers
 
@@ -337,8 +341,9 @@ def test_fine_tuning_teaches_a_copy_and_leaves_the_original_alone(model, rows):
 
     copy = private_copy(model)
     assert classify(copy, drawing)[7] == pytest.approx(before)  # traces the copy's graph
-    losses = fine_tune(copy, np.stack([drawing] * 4), np.array([7] * 4), x[train], y[train],
-                       steps=15)  # fmt: skip
+    losses = fine_tune(
+        copy, np.stack([drawing] * 4), np.array([7] * 4), x[train], y[train], steps=15
+    )
 
     assert len(losses) == 15 and all(np.isfinite(losses))
     assert losses[-1] < losses[0]
@@ -355,8 +360,9 @@ def test_fine_tune_batch_mixes_the_drawings_with_mnist():
     drawings = np.ones((3, 28, 28), np.float32)
     mnist_x = np.zeros((100, 784), np.float32)
     mnist_y = np.full(100, 5)
-    x, y = fine_tune_batch(drawings, np.array([7, 7, 7]), mnist_x, mnist_y,
-                           np.random.default_rng(0))  # fmt: skip
+    x, y = fine_tune_batch(
+        drawings, np.array([7, 7, 7]), mnist_x, mnist_y, np.random.default_rng(0)
+    )
     assert x.shape == (3 + 16, 28, 28) and x.dtype == np.float32  # at least 16 MNIST rows
     assert sorted(y.tolist()) == [5] * 16 + [7] * 3
     assert np.array_equal(x.sum(axis=(1, 2)) > 0, y == 7)  # each label stays with its picture

@@ -107,17 +107,25 @@ def test_confusion_heatmap_and_digit_grid_show_what_they_are_given():
     assert heatmap.layout.yaxis.autorange == "reversed"  # digit 0 at the top, as in a table
     images = np.random.default_rng(0).random((5, 784))
     grid = digit_grid(images, [1, 2, 3, 4, 5], [7, 7, 7, 7, 7], columns=4)
-    assert [n.text for n in grid.layout.annotations] == ["1 → 7", "2 → 7", "3 → 7", "4 → 7",
-                                                         "5 → 7"]  # fmt: skip
+    assert [n.text for n in grid.layout.annotations] == [
+        "1 → 7",
+        "2 → 7",
+        "3 → 7",
+        "4 → 7",
+        "5 → 7",
+    ]
     mosaic = np.asarray(grid.data[0].z, dtype=float)
     # Each picture sits under its title: the third is the first row's third, the fifth
     # starts the second row of four.
     for index, (column, row) in ((2, (2, 0)), (4, (0, 1))):
         top, left = tile_origin(index, 4, 28, 28, GRID_GAP, TITLE_BAND)
-        assert (top, left) == (row * (TITLE_BAND + 28 + GRID_GAP) + TITLE_BAND,
-                               column * (28 + GRID_GAP))  # fmt: skip
-        np.testing.assert_array_equal(mosaic[top : top + 28, left : left + 28],
-                                      images[index].reshape(28, 28))  # fmt: skip
+        assert (top, left) == (
+            row * (TITLE_BAND + 28 + GRID_GAP) + TITLE_BAND,
+            column * (28 + GRID_GAP),
+        )
+        np.testing.assert_array_equal(
+            mosaic[top : top + 28, left : left + 28], images[index].reshape(28, 28)
+        )
         title = grid.layout.annotations[index]
         assert left <= title.x <= left + 28 and top - TITLE_BAND <= title.y <= top
     assert np.isnan(mosaic[:TITLE_BAND]).all()  # room for the first row's titles
@@ -143,9 +151,14 @@ def test_neuron_curve_widens_to_show_a_large_weighted_sum():
 def test_the_learning_rate_mark_sits_inside_the_plot_away_from_the_titles():
     """It used to sit on top of the accuracy panel, over its "Accuracy" title."""
     figure = training_curves(
-        [1, 2, 3], [2, 1.5, 1.2], [2, 1.6, 1.3], [0.3, 0.5, 0.6], [0.3, 0.45, 0.55], 6,
+        [1, 2, 3],
+        [2, 1.5, 1.2],
+        [2, 1.6, 1.3],
+        [0.3, 0.5, 0.6],
+        [0.3, 0.45, 0.55],
+        6,
         [(3, 0.01)],
-    )  # fmt: skip
+    )
     marks = [a for a in figure.layout.annotations if a.text.startswith("η →")]
     titles = [a for a in figure.layout.annotations if a.text in ("Loss", "Accuracy")]
     assert len(marks) == 1 and len(titles) == 2

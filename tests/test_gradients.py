@@ -131,9 +131,10 @@ def test_the_step_uses_keras_loss_for_the_batch():
     model = build_model(spec)
     rows = batch_rows(spec, 0, len(split.x_train))
     expected = float(
-        keras.ops.mean(keras.losses.categorical_crossentropy(split.y_train[rows],
-                                                             model(split.x_train[rows])))
-    )  # fmt: skip
+        keras.ops.mean(
+            keras.losses.categorical_crossentropy(split.y_train[rows], model(split.x_train[rows]))
+        )
+    )
     assert step_one_batch(spec, None).health.batch_loss == pytest.approx(expected, rel=1e-5)
 
 
@@ -146,9 +147,10 @@ def test_a_step_on_an_uploaded_table_uses_the_files_rows():
     rng = np.random.default_rng(0)
     lines = ["a,b,c,label"] + [
         f"{x:.3f},{y:.3f},{x * y:.3f},{name}"
-        for x, y, name in zip(rng.normal(size=90), rng.normal(size=90),
-                              ["cat", "dog", "fox"] * 30, strict=True)
-    ]  # fmt: skip
+        for x, y, name in zip(
+            rng.normal(size=90), rng.normal(size=90), ["cat", "dog", "fox"] * 30, strict=True
+        )
+    ]
     data = read_csv_upload(io.BytesIO("\n".join(lines).encode()), "animals.csv")
     spec = spec_for_data(NetworkSpec(layers=(LayerSpec("dense", units=5),), batch=16), data)
     split = prepare_csv_split(data, spec)

@@ -99,8 +99,11 @@ def test_every_layer_type_names_real_settings_and_a_real_keras_class():
     assert [key for key, kind in LAYER_TYPES.items() if kind.random] == ["dropout"]
     assert "seed" in keras.layers.Dropout(0.5, seed=3).get_config()
     assert {k: t.image for k, t in LAYER_TYPES.items()} == {
-        "dense": False, "conv": True, "pool": True, "dropout": None,
-    }  # fmt: skip
+        "dense": False,
+        "conv": True,
+        "pool": True,
+        "dropout": None,
+    }
 
 
 @pytest.mark.parametrize("name", INITIALIZERS)

@@ -37,10 +37,20 @@ def files(tmp_path_factory) -> dict[str, bytes]:
     from nncore.keras_runtime import keras
 
     folder = tmp_path_factory.mktemp("models")
-    good = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(),
-                             keras.layers.Dense(10, activation="softmax")])  # fmt: skip
-    lam = keras.Sequential([keras.Input((784,)), keras.layers.Lambda(lambda x: x * 2),
-                            keras.layers.Dense(10, activation="softmax")])  # fmt: skip
+    good = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    lam = keras.Sequential(
+        [
+            keras.Input((784,)),
+            keras.layers.Lambda(lambda x: x * 2),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
     table = keras.Sequential([keras.Input((20,)), keras.layers.Dense(3, activation="softmax")])
     wide = keras.Sequential([keras.Input((784,)), keras.layers.Dense(5, activation="softmax")])
     return {

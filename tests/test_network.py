@@ -243,15 +243,27 @@ def test_a_conv_layer_named_without_activation_brings_relu_and_he_normal():
 
 def test_garbage_url_parameters_are_ignored_with_a_notice():
     values, notices = parse_query(
-        {"lr": "banana", "epochs": "1e9", "opt": "magic", "l1_units": "12.5", "batch": "64",
-         "rows": "750", "l2_act": "swish"},
+        {
+            "lr": "banana",
+            "epochs": "1e9",
+            "opt": "magic",
+            "l1_units": "12.5",
+            "batch": "64",
+            "rows": "750",
+            "l2_act": "swish",
+        },
         ALL_SETTINGS,
-    )  # fmt: skip
+    )
     assert values == {"batch": 64}
     assert len(notices) == 6
-    for words in ("lr='banana' is not a number", "epochs=1000000000 is outside 1–300",
-                  "opt='magic' is not one of sgd, momentum", "l1_units='12.5' is not a whole",
-                  "rows=750 is not a multiple of 500", "l2_act='swish' is not one of"):  # fmt: skip
+    for words in (
+        "lr='banana' is not a number",
+        "epochs=1000000000 is outside 1–300",
+        "opt='magic' is not one of sgd, momentum",
+        "l1_units='12.5' is not a whole",
+        "rows=750 is not a multiple of 500",
+        "l2_act='swish' is not one of",
+    ):
         assert any(words in n for n in notices), words
     assert all(n.startswith("Ignored ") for n in notices)
     spec = spec_from_values(values)
@@ -267,8 +279,13 @@ def test_every_layer_position_has_its_own_settings_with_the_notebooks_defaults()
     assert SETTINGS_BY_KEY[field_key(MAX_LAYERS - 1, "act")].default == LayerSpec().act
     assert field_key(MAX_LAYERS - 1, "units") == "l6_units" and "l7_units" not in SETTINGS_BY_KEY
     assert set(SETTINGS_BY_KEY["opt"].choices) == {
-        "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam",
-    }  # fmt: skip
+        "sgd",
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "rmsprop",
+        "adam",
+    }
     assert spec_from_values({"layers": 4}).layers[2:] == (LayerSpec(), LayerSpec())
 
 

@@ -65,9 +65,14 @@ def test_the_textbook_walkthrough_step_by_step(app):
 
 def test_a_link_sets_up_any_network_and_the_weight_to_explain(app):
     query = {
-        "n_hidden": "3", "hidden_act": "tanh", "w_i1h3": "0.7", "explain": "w_i2h3",
-        "learning_rate": "0.1", "out_act": "softmax", "error": "crossentropy",
-    }  # fmt: skip
+        "n_hidden": "3",
+        "hidden_act": "tanh",
+        "w_i1h3": "0.7",
+        "explain": "w_i2h3",
+        "learning_rate": "0.1",
+        "out_act": "softmax",
+        "error": "crossentropy",
+    }
     open_with(app, **query)
     assert app.selectbox(key="hidden_act").value == "tanh"
     assert app.slider(key="n_hidden").value == 3

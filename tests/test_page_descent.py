@@ -52,8 +52,13 @@ def test_defaults_show_an_animated_1d_picture_and_the_worked_step(app):
     race = app.table[0].value
     assert list(race["optimizer"]) == [SGD, "Momentum", "Adam"]
     assert [app.toggle(key=key).value for key in OPTIMIZERS] == [
-        True, True, False, False, False, True
-    ]  # fmt: skip
+        True,
+        True,
+        False,
+        False,
+        False,
+        True,
+    ]
     assert dict(app.query_params) == {}  # defaults make a short link
 
 
@@ -94,8 +99,17 @@ def test_a_garbage_parameter_gives_a_notice_and_the_default(app):
 
 
 def test_extreme_settings_are_explained_not_crashed(app):
-    open_with(app, fn="bowl", kappa="100", eta="10", steps="500", nesterov="1", adagrad="1",
-              rmsprop="1", beta="0.99")  # fmt: skip
+    open_with(
+        app,
+        fn="bowl",
+        kappa="100",
+        eta="10",
+        steps="500",
+        nesterov="1",
+        adagrad="1",
+        rmsprop="1",
+        beta="0.99",
+    )
     errors = texts(app.error)
     assert any(e.startswith(f"{SGD} diverged") and "above 2/L" in e for e in errors)
     assert any(e.startswith("RMSprop diverged") and "running size" in e for e in errors)
@@ -103,8 +117,15 @@ def test_extreme_settings_are_explained_not_crashed(app):
 
 
 def test_a_non_convex_function_is_labelled_and_custom_start_is_used(app):
-    open_with(app, fn="rosenbrock", eta="0.001", custom_start="1", start1="-1", start2="1.5",
-              view="surface")  # fmt: skip
+    open_with(
+        app,
+        fn="rosenbrock",
+        eta="0.001",
+        custom_start="1",
+        start1="-1",
+        start2="1.5",
+        view="surface",
+    )
     assert any(
         "NOT convex" in w and "guarantees below do not apply" in w for w in texts(app.warning)
     )

@@ -58,8 +58,10 @@ def test_defaults_show_the_points_the_network_and_epoch_zero(app):
     assert neurons(app) == [[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1]]
     assert epoch(app) == 0
     assert [b.label for b in app.button if b.key in ("pg_reset", "pg_play", "pg_step")] == [
-        "Reset", "Play", "Step"
-    ]  # fmt: skip
+        "Reset",
+        "Play",
+        "Step",
+    ]
     assert dict(app.query_params) == {}
 
 
@@ -70,8 +72,14 @@ def test_a_link_sets_the_data_the_network_and_keeps_them(app):
     assert len(training) == 3  # three classes, three colours
     assert len(neurons(app)) == 4 + 2 + 8
     assert app.toggle(key="f_x1sq").value is True
-    assert dict(app.query_params) == {"data": "spiral3", "layers": "3", "l3": "8", "act": "relu",
-                                      "f_x1sq": "1", "noise": "20"}  # fmt: skip
+    assert dict(app.query_params) == {
+        "data": "spiral3",
+        "layers": "3",
+        "l3": "8",
+        "act": "relu",
+        "f_x1sq": "1",
+        "noise": "20",
+    }
 
 
 def test_bad_link_values_are_named_in_plain_text_and_ignored(app):
@@ -138,8 +146,9 @@ def test_the_keras_code_tab_runs_and_learns_the_circle(app, tmp_path):
     assert "def circle(n, noise, rng):" in script and "SGD(learning_rate=0.1)" in script
     path = tmp_path / "playground_2d.py"
     path.write_text(script.replace("EPOCHS = 200", "EPOCHS = 20"))
-    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True,
-                            timeout=180, cwd=tmp_path)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=180, cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     accuracy = float(re.search(r"test accuracy: ([\d.]+)", result.stdout).group(1))
     assert accuracy >= 0.9

@@ -32,8 +32,16 @@ TRAINING_TIMEOUT = 240  # the first training waits for the worker to import Tens
 # 800 steps of two rows an epoch (0.1–0.5 s): a Pause sent after epoch 1 lands long before
 # the last of the 8 epochs.
 SLOW_EPOCHS = 8
-SLOW_LINK = {"layers": "1", "l1_units": "32", "l1_act": "relu", "rows": "2000", "batch": "2",
-             "opt": "sgd", "lr": "0.05", "epochs": str(SLOW_EPOCHS)}  # fmt: skip
+SLOW_LINK = {
+    "layers": "1",
+    "l1_units": "32",
+    "l1_act": "relu",
+    "rows": "2000",
+    "batch": "2",
+    "opt": "sgd",
+    "lr": "0.05",
+    "epochs": str(SLOW_EPOCHS),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -140,9 +148,17 @@ def test_build_page_summary_matches_the_seed_notebook():
 
 def test_build_page_restores_a_shared_link():
     at = open_app(
-        "pages/build.py", layers="3", l1_type="conv", l1_filters="8", l2_type="pool",
-        l3_type="dense", l3_units="32", opt="sgd", lr="0.05", epochs="7",
-    )  # fmt: skip
+        "pages/build.py",
+        layers="3",
+        l1_type="conv",
+        l1_filters="8",
+        l2_type="pool",
+        l3_type="dense",
+        l3_units="32",
+        opt="sgd",
+        lr="0.05",
+        epochs="7",
+    )
     assert at.selectbox(key="l1_type").value == "conv"
     assert at.slider(key="l1_filters").value == 8
     # The link names no activation for the Conv2D layer: it brings its own.
@@ -263,13 +279,16 @@ def test_a_kept_training_opens_from_its_link_in_a_new_session(store):
     run.test_probabilities = np.eye(10, dtype=np.float32)[np.arange(100) % 10]
     accuracy = np.mean(np.arange(100) % 10 == prepare_split(spec).labels_test)
     # The last epoch's test accuracy is what these probabilities score, as in a real run.
-    run.history = [EpochRecord(e, 2.0 / e, 0.3 * e, 2.1 / e, a, 0.001, 0.2)
-                   for e, a in ((1, 0.05), (2, accuracy))]  # fmt: skip
+    run.history = [
+        EpochRecord(e, 2.0 / e, 0.3 * e, 2.1 / e, a, 0.001, 0.2)
+        for e, a in ((1, 0.05), (2, accuracy))
+    ]
     run.weights = [rng.normal(size=s).astype(np.float32) for s in [(784, 4), (4,), (4, 10), (10,)]]
     run.settle("done")
     kept_runs.keep(run, store)
-    at = open_app("pages/build.py", run=run.run_id, layers="1", l1_units="4", rows="500",
-                  epochs="2")  # fmt: skip
+    at = open_app(
+        "pages/build.py", run=run.run_id, layers="1", l1_units="4", rows="500", epochs="2"
+    )
     assert at.session_state["build_run"].run.history == run.history
     labels = [m.label for m in at.metric]
     assert at.metric[labels.index("Test accuracy")].value == f"{accuracy:.1%}"

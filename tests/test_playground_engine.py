@@ -22,9 +22,14 @@ def request(data: str, spec: PlaygroundSpec, noise: float = 0.0, mode: str = "pl
     parts = split(generate(data, 500, noise, seed=0), 0.5, seed=0)
     f = spec.features
     return PlayRequest(
-        spec, feature_matrix(parts.train.x, f), parts.train.y, feature_matrix(parts.test.x, f),
-        parts.test.y, feature_matrix(grid_points(GRID, 6.0), f), mode=mode,
-    )  # fmt: skip
+        spec,
+        feature_matrix(parts.train.x, f),
+        parts.train.y,
+        feature_matrix(parts.test.x, f),
+        parts.test.y,
+        feature_matrix(grid_points(GRID, 6.0), f),
+        mode=mode,
+    )
 
 
 @pytest.mark.parametrize(
@@ -32,11 +37,15 @@ def request(data: str, spec: PlaygroundSpec, noise: float = 0.0, mode: str = "pl
     [
         ("circle", PlaygroundSpec(units=(4, 2)), 150, 0.95),
         ("xor", PlaygroundSpec(units=(8,), lr=0.1), 100, 0.95),
-        ("spiral", PlaygroundSpec(features=ALL_FEATURES, units=(8, 8, 6), opt="adam", lr=0.01),
-         200, 0.9),
+        (
+            "spiral",
+            PlaygroundSpec(features=ALL_FEATURES, units=(8, 8, 6), opt="adam", lr=0.01),
+            200,
+            0.9,
+        ),
         ("blobs4", PlaygroundSpec(units=(4,), classes=4), 50, 0.95),
     ],
-)  # fmt: skip
+)
 def test_a_sensible_network_reaches_a_stated_test_accuracy(data, spec, epochs, wanted):
     from nncore.playground.engine import PlaygroundEngine
 

@@ -25,15 +25,19 @@ from nncore.playground.figures import (
 from nncore.playground.network_figure import network_figure
 
 WEIGHTS = [
-    np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([0.5, -1.0]),  # features → layer 1
-    np.array([[0.5], [-2.0]]), np.array([0.25]),  # layer 1 → layer 2
-    np.array([[1.0, -1.0]]), np.array([0.0, 0.0]),  # layer 2 → two classes
-]  # fmt: skip
+    np.array([[1.0, 2.0], [3.0, 4.0]]),
+    np.array([0.5, -1.0]),  # features → layer 1
+    np.array([[0.5], [-2.0]]),
+    np.array([0.25]),  # layer 1 → layer 2
+    np.array([[1.0, -1.0]]),
+    np.array([0.0, 0.0]),  # layer 2 → two classes
+]
 
 
 def test_a_neuron_of_the_first_layer_is_written_out_with_its_numbers():
-    numbers = neuron_numbers(WEIGHTS, 0, 1, ["x₁", "x₂"], "tanh", np.array([1.0, 2.0]),
-                             np.array([1.0, 2.0]))  # fmt: skip
+    numbers = neuron_numbers(
+        WEIGHTS, 0, 1, ["x₁", "x₂"], "tanh", np.array([1.0, 2.0]), np.array([1.0, 2.0])
+    )
     assert numbers.name == "neuron 1.2" and numbers.weights == (2.0, 4.0) and numbers.bias == -1
     assert r"2.000\,\text{x₁} + 4.000\,\text{x₂} - 1.000" in numbers.formula
     # 2·1 + 4·2 − 1 = 9
@@ -41,8 +45,15 @@ def test_a_neuron_of_the_first_layer_is_written_out_with_its_numbers():
 
 
 def test_a_deeper_neuron_is_evaluated_on_the_layer_before():
-    numbers = neuron_numbers(WEIGHTS, 1, 0, ["neuron 1.1", "neuron 1.2"], "relu",
-                             np.array([1.0, 0.0]), np.array([1.0, 0.0]))  # fmt: skip
+    numbers = neuron_numbers(
+        WEIGHTS,
+        1,
+        0,
+        ["neuron 1.1", "neuron 1.2"],
+        "relu",
+        np.array([1.0, 0.0]),
+        np.array([1.0, 0.0]),
+    )
     # layer 1 at (1, 0): relu(1 + 0.5) = 1.5, relu(2 − 1) = 1; then 0.5·1.5 − 2·1 + 0.25 = −1
     assert r"0.500 \cdot 1.500 - 2.000 \cdot 1.000 + 0.250" in numbers.example
     assert r"\mathrm{relu}(-1.000) = 0.000" in numbers.example
@@ -60,8 +71,9 @@ def test_unsure_places_are_white_and_sure_ones_take_their_class_colour():
 
 def test_the_network_figure_shows_every_weight_and_a_clickable_neuron_each():
     blank = np.full((25, 25, 3), 255.0)
-    figure = network_figure([("x₁", blank), ("x₂", blank)], [[blank, blank], [blank]], blank,
-                            WEIGHTS[0::2])  # fmt: skip
+    figure = network_figure(
+        [("x₁", blank), ("x₂", blank)], [[blank, blank], [blank]], blank, WEIGHTS[0::2]
+    )
     hover = next(t for t in figure.data if t.name == "weights")
     assert len(hover.text) == 4 + 2 + 1  # the output tile shows one line per neuron
     assert "w = 3.000<br>x₂ → neuron 1.1" in hover.text

@@ -95,8 +95,11 @@ def test_the_small_cnn_link_is_the_network_the_readme_describes():
     ]
     assert spec.layers[0].init == "he_normal" and spec.input_shape == (28, 28, 1)
     assert (spec.rows, spec.epochs, spec.layers[0].filters, spec.layers[2].units) == (
-        5000, 15, 16, 64,
-    )  # fmt: skip
+        5000,
+        15,
+        16,
+        64,
+    )
 
 
 def build_table() -> dict[str, str]:

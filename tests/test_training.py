@@ -69,9 +69,14 @@ def test_engine_learns_like_model_fit(notebook):
     fitted = build_model(NOTEBOOK)
     keras.utils.set_random_seed(NOTEBOOK.seed)  # fit shuffles with the global generator
     history = fitted.fit(
-        split.x_train, split.y_train, batch_size=NOTEBOOK.batch, epochs=EPOCHS,
-        validation_data=(split.x_test, split.y_test), verbose=0, shuffle=True,
-    ).history  # fmt: skip
+        split.x_train,
+        split.y_train,
+        batch_size=NOTEBOOK.batch,
+        epochs=EPOCHS,
+        validation_data=(split.x_test, split.y_test),
+        verbose=0,
+        shuffle=True,
+    ).history
     run = notebook.run
     assert run.state == "done" and [r.epoch for r in run.history] == list(range(1, EPOCHS + 1))
     engine_loss = np.array([r.loss for r in run.history])

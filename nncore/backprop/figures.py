@@ -111,10 +111,16 @@ def network_figure(
     )
     for x, y, text in zip(chips_x, chips_y, chips_text, strict=True):
         figure.add_annotation(
-            x=x, y=y, text=text, xanchor="left", xshift=9, showarrow=False,
-            font={"size": round(text_size * 0.85), "color": TEXT_COLOUR}, bgcolor=LABEL_BACKGROUND,
+            x=x,
+            y=y,
+            text=text,
+            xanchor="left",
+            xshift=9,
+            showarrow=False,
+            font={"size": round(text_size * 0.85), "color": TEXT_COLOUR},
+            bgcolor=LABEL_BACKGROUND,
             borderpad=1,
-        )  # fmt: skip
+        )
     _add_neurons(figure, network, layers, fwd, selected, text_size)
     half = (max(network.shape) - 1) / 2
     y_range = [-half - CAPTION_DEPTH, half + 0.35]
@@ -165,15 +171,26 @@ def _add_neurons(figure, network, layers, fwd, selected, text_size) -> None:
         for n, (x, y) in enumerate(centres):
             if layer == "input":  # the value, to the left, where no line goes
                 figure.add_annotation(
-                    x=x, y=y, text=short(network.inputs[n]), xanchor="right", xshift=-radius,
-                    showarrow=False, font=small,
-                )  # fmt: skip
+                    x=x,
+                    y=y,
+                    text=short(network.inputs[n]),
+                    xanchor="right",
+                    xshift=-radius,
+                    showarrow=False,
+                    font=small,
+                )
                 continue
             # The bias on top, the numbers below: narrow, so a phone's diagram has room.
             figure.add_annotation(
-                x=x, y=y, text=f"b {short(_bias(network, layer, n))}", yanchor="bottom",
-                yshift=radius, showarrow=False, font=small, bgcolor=LABEL_BACKGROUND,
-            )  # fmt: skip
+                x=x,
+                y=y,
+                text=f"b {short(_bias(network, layer, n))}",
+                yanchor="bottom",
+                yshift=radius,
+                showarrow=False,
+                font=small,
+                bgcolor=LABEL_BACKGROUND,
+            )
             # An output's lines start just left of its centre and run right, clear of the
             # weights' labels on the lines arriving from the left.
             side = (
@@ -183,9 +200,16 @@ def _add_neurons(figure, network, layers, fwd, selected, text_size) -> None:
             )
             if caption := _neuron_caption(network, layer, n, fwd):
                 figure.add_annotation(
-                    x=x, y=y, text=caption, yanchor="top", yshift=-radius, showarrow=False,
-                    font=small, bgcolor=LABEL_BACKGROUND, **side,
-                )  # fmt: skip
+                    x=x,
+                    y=y,
+                    text=caption,
+                    yanchor="top",
+                    yshift=-radius,
+                    showarrow=False,
+                    font=small,
+                    bgcolor=LABEL_BACKGROUND,
+                    **side,
+                )
 
 
 def _bias(network: Network, layer: str, n: int) -> float:

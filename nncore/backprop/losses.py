@@ -45,15 +45,25 @@ OUTPUT_UNITS: dict[str, OutputUnit] = {
     unit.key: unit
     for unit in (
         OutputUnit(
-            "sigmoid", "sigmoid", ACTIVATIONS["sigmoid"].function, _sigmoid_jacobian,
-            ACTIVATIONS["sigmoid"].latex, r"$o(1 - $o)", True,
+            "sigmoid",
+            "sigmoid",
+            ACTIVATIONS["sigmoid"].function,
+            _sigmoid_jacobian,
+            ACTIVATIONS["sigmoid"].latex,
+            r"$o(1 - $o)",
+            True,
         ),
         OutputUnit(
-            "softmax", "softmax", ACTIVATIONS["softmax"].function, _softmax_jacobian,
-            ACTIVATIONS["softmax"].latex, r"$k\,([k = m] - $m)", False,
+            "softmax",
+            "softmax",
+            ACTIVATIONS["softmax"].function,
+            _softmax_jacobian,
+            ACTIVATIONS["softmax"].latex,
+            r"$k\,([k = m] - $m)",
+            False,
         ),
     )
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True)

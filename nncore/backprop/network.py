@@ -202,16 +202,20 @@ def network_from_values(values: Mapping[str, Any]) -> Network:
     return Network(
         inputs=[values[input_key(i)] for i in range(n_in)],
         targets=[values[target_key(k)] for k in range(n_out)],
-        hidden_weights=[[values[hidden_weight_key(i, j)] for i in range(n_in)] for j in range(n_hidden)],
+        hidden_weights=[
+            [values[hidden_weight_key(i, j)] for i in range(n_in)] for j in range(n_hidden)
+        ],
         hidden_biases=[values[hidden_bias_key(j)] for j in range(n_hidden)],
-        output_weights=[[values[output_weight_key(j, k)] for j in range(n_hidden)] for k in range(n_out)],
+        output_weights=[
+            [values[output_weight_key(j, k)] for j in range(n_hidden)] for k in range(n_out)
+        ],
         output_biases=[values[output_bias_key(k)] for k in range(n_out)],
         hidden_activation=values["hidden_act"],
         output=values["out_act"],
         loss=values["error"],
         eta=float(values["learning_rate"]),
         update_biases=bool(values["update_biases"]),
-    )  # fmt: skip
+    )
 
 
 def parameter_values(network: Network) -> dict[str, float]:

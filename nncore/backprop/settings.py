@@ -51,34 +51,56 @@ N_IN = Setting("n_in", "inputs", "int", 2, 1, MAX_UNITS, 1)
 N_HIDDEN = Setting("n_hidden", "hidden", "int", 2, 1, MAX_UNITS, 1, help="Hidden neurons")
 N_OUT = Setting("n_out", "outputs", "int", 2, 1, MAX_UNITS, 1)
 HIDDEN_ACT = Setting(
-    "hidden_act", "hidden activation", "choice", "sigmoid",
+    "hidden_act",
+    "hidden activation",
+    "choice",
+    "sigmoid",
     choices=activation_choices(NEURON_ACTIVATIONS),
-)  # fmt: skip
+)
 OUT_ACT = Setting(
-    "out_act", "output activation", "choice", "sigmoid",
+    "out_act",
+    "output activation",
+    "choice",
+    "sigmoid",
     choices={key: unit.label for key, unit in OUTPUT_UNITS.items()},
     help="Sigmoid: each output on its own, in (0, 1). Softmax: the outputs share 1 between them.",
-)  # fmt: skip
+)
 ERROR = Setting(
-    "error", "loss", "choice", "squared", choices=LOSS_CHOICES,
+    "error",
+    "loss",
+    "choice",
+    "squared",
+    choices=LOSS_CHOICES,
     help="Cross-entropy is binary cross-entropy for sigmoid outputs, categorical for softmax.",
-)  # fmt: skip
+)
 LEARNING_RATE = Setting(
     "learning_rate", "learning rate η", "float", 0.5, low=0.001, high=10.0, log=True
 )
 UPDATE_BIASES = Setting(
-    "update_biases", "update the biases too", "bool", False,
+    "update_biases",
+    "update the biases too",
+    "bool",
+    False,
     help="The textbook keeps the biases fixed; Keras would update them.",
-)  # fmt: skip
+)
 TRAIN_STEPS = Setting(
-    "train_steps", "training steps", "int", 10000, low=1, high=10000, log=True,
+    "train_steps",
+    "training steps",
+    "int",
+    10000,
+    low=1,
+    high=10000,
+    log=True,
     help="How many forward-backward-update rounds “Train” runs on this one example.",
-)  # fmt: skip
+)
 EXPLAIN = Setting(
-    "explain", "weight to explain", "choice", DEFAULTS["explain"],
+    "explain",
+    "weight to explain",
+    "choice",
+    DEFAULTS["explain"],
     choices={p.key: p.key for p in _ALL},
     help="Or click a weight's square on the diagram (a neuron for its bias).",
-)  # fmt: skip
+)
 
 STRUCTURE_SETTINGS = (N_IN, N_HIDDEN, N_OUT, HIDDEN_ACT, OUT_ACT, ERROR)
 LEARNING_SETTINGS = (LEARNING_RATE, UPDATE_BIASES)
@@ -88,15 +110,17 @@ INPUT_SETTINGS = tuple(
 TARGET_SETTINGS = tuple(
     _value(target_key(k), f"target t{k + 1}", 0.0, 1.0, f"What output o{k + 1} should be")
     for k in range(MAX_UNITS)
-)  # fmt: skip
+)
 HIDDEN_WEIGHT_SETTINGS = {
     (i, j): _value(hidden_weight_key(i, j), f"i{i + 1} → h{j + 1}", -VALUE_LIMIT, VALUE_LIMIT)
-    for j in range(MAX_UNITS) for i in range(MAX_UNITS)
-}  # fmt: skip
+    for j in range(MAX_UNITS)
+    for i in range(MAX_UNITS)
+}
 OUTPUT_WEIGHT_SETTINGS = {
     (j, k): _value(output_weight_key(j, k), f"h{j + 1} → o{k + 1}", -VALUE_LIMIT, VALUE_LIMIT)
-    for k in range(MAX_UNITS) for j in range(MAX_UNITS)
-}  # fmt: skip
+    for k in range(MAX_UNITS)
+    for j in range(MAX_UNITS)
+}
 HIDDEN_BIAS_SETTINGS = tuple(
     _value(hidden_bias_key(j), f"bias of h{j + 1}", -VALUE_LIMIT, VALUE_LIMIT)
     for j in range(MAX_UNITS)

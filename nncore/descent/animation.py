@@ -61,12 +61,21 @@ def controls(steps: Sequence[int], redraw: bool, present: bool = False, below: i
     phone, buttons and step number side by side did not fit and overlapped."""
     size = font(present)["size"]
     duration = max(30, int(1000 * PLAY_SECONDS / max(len(steps), 1)))
-    play = {"frame": {"duration": duration, "redraw": redraw}, "fromcurrent": True,
-            "transition": {"duration": 0}}  # fmt: skip
-    pause = {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
-             "transition": {"duration": 0}}  # fmt: skip
-    jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": redraw},
-            "transition": {"duration": 0}}  # fmt: skip
+    play = {
+        "frame": {"duration": duration, "redraw": redraw},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+    }
+    pause = {
+        "frame": {"duration": 0, "redraw": False},
+        "mode": "immediate",
+        "transition": {"duration": 0},
+    }
+    jump = {
+        "mode": "immediate",
+        "frame": {"duration": 0, "redraw": redraw},
+        "transition": {"duration": 0},
+    }
     return {
         "updatemenus": [
             {

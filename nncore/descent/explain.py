@@ -96,8 +96,10 @@ def eta_theory(info: Theory | None) -> str:
 def local_step_note(problem: Problem, start: Array) -> str:
     """Off a quadratic the safe step changes from place to place: say what it is where the
     path starts and where it has to settle."""
-    parts = ["This surface bends more in some places than in others, so the longest safe step "
-             "changes as you go."]  # fmt: skip
+    parts = [
+        "This surface bends more in some places than in others, so the longest safe step "
+        "changes as you go."
+    ]
     for where, L in local_curvatures(problem, start).items():
         if L > 0:
             parts.append(
@@ -205,7 +207,7 @@ def sgd_steps(problem: Problem, path: Path) -> list[StepRow]:
             float(path.losses[t]),
             problem.gradient(path.points[t]),
             path.points[t + 1],
-        )  # fmt: skip
+        )
         for t in range(path.steps)
     ]
 

@@ -69,8 +69,11 @@ def _end_markers(paths: Mapping[str, Path], present: bool, three_d: bool = False
     if not cut:
         return []
     last = np.array([p.points[-1] for _, p in cut])
-    marker = {"color": [OPTIMIZERS[k].color for k, _ in cut], "symbol": "x",
-              "size": (8 if three_d else 18) * (1.3 if present else 1)}  # fmt: skip
+    marker = {
+        "color": [OPTIMIZERS[k].color for k, _ in cut],
+        "symbol": "x",
+        "size": (8 if three_d else 18) * (1.3 if present else 1),
+    }
     common = {"mode": "markers", "name": CUT, "hoverinfo": "skip", "marker": marker}
     losses = [p.losses[-1] for _, p in cut]
     if three_d:
@@ -107,7 +110,7 @@ def _path_traces(paths: Mapping[str, Path], xy: Callable[[Path], tuple]) -> list
             line={"color": OPTIMIZERS[key].color, "width": 2},
             marker={"size": 6, "color": OPTIMIZERS[key].color},
             hovertemplate=f"θ = %{{x:.4g}}, %{{y:.4g}}<extra>{short_label(key)}</extra>",
-        )  # fmt: skip
+        )
         for key, path in paths.items()
     ]
 
@@ -134,7 +137,7 @@ def _layout(
             "r": 48,
             "t": round(2.5 * size),
             "b": _below(present) + controls_height(present),
-        },  # fmt: skip
+        },
         "legend": {
             "orientation": "h",
             "x": 0.0,
@@ -142,7 +145,7 @@ def _layout(
             "y": 1.0,
             "yanchor": "bottom",
             "font": font(present),
-        },  # fmt: skip
+        },
         "modebar": {"orientation": "v"},
         **loss_axes(steps, paths, f_min, present, beside=None if stacked else PLOT_SPLIT),
         "plot_bgcolor": "white",
@@ -172,14 +175,27 @@ def descent_figure_1d(
     y_pad = 0.08 * (y_hi - y_lo or 1.0)
     scale = (hi - lo, (y_hi - y_lo) or 1.0)
     data: list = [
-        _trace("scatter", x=grid, y=curve, mode="lines", line={"color": CURVE, "width": 3},
-               name="f(θ)", hoverinfo="skip"),
-        _trace("scatter", x=[x_min], y=[f_min], mode="markers", name="minimum θ*",
-               marker={**STAR, "size": 20}),
+        _trace(
+            "scatter",
+            x=grid,
+            y=curve,
+            mode="lines",
+            line={"color": CURVE, "width": 3},
+            name="f(θ)",
+            hoverinfo="skip",
+        ),
+        _trace(
+            "scatter",
+            x=[x_min],
+            y=[f_min],
+            mode="markers",
+            name="minimum θ*",
+            marker={**STAR, "size": 20},
+        ),
         *_path_traces(paths, lambda p: (p.points[:, 0], p.losses)),
         *_end_markers(paths, present),
         *loss_traces(paths, f_min),
-    ]  # fmt: skip
+    ]
 
     def moving(step: int) -> list[dict]:
         xs = at_step(paths, step, 0)
@@ -189,12 +205,20 @@ def descent_figure_1d(
             {"type": "scatter", **loss_now(paths, step, f_min)},
         ]
 
-    tangent = {"mode": "lines", "name": "tangent (slope = f′)", "hoverinfo": "skip",
-               "line": {"color": "#222222", "width": 4}}  # fmt: skip
+    tangent = {
+        "mode": "lines",
+        "name": "tangent (slope = f′)",
+        "hoverinfo": "skip",
+        "line": {"color": "#222222", "width": 4},
+    }
     styles = [tangent, _now_style(paths, present), loss_style(paths, present)]
     layout = _layout(steps, paths, f_min, present)
-    layout["xaxis"] = {"domain": [0, PLOT_SPLIT], "range": [lo, hi], "title": {"text": "θ"},
-                       "zeroline": False}  # fmt: skip
+    layout["xaxis"] = {
+        "domain": [0, PLOT_SPLIT],
+        "range": [lo, hi],
+        "title": {"text": "θ"},
+        "zeroline": False,
+    }
     layout["yaxis"] = {"range": [y_lo - y_pad, y_hi + y_pad], "title": {"text": "f(θ)"}}
     return animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))
 
@@ -212,30 +236,61 @@ def _surface_traces(paths, grid, z, shade, f_min, x_min, lift, present) -> list:
             legendgroup=k,
             line={"color": OPTIMIZERS[k].color, "width": 5},
             marker={"size": 2.5, "color": OPTIMIZERS[k].color},
-        )  # fmt: skip
+        )
         for k, p in paths.items()
     ]
     return [
-        _trace("surface", x=gx, y=gy, z=z, surfacecolor=shade, colorscale=GREYS,
-               opacity=0.9, showscale=False, name="f(θ)", hoverinfo="skip"),
-        _trace("scatter3d", x=[x_min[0]], y=[x_min[1]], z=[f_min + lift], mode="markers",
-               name="minimum θ*", marker={"size": 7, "color": STAR["color"], "symbol": "diamond"}),
+        _trace(
+            "surface",
+            x=gx,
+            y=gy,
+            z=z,
+            surfacecolor=shade,
+            colorscale=GREYS,
+            opacity=0.9,
+            showscale=False,
+            name="f(θ)",
+            hoverinfo="skip",
+        ),
+        _trace(
+            "scatter3d",
+            x=[x_min[0]],
+            y=[x_min[1]],
+            z=[f_min + lift],
+            mode="markers",
+            name="minimum θ*",
+            marker={"size": 7, "color": STAR["color"], "symbol": "diamond"},
+        ),
         *paths3d,
         *_end_markers(paths, present, three_d=True),
-    ]  # fmt: skip
+    ]
 
 
 def _contour_traces(paths, grid, shade, x_min, present) -> list:
     """Level lines as a scatter trace (see ``contours``), the minimum, and the paths."""
     x, y = level_lines(*grid, shade)
     return [
-        _trace("scatter", x=x, y=y, mode="lines", name=LEVELS, showlegend=False,
-               line={"color": LEVEL_LINE, "width": 1}, hoverinfo="skip"),
-        _trace("scatter", x=[x_min[0]], y=[x_min[1]], mode="markers", name="minimum θ*",
-               marker={**STAR, "size": 22}),
+        _trace(
+            "scatter",
+            x=x,
+            y=y,
+            mode="lines",
+            name=LEVELS,
+            showlegend=False,
+            line={"color": LEVEL_LINE, "width": 1},
+            hoverinfo="skip",
+        ),
+        _trace(
+            "scatter",
+            x=[x_min[0]],
+            y=[x_min[1]],
+            mode="markers",
+            name="minimum θ*",
+            marker={**STAR, "size": 22},
+        ),
         *_path_traces(paths, lambda p: (p.points[:, 0], p.points[:, 1])),
         *_end_markers(paths, present),
-    ]  # fmt: skip
+    ]
 
 
 def _scene(bounds: list[tuple[float, float]], present: bool) -> dict:
@@ -297,13 +352,26 @@ def descent_figure_2d(
     if surface:
         layout["scene"] = _scene(bounds, present)
     else:
-        layout["xaxis"] = {"domain": [0, PLOT_SPLIT], "range": [x_lo, x_hi],
-                           "title": {"text": "θ₁"}}  # fmt: skip
+        layout["xaxis"] = {
+            "domain": [0, PLOT_SPLIT],
+            "range": [x_lo, x_hi],
+            "title": {"text": "θ₁"},
+        }
         layout["yaxis"] = {"range": [y_lo, y_hi], "title": {"text": "θ₂"}}
         layout["images"] = [
-            {"source": shading(shade), "xref": "x", "yref": "y", "x": x_lo, "y": y_hi,
-             "sizex": x_hi - x_lo, "sizey": y_hi - y_lo, "sizing": "stretch",
-             "xanchor": "left", "yanchor": "top", "layer": "below"}
-        ]  # fmt: skip
+            {
+                "source": shading(shade),
+                "xref": "x",
+                "yref": "y",
+                "x": x_lo,
+                "y": y_hi,
+                "sizex": x_hi - x_lo,
+                "sizey": y_hi - y_lo,
+                "sizing": "stretch",
+                "xanchor": "left",
+                "yanchor": "top",
+                "layer": "below",
+            }
+        ]
     styles = [now_style, loss_style(paths, present)]
     return animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))

@@ -48,7 +48,7 @@ def loss_traces(paths: Mapping[str, Path], f_min: float) -> list:
             xaxis="x2",
             yaxis="y2",
             hovertemplate=f"step %{{x}}<br>f − f* = %{{y:.3g}}<extra>{short_label(key)}</extra>",
-        )  # fmt: skip
+        )
         for key, path in paths.items()
     ]
 
@@ -64,8 +64,14 @@ def loss_now(paths: Mapping[str, Path], step: int, f_min: float) -> dict:
 def loss_style(paths: Mapping[str, Path], present: bool) -> dict:
     """The markers on the loss curves at the current step."""
     marker = {"color": [OPTIMIZERS[k].color for k in paths], "size": 16 if present else 13}
-    return {"mode": "markers", "xaxis": "x2", "yaxis": "y2", "showlegend": False,
-            "hoverinfo": "skip", "marker": marker}  # fmt: skip
+    return {
+        "mode": "markers",
+        "xaxis": "x2",
+        "yaxis": "y2",
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": marker,
+    }
 
 
 def loss_axes(
@@ -105,7 +111,7 @@ def loss_axes(
                 "yanchor": "top",
                 "showarrow": False,
                 "font": font(present, 0.9),
-            }  # fmt: skip
+            }
         ],
     }
 

@@ -37,29 +37,70 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
     low, high = _log_range(eta, info)
     small = font(present, 0.85)
     fig = go.Figure()
-    fig.add_vrect(x0=info.eta_max, x1=10**high, fillcolor=DIVERGE_FILL, opacity=0.12,
-                  line_width=0, layer="below")  # fmt: skip
+    fig.add_vrect(
+        x0=info.eta_max,
+        x1=10**high,
+        fillcolor=DIVERGE_FILL,
+        opacity=0.12,
+        line_width=0,
+        layer="below",
+    )
     marks = (("η*", info.eta_best, "right"), ("2/L", info.eta_max, "left"))
     close = abs(math.log10(info.eta_max / info.eta_best)) < 0.4
     for name, value, lean in marks:
-        fig.add_trace(go.Scatter(
-            x=[value], y=[0], mode="markers", hoverinfo="skip", showlegend=False,
-            marker={"symbol": "line-ns-open", "size": 30, "line": {"width": 3}, "color": MARK},
-        ))  # fmt: skip
-        fig.add_annotation(x=math.log10(value), y=ABOVE, text=f"{name} = {value:.3g}",
-                           xanchor=lean if close else "center", yanchor="bottom",
-                           showarrow=False, font=small)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[value],
+                y=[0],
+                mode="markers",
+                hoverinfo="skip",
+                showlegend=False,
+                marker={"symbol": "line-ns-open", "size": 30, "line": {"width": 3}, "color": MARK},
+            )
+        )
+        fig.add_annotation(
+            x=math.log10(value),
+            y=ABOVE,
+            text=f"{name} = {value:.3g}",
+            xanchor=lean if close else "center",
+            yanchor="bottom",
+            showarrow=False,
+            font=small,
+        )
     diverges = eta > info.eta_max
-    fig.add_annotation(x=math.log10(eta), y=BELOW, yanchor="top", showarrow=False, font=small,
-                       text="your η: diverges" if diverges else "your η")  # fmt: skip
+    fig.add_annotation(
+        x=math.log10(eta),
+        y=BELOW,
+        yanchor="top",
+        showarrow=False,
+        font=small,
+        text="your η: diverges" if diverges else "your η",
+    )
     if not diverges:
-        fig.add_annotation(x=high, y=BELOW, xanchor="right", yanchor="top", showarrow=False,
-                           text="diverges", font={**small, "color": DIVERGE_FILL})  # fmt: skip
-    fig.add_trace(go.Scatter(
-        x=[eta], y=[0], mode="markers", showlegend=False, name="your η",
-        marker={"size": 18, "color": OPTIMIZERS["sgd"].color, "line": {"width": 2, "color": "white"}},
-        hovertemplate="η = %{x:.3g}<extra></extra>",
-    ))  # fmt: skip
+        fig.add_annotation(
+            x=high,
+            y=BELOW,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            text="diverges",
+            font={**small, "color": DIVERGE_FILL},
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[eta],
+            y=[0],
+            mode="markers",
+            showlegend=False,
+            name="your η",
+            marker={
+                "size": 18,
+                "color": OPTIMIZERS["sgd"].color,
+                "line": {"width": 2, "color": "white"},
+            },
+            hovertemplate="η = %{x:.3g}<extra></extra>",
+        )
+    )
     fig.update_layout(
         height=round(170 * (1.3 if present else 1)),
         margin={"l": 12, "r": 12, "t": 6, "b": 6},
@@ -73,7 +114,7 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
             "ticks": "outside",
             "title": None,
             "fixedrange": True,
-        },  # fmt: skip
+        },
         yaxis={"visible": False, "range": [-1.2, 1.3], "fixedrange": True},
         plot_bgcolor="white",
     )

@@ -18,28 +18,69 @@ from nncore.optimizers import OPTIMIZERS, Hyper
 from nncore.settings import Setting
 
 FUNCTION_SETTING = Setting(
-    "fn", "Function", "choice", "quadratic",
+    "fn",
+    "Function",
+    "choice",
+    "quadratic",
     choices={key: f.label for key, f in FUNCTIONS.items()},
     help="1D functions show the curve and tangent lines; 2D ones show contour lines.",
-)  # fmt: skip
+)
 SHAPE_SETTINGS = (
-    Setting("a", "Curvature a (f = a·θ²)", "float", 1.0, 0.1, 5.0, 0.1,
-            help="f''(θ) = 2a: a larger a bends the curve more, so steps must be shorter."),
-    Setting("kappa", "Condition number κ", "float", 10.0, 1.0, 100.0, log=True,
-            help="How many times steeper the bowl is across its valley than along it."),
-    Setting("angle", "Rotation of the bowl (degrees)", "float", 30.0, 0.0, 180.0, 5.0,
-            help="Turns the valley; Adagrad, RMSprop and Adam behave differently when the "
-            "valley is not aligned with the axes."),
-)  # fmt: skip
+    Setting(
+        "a",
+        "Curvature a (f = a·θ²)",
+        "float",
+        1.0,
+        0.1,
+        5.0,
+        0.1,
+        help="f''(θ) = 2a: a larger a bends the curve more, so steps must be shorter.",
+    ),
+    Setting(
+        "kappa",
+        "Condition number κ",
+        "float",
+        10.0,
+        1.0,
+        100.0,
+        log=True,
+        help="How many times steeper the bowl is across its valley than along it.",
+    ),
+    Setting(
+        "angle",
+        "Rotation of the bowl (degrees)",
+        "float",
+        30.0,
+        0.0,
+        180.0,
+        5.0,
+        help="Turns the valley; Adagrad, RMSprop and Adam behave differently when the "
+        "valley is not aligned with the axes.",
+    ),
+)
 ETA_SETTING = Setting(
-    "eta", "Learning rate η", "float", 0.1, 1e-4, 10.0, log=True,
+    "eta",
+    "Learning rate η",
+    "float",
+    0.1,
+    1e-4,
+    10.0,
+    log=True,
     help="The same η for every optimizer, as keras.optimizers' learning_rate.",
-)  # fmt: skip
+)
 RUN_SETTINGS = (
     Setting("steps", "Steps", "int", 50, 1, 500, 1),
-    Setting("beta", "Momentum β", "float", 0.9, 0.0, 0.99, 0.01,
-            help="Momentum and Nesterov: how much of the previous step is kept."),
-)  # fmt: skip
+    Setting(
+        "beta",
+        "Momentum β",
+        "float",
+        0.9,
+        0.0,
+        0.99,
+        0.01,
+        help="Momentum and Nesterov: how much of the previous step is kept.",
+    ),
+)
 
 
 def _optimizer_toggle(key: str) -> Setting:
@@ -52,17 +93,35 @@ def _optimizer_toggle(key: str) -> Setting:
 
 OPTIMIZER_SETTINGS = tuple(_optimizer_toggle(key) for key in OPTIMIZERS)
 START_SETTINGS = (
-    Setting("custom_start", "Choose the start point", "bool", False,
-            help="Off: each function's own start point."),
+    Setting(
+        "custom_start",
+        "Choose the start point",
+        "bool",
+        False,
+        help="Off: each function's own start point.",
+    ),
     Setting("start1", "Start θ₁", "float", 2.0, -5.0, 5.0, 0.1),
     Setting("start2", "Start θ₂ (2D)", "float", 2.0, -5.0, 5.0, 0.1),
-)  # fmt: skip
+)
 VIEW_SETTINGS = (
-    Setting("view", "2D view", "choice", "contour",
-            choices={"contour": "Contour lines", "surface": "3D surface"}),
-    Setting("t", "Step to write out", "int", 0, 0, 499, 1,
-            help="Which gradient-descent step the worked example below shows."),
-)  # fmt: skip
+    Setting(
+        "view",
+        "2D view",
+        "choice",
+        "contour",
+        choices={"contour": "Contour lines", "surface": "3D surface"},
+    ),
+    Setting(
+        "t",
+        "Step to write out",
+        "int",
+        0,
+        0,
+        499,
+        1,
+        help="Which gradient-descent step the worked example below shows.",
+    ),
+)
 
 DESCENT_SETTINGS: tuple[Setting, ...] = (
     FUNCTION_SETTING,

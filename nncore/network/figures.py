@@ -62,29 +62,44 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
                 edge_y += [y0, y1, None]
     fig = go.Figure()
     fig.add_trace(
-        go.Scatter(x=edge_x, y=edge_y, mode="lines", line={"color": "#c8c8c8", "width": 1},
-                   hoverinfo="skip", showlegend=False)
-    )  # fmt: skip
+        go.Scatter(
+            x=edge_x,
+            y=edge_y,
+            mode="lines",
+            line={"color": "#c8c8c8", "width": 1},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
     crowded = len(columns) > 5
     for x, ((label, count, image), ys) in enumerate(zip(columns, positions, strict=True)):
         fig.add_trace(
             go.Scatter(
-                x=[x] * len(ys), y=ys, mode="markers",
-                marker={"size": 22 if image else 16, "symbol": "square" if image else "circle",
-                        "color": NODE_COLOUR if x else INPUT_COLOUR,
-                        "line": {"width": 1, "color": "white"}},
+                x=[x] * len(ys),
+                y=ys,
+                mode="markers",
+                marker={
+                    "size": 22 if image else 16,
+                    "symbol": "square" if image else "circle",
+                    "color": NODE_COLOUR if x else INPUT_COLOUR,
+                    "line": {"width": 1, "color": "white"},
+                },
                 hovertext=label.replace("<br>", " ") + f" ({len(ys)} of {count} drawn)",
-                hoverinfo="text", showlegend=False,
+                hoverinfo="text",
+                showlegend=False,
             )
-        )  # fmt: skip
+        )
         # How many neurons are drawn is in the hover text; on a crowded diagram the label
         # must stay narrow enough for a phone.
         more = f"<br>({len(ys)} of {count} drawn)" if count > len(ys) and not crowded else ""
         above = crowded and x % 2 == 1  # alternate when many columns share the width
         fig.add_annotation(
-            x=x, y=1.2 if above else -1.2, text=label + more, showarrow=False,
+            x=x,
+            y=1.2 if above else -1.2,
+            text=label + more,
+            showarrow=False,
             yanchor="bottom" if above else "top",
-        )  # fmt: skip
+        )
     fig.update_xaxes(visible=False, range=[-0.75, len(columns) - 0.25])
     fig.update_yaxes(visible=False, range=[-2.3, 2.0 if crowded else 1.3])
     fig.update_layout(

@@ -110,12 +110,18 @@ LAYER_TYPES: dict[str, LayerType] = {
     for t in (
         LayerType("dense", "Dense", "Dense", ("units", "act", "init"), False, _dense, "neurons"),
         LayerType(
-            "conv", "Conv2D", "Conv2D", ("filters", "kernel", "act", "init"), True, _conv,
-            "maps", defaults={"act": "relu", "init": "he_normal"},
+            "conv",
+            "Conv2D",
+            "Conv2D",
+            ("filters", "kernel", "act", "init"),
+            True,
+            _conv,
+            "maps",
+            defaults={"act": "relu", "init": "he_normal"},
         ),
         LayerType("pool", "MaxPooling2D", "MaxPooling2D", (), True, _pool, "maps"),
         LayerType("dropout", "Dropout", "Dropout", ("rate",), None, _dropout, "none", random=True),
     )
-}  # fmt: skip
+}
 
 FLATTEN = "Flatten"  # added by the plan where image layers meet Dense layers

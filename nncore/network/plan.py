@@ -84,9 +84,16 @@ def layer_plan(spec: NetworkSpec) -> LayerPlan:
             counts[layer.type] = counts.get(layer.type, 0) + 1
             name = f"{kind.keras_class.lower()}_{counts[layer.type]}"
             rows.append(
-                PlannedLayer(name, kind.keras_class, built.options, built.output_shape,
-                             built.params, random=kind.random, diagram=kind.diagram)
-            )  # fmt: skip
+                PlannedLayer(
+                    name,
+                    kind.keras_class,
+                    built.options,
+                    built.output_shape,
+                    built.params,
+                    random=kind.random,
+                    diagram=kind.diagram,
+                )
+            )
             shape = built.output_shape
     except PlanProblem as problem:
         return LayerPlan(spec.input_shape, tuple(rows), (str(problem),))

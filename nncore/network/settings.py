@@ -19,33 +19,75 @@ from nncore.settings import Setting
 
 _NEW_LAYER = LayerSpec()  # what a new hidden layer starts as
 LAYER_FIELDS = (
-    Setting("type", "Layer type", "choice", _NEW_LAYER.type,
-            choices={k: t.label for k, t in LAYER_TYPES.items()}),
+    Setting(
+        "type",
+        "Layer type",
+        "choice",
+        _NEW_LAYER.type,
+        choices={k: t.label for k, t in LAYER_TYPES.items()},
+    ),
     Setting("units", "Neurons", "int", _NEW_LAYER.units, low=1, high=512),
     Setting("filters", "Filters", "int", _NEW_LAYER.filters, low=1, high=64),
     Setting("kernel", "Kernel", "choice", _NEW_LAYER.kernel, choices={"3": "3×3", "5": "5×5"}),
     Setting("rate", "Dropout rate", "float", _NEW_LAYER.rate, low=0.0, high=0.9, step=0.05),
     Setting("act", "Activation", "choice", _NEW_LAYER.act, choices=activation_choices()),
-    Setting("init", "Initial weights", "choice", _NEW_LAYER.init, choices=INITIALIZERS,
-            help="All zeros makes every neuron in a layer identical, so they can never learn "
-            "different things."),
-)  # fmt: skip
+    Setting(
+        "init",
+        "Initial weights",
+        "choice",
+        _NEW_LAYER.init,
+        choices=INITIALIZERS,
+        help="All zeros makes every neuron in a layer identical, so they can never learn "
+        "different things.",
+    ),
+)
 
 SETTINGS = (
-    Setting("rows", "MNIST rows", "int", DEFAULT_SPEC.rows, low=500, high=5000, step=500,
-            help="A class-balanced sample of the 5,000 bundled digits."),
-    Setting("test", "Test fraction", "float", DEFAULT_SPEC.test, low=0.1, high=0.5, step=0.05,
-            help="Held out for testing, never trained on (the notebook uses 20%)."),
+    Setting(
+        "rows",
+        "MNIST rows",
+        "int",
+        DEFAULT_SPEC.rows,
+        low=500,
+        high=5000,
+        step=500,
+        help="A class-balanced sample of the 5,000 bundled digits.",
+    ),
+    Setting(
+        "test",
+        "Test fraction",
+        "float",
+        DEFAULT_SPEC.test,
+        low=0.1,
+        high=0.5,
+        step=0.05,
+        help="Held out for testing, never trained on (the notebook uses 20%).",
+    ),
     Setting("layers", "Hidden layers", "int", len(DEFAULT_SPEC.layers), low=0, high=MAX_LAYERS),
     Setting("opt", "Optimizer", "choice", DEFAULT_SPEC.opt, choices=optimizer_choices()),
-    Setting("lr", "Learning rate η", "float", DEFAULT_SPEC.lr, low=1e-5, high=10.0, log=True,
-            help="θ ← θ − η·∂loss/∂θ: how far each step moves the weights."),
+    Setting(
+        "lr",
+        "Learning rate η",
+        "float",
+        DEFAULT_SPEC.lr,
+        low=1e-5,
+        high=10.0,
+        log=True,
+        help="θ ← θ − η·∂loss/∂θ: how far each step moves the weights.",
+    ),
     Setting("loss", "Loss", "choice", DEFAULT_SPEC.loss, choices=LOSSES),
     Setting("batch", "Batch size", "int", DEFAULT_SPEC.batch, low=1, high=1000),
     Setting("epochs", "Epochs", "int", DEFAULT_SPEC.epochs, low=1, high=300),
-    Setting("seed", "Random seed", "int", DEFAULT_SPEC.seed, low=0, high=9999,
-            help="Same seed, same starting weights and the same split."),
-)  # fmt: skip
+    Setting(
+        "seed",
+        "Random seed",
+        "int",
+        DEFAULT_SPEC.seed,
+        low=0,
+        high=9999,
+        help="Same seed, same starting weights and the same split.",
+    ),
+)
 # What can still change while a training runs: the learning rate, applied from the next epoch.
 CHANGEABLE_WHILE_TRAINING = frozenset({"lr"})
 

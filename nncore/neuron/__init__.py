@@ -24,17 +24,22 @@ def activate(name: str, z: float | np.ndarray) -> float | np.ndarray:
 
 
 def _neuron_settings() -> tuple[Setting, ...]:
-    inputs = [Setting(f"x{i}", f"input x{i}", "float", d, low=-5.0, high=5.0, step=0.1)
-              for i, d in enumerate((1.0, 0.5, -1.0), start=1)]  # fmt: skip
-    weights = [Setting(f"w{i}", f"weight w{i}", "float", d, low=-5.0, high=5.0, step=0.1)
-               for i, d in enumerate((0.8, -0.4, 0.3), start=1)]  # fmt: skip
+    inputs = [
+        Setting(f"x{i}", f"input x{i}", "float", d, low=-5.0, high=5.0, step=0.1)
+        for i, d in enumerate((1.0, 0.5, -1.0), start=1)
+    ]
+    weights = [
+        Setting(f"w{i}", f"weight w{i}", "float", d, low=-5.0, high=5.0, step=0.1)
+        for i, d in enumerate((0.8, -0.4, 0.3), start=1)
+    ]
     return (
         *inputs,
         *weights,
         Setting("b", "bias b", "float", 0.1, low=-5.0, high=5.0, step=0.1),
-        Setting("act", "activation", "choice", "sigmoid",
-                choices=activation_choices(NEURON_ACTIVATIONS)),
-    )  # fmt: skip
+        Setting(
+            "act", "activation", "choice", "sigmoid", choices=activation_choices(NEURON_ACTIVATIONS)
+        ),
+    )
 
 
 NEURON_SETTINGS = _neuron_settings()

@@ -29,16 +29,23 @@ def build_model(spec: PlaygroundSpec) -> keras.Sequential:
     model = keras.Sequential(name="playground")
     model.add(keras.Input(shape=(len(spec.features),)))
     for units in spec.units:
-        model.add(keras.layers.Dense(
-            units, activation=spec.act, kernel_regularizer=regularizer(spec),
-            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-        ))  # fmt: skip
+        model.add(
+            keras.layers.Dense(
+                units,
+                activation=spec.act,
+                kernel_regularizer=regularizer(spec),
+                kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+            )
+        )
     outputs = max(spec.classes, 1)
-    model.add(keras.layers.Dense(
-        outputs, activation="softmax" if spec.classes else "linear",
-        kernel_regularizer=regularizer(spec),
-        kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
-    ))  # fmt: skip
+    model.add(
+        keras.layers.Dense(
+            outputs,
+            activation="softmax" if spec.classes else "linear",
+            kernel_regularizer=regularizer(spec),
+            kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
+        )
+    )
     return model
 
 
@@ -103,11 +110,14 @@ class PlaygroundEngine:
         # As TensorFlow Playground plots it: the loss of all points after the epoch.
         train_loss, train_right = self._loss(self.y, self.x)
         test_loss, test_right = self._loss(self.y_test, self.x_test)
-        return tf.stack([
-            train_loss, test_loss,
-            train_right / float(self.rows),
-            test_right / tf.cast(tf.maximum(tf.shape(self.y_test)[0], 1), tf.float32),
-        ])  # fmt: skip
+        return tf.stack(
+            [
+                train_loss,
+                test_loss,
+                train_right / float(self.rows),
+                test_right / tf.cast(tf.maximum(tf.shape(self.y_test)[0], 1), tf.float32),
+            ]
+        )
 
     def _layers_over_grid(self) -> list[tf.Tensor]:
         """Every layer's output over the grid: the hidden neurons, then the answer."""

@@ -45,8 +45,7 @@ def plane_height(present: bool) -> int:
 
 
 def _plane_axes(present: bool) -> dict:
-    axis = {"range": [-RADIUS, RADIUS], "zeroline": False, "showgrid": False,
-            "dtick": TICK_STEP}  # fmt: skip
+    axis = {"range": [-RADIUS, RADIUS], "zeroline": False, "showgrid": False, "dtick": TICK_STEP}
     return {
         "xaxis": {**axis, "title": {"text": "x₁"}, "constrain": "domain"},
         "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "constrain": "domain"},
@@ -66,15 +65,20 @@ def _points_traces(points: Points, test: bool) -> list[go.Scatter]:
     name = "test" if test else "training"
     common = {"mode": "markers", "hoverinfo": "skip", "name": name}
     if points.classes == 0:
-        marker = {"color": points.y, "cmin": -1, "cmax": 1, "size": 8, "line": outline,
-                  "colorscale": [[0, NEGATIVE], [0.5, "#FFFFFF"], [1, POSITIVE]]}  # fmt: skip
+        marker = {
+            "color": points.y,
+            "cmin": -1,
+            "cmax": 1,
+            "size": 8,
+            "line": outline,
+            "colorscale": [[0, NEGATIVE], [0.5, "#FFFFFF"], [1, POSITIVE]],
+        }
         return [go.Scatter(x=points.x[:, 0], y=points.x[:, 1], marker=marker, **common)]
     traces = []
     for label in range(points.classes):
         rows = points.y == label
         marker = {"color": CLASS_COLOURS[label], "size": 8, "line": outline}
-        traces.append(go.Scatter(x=points.x[rows, 0], y=points.x[rows, 1], marker=marker,
-                                 **common))  # fmt: skip
+        traces.append(go.Scatter(x=points.x[rows, 0], y=points.x[rows, 1], marker=marker, **common))
     return traces
 
 
@@ -83,11 +87,15 @@ def click_targets() -> go.Scatter:
     axis = np.linspace(-RADIUS, RADIUS, CLICK_GRID)
     x1, x2 = (a.ravel() for a in np.meshgrid(axis, axis))
     return go.Scatter(
-        x=np.round(x1, 2), y=np.round(x2, 2), mode="markers", name=CLICK_TRACE,
+        x=np.round(x1, 2),
+        y=np.round(x2, 2),
+        mode="markers",
+        name=CLICK_TRACE,
         marker={"size": 14, "color": "rgba(0,0,0,0)"},
-        selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 1}},
         hovertemplate="(%{x:.1f}, %{y:.1f})<extra>click to add a point</extra>",
-    )  # fmt: skip
+    )
 
 
 def plane_figure(
@@ -100,10 +108,21 @@ def plane_figure(
     """The plane: the network's answer as background (a PNG, or none yet) and the points."""
     figure = go.Figure(layout=_plane_axes(present))
     if image is not None:
-        figure.update_layout(images=[{
-            "source": image, "xref": "x", "yref": "y", "x": -RADIUS, "y": RADIUS,
-            "sizex": 2 * RADIUS, "sizey": 2 * RADIUS, "sizing": "stretch", "layer": "below",
-        }])  # fmt: skip
+        figure.update_layout(
+            images=[
+                {
+                    "source": image,
+                    "xref": "x",
+                    "yref": "y",
+                    "x": -RADIUS,
+                    "y": RADIUS,
+                    "sizex": 2 * RADIUS,
+                    "sizey": 2 * RADIUS,
+                    "sizing": "stretch",
+                    "layer": "below",
+                }
+            ]
+        )
     if clickable:
         figure.add_trace(click_targets())
     for trace in _points_traces(train, test=False):
@@ -153,8 +172,12 @@ def plane_picture(
         radius = (MARKER_SIZE + width) / 2  # plotly centres the edge on the circle's rim
         pixels = (points.x * [1, -1] + RADIUS) / (2 * RADIUS) * side  # x2 grows upwards
         for (x, y), fill in zip(pixels, point_colours(points), strict=True):
-            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill,
-                         outline=edge, width=width)  # fmt: skip
+            draw.ellipse(
+                (x - radius, y - radius, x + radius, y + radius),
+                fill=fill,
+                outline=edge,
+                width=width,
+            )
     return picture
 
 
@@ -174,14 +197,22 @@ def plane_html(picture: str, present: bool = False) -> str:
     for value in range(-int(RADIUS), int(RADIUS) + 1, TICK_STEP):
         share = (value + RADIUS) / (2 * RADIUS) * 100
         label = f"{value:g}".replace("-", "−")  # plotly's minus sign
-        labels.append(f'<span style="{text}top:calc(100% + 6px);left:{share:g}%;'
-                      f'transform:translateX(-50%)">{label}</span>')  # fmt: skip
-        labels.append(f'<span style="{text}right:calc(100% + 6px);top:{100 - share:g}%;'
-                      f'transform:translateY(-50%)">{label}</span>')  # fmt: skip
-    labels.append(f'<span style="{text}font-size:{title}px;top:calc(100% + {tick + 14}px);'
-                  'left:50%;transform:translateX(-50%)">x₁</span>')  # fmt: skip
-    labels.append(f'<span style="{text}font-size:{title}px;right:calc(100% + {2 * tick + 10}px);'
-                  'top:50%;transform:translateY(-50%) rotate(-90deg)">x₂</span>')  # fmt: skip
+        labels.append(
+            f'<span style="{text}top:calc(100% + 6px);left:{share:g}%;'
+            f'transform:translateX(-50%)">{label}</span>'
+        )
+        labels.append(
+            f'<span style="{text}right:calc(100% + 6px);top:{100 - share:g}%;'
+            f'transform:translateY(-50%)">{label}</span>'
+        )
+    labels.append(
+        f'<span style="{text}font-size:{title}px;top:calc(100% + {tick + 14}px);'
+        'left:50%;transform:translateX(-50%)">x₁</span>'
+    )
+    labels.append(
+        f'<span style="{text}font-size:{title}px;right:calc(100% + {2 * tick + 10}px);'
+        'top:50%;transform:translateY(-50%) rotate(-90deg)">x₂</span>'
+    )
     return (
         f'<div style="position:relative;height:{plane_height(present)}px">'
         f'<div style="position:absolute;top:{m["t"]}px;bottom:{m["b"]}px;left:{m["l"]}px;'
@@ -214,12 +245,21 @@ def loss_figure(losses: list[tuple[int, float, float]], present: bool = False) -
     figure = go.Figure()
     for column, name, colour in ((1, "training", TRAIN_COLOUR), (2, "test", TEST_COLOUR)):
         last = f" {last_row[column]:.3f}" if last_row else ""
-        figure.add_trace(go.Scatter(x=rows[:, 0], y=rows[:, column], mode="lines",
-                                    name=f"{name}{last}", line={"color": colour, "width": 2}))  # fmt: skip
+        figure.add_trace(
+            go.Scatter(
+                x=rows[:, 0],
+                y=rows[:, column],
+                mode="lines",
+                name=f"{name}{last}",
+                line={"color": colour, "width": 2},
+            )
+        )
     figure.update_layout(
-        height=220, font=font(present, 0.8), margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        height=220,
+        font=font(present, 0.8),
+        margin={"l": 50, "r": 10, "t": 10, "b": 40},
         xaxis={"title": {"text": "epoch"}, "rangemode": "tozero"},
         yaxis={"title": {"text": "loss"}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-    )  # fmt: skip
+    )
     return figure

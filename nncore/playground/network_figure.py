@@ -79,14 +79,26 @@ def _connections(kernels: Sequence[np.ndarray], heights: list[np.ndarray], names
             hover_y.append(y0 + 0.3 * (y1 - y0))
             hover_text.append(f"w = {w:.3f}<br>{names[column][i]} → {names[column + 1][j]}")
     traces = [
-        go.Scatter(x=np.array(xs), y=np.array(ys), mode="lines", hoverinfo="skip",
-                   line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.2 * level})
+        go.Scatter(
+            x=np.array(xs),
+            y=np.array(ys),
+            mode="lines",
+            hoverinfo="skip",
+            line={"color": POSITIVE if positive else NEGATIVE, "width": 0.6 + 1.2 * level},
+        )
         for (positive, level), (xs, ys) in sorted(groups.items())
-    ]  # fmt: skip
-    traces.append(go.Scatter(
-        x=np.array(hover_x), y=np.array(hover_y), mode="markers", text=hover_text, name="weights",
-        marker={"size": 7, "color": "rgba(0,0,0,0)"}, hovertemplate="%{text}<extra></extra>",
-    ))  # fmt: skip
+    ]
+    traces.append(
+        go.Scatter(
+            x=np.array(hover_x),
+            y=np.array(hover_y),
+            mode="markers",
+            text=hover_text,
+            name="weights",
+            marker={"size": 7, "color": "rgba(0,0,0,0)"},
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
     return traces
 
 
@@ -109,10 +121,12 @@ def network_figure(
     heights = column_heights(counts)
     names = [
         [label for label, _ in feature_tiles],
-        *([neuron_name(layer, unit) for unit in range(len(tiles))]
-          for layer, tiles in enumerate(hidden_tiles)),
+        *(
+            [neuron_name(layer, unit) for unit in range(len(tiles))]
+            for layer, tiles in enumerate(hidden_tiles)
+        ),
         ["the output"],
-    ]  # fmt: skip
+    ]
     figure = go.Figure()
     if kernels is not None:
         # One tile stands for every output unit: each line is drawn as its strongest weight.
@@ -126,13 +140,31 @@ def network_figure(
     x_range = (-1.6, (len(columns) - 1) * COLUMN_GAP + 0.7)
     # Every tile goes into one transparent picture: one layout image instead of dozens, which
     # plotly would validate one by one on every redraw (a second for a 6 × 8 network).
-    images = [{"source": tiles_picture(columns, heights, x_range, top), "xref": "x", "yref": "y",
-               "x": x_range[0], "y": top, "sizex": x_range[1] - x_range[0], "sizey": 2 * top,
-               "sizing": "stretch", "layer": "above"}]  # fmt: skip
+    images = [
+        {
+            "source": tiles_picture(columns, heights, x_range, top),
+            "xref": "x",
+            "yref": "y",
+            "x": x_range[0],
+            "y": top,
+            "sizex": x_range[1] - x_range[0],
+            "sizey": 2 * top,
+            "sizing": "stretch",
+            "layer": "above",
+        }
+    ]
     labels = []
     for row, (label, _) in enumerate(feature_tiles):
-        labels.append({"x": -0.6, "y": float(heights[0][row]), "text": label, "showarrow": False,
-                       "xanchor": "right", "font": font(present, 0.8)})  # fmt: skip
+        labels.append(
+            {
+                "x": -0.6,
+                "y": float(heights[0][row]),
+                "text": label,
+                "showarrow": False,
+                "xanchor": "right",
+                "font": font(present, 0.8),
+            }
+        )
     unit_x, unit_y, custom, hover = [], [], [], []
     for layer, tiles in enumerate(hidden_tiles):
         for unit in range(len(tiles)):
@@ -142,23 +174,48 @@ def network_figure(
             hover.append(f"{neuron_name(layer, unit)}: click for its numbers")
     if unit_x:
         outline = [2.5 if selected == (l, u) else 0 for l, u in custom]  # noqa: E741
-        figure.add_trace(go.Scatter(
-            x=unit_x, y=unit_y, mode="markers", name=NEURON_TRACE, customdata=custom, text=hover,
-            marker={"symbol": "square", "size": 36, "color": "rgba(0,0,0,0)",
-                    "line": {"color": "black", "width": outline}},
-            selected={"marker": {"opacity": 1}}, unselected={"marker": {"opacity": 1}},
-            hovertemplate="%{text}<extra></extra>",
-        ))  # fmt: skip
+        figure.add_trace(
+            go.Scatter(
+                x=unit_x,
+                y=unit_y,
+                mode="markers",
+                name=NEURON_TRACE,
+                customdata=custom,
+                text=hover,
+                marker={
+                    "symbol": "square",
+                    "size": 36,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": "black", "width": outline},
+                },
+                selected={"marker": {"opacity": 1}},
+                unselected={"marker": {"opacity": 1}},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     titles = ["features", *(f"layer {i + 1}" for i in range(len(hidden_tiles))), "output"]
     for column, title in enumerate(titles):
-        labels.append({"x": column * COLUMN_GAP, "y": top, "text": title, "showarrow": False,
-                       "font": font(present, 0.75)})  # fmt: skip
+        labels.append(
+            {
+                "x": column * COLUMN_GAP,
+                "y": top,
+                "text": title,
+                "showarrow": False,
+                "font": font(present, 0.75),
+            }
+        )
     figure.update_layout(
-        height=int((40 + 42 * 2 * top) * (1.3 if present else 1.0)), font=font(present, 0.8),
-        margin={"l": 60, "r": 10, "t": 10, "b": 10}, showlegend=False, plot_bgcolor="white",
+        height=int((40 + 42 * 2 * top) * (1.3 if present else 1.0)),
+        font=font(present, 0.8),
+        margin={"l": 60, "r": 10, "t": 10, "b": 10},
+        showlegend=False,
+        plot_bgcolor="white",
         xaxis={"visible": False, "range": list(x_range)},
         yaxis={"visible": False, "range": [-top, top + 0.2], "scaleanchor": "x"},
-        clickmode="event+select", dragmode=False, hovermode="closest",
-        images=images, annotations=labels,
-    )  # fmt: skip
+        clickmode="event+select",
+        dragmode=False,
+        hovermode="closest",
+        images=images,
+        annotations=labels,
+    )
     return figure

@@ -24,15 +24,31 @@ PLAYGROUND_ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 REGULARIZERS = {"none": "None", "l1": "L1", "l2": "L2"}
 
 DATA_SETTINGS = (
-    Setting("data", "Dataset", "choice", "circle",
-            choices={k: d.label for k, d in DATASETS.items()}),
+    Setting(
+        "data", "Dataset", "choice", "circle", choices={k: d.label for k, d in DATASETS.items()}
+    ),
     Setting("noise", "Noise (%)", "int", 0, low=0, high=50, step=5),
-    Setting("train", "Training data (%)", "int", 50, low=10, high=90, step=10,
-            help="The rest is test data, never trained on."),
+    Setting(
+        "train",
+        "Training data (%)",
+        "int",
+        50,
+        low=10,
+        high=90,
+        step=10,
+        help="The rest is test data, never trained on.",
+    ),
     Setting("points", "Number of points", "int", 500, low=50, high=1000, step=50),
-    Setting("seed", "Random seed", "int", 0, low=0, high=9999,
-            help="Same seed, same points and the same starting weights."),
-)  # fmt: skip
+    Setting(
+        "seed",
+        "Random seed",
+        "int",
+        0,
+        low=0,
+        high=9999,
+        help="Same seed, same points and the same starting weights.",
+    ),
+)
 FEATURE_SETTINGS = tuple(
     Setting(f"f_{key}", feature.label, "bool", key in DEFAULT_FEATURES)
     for key, feature in FEATURES.items()
@@ -40,20 +56,39 @@ FEATURE_SETTINGS = tuple(
 NETWORK_SETTINGS = (
     Setting("layers", "Hidden layers", "int", 2, low=0, high=MAX_LAYERS),
     *(
-        Setting(f"l{slot + 1}", f"Neurons in layer {slot + 1}", "int", DEFAULT_UNITS[slot],
-                low=1, high=MAX_UNITS)
+        Setting(
+            f"l{slot + 1}",
+            f"Neurons in layer {slot + 1}",
+            "int",
+            DEFAULT_UNITS[slot],
+            low=1,
+            high=MAX_UNITS,
+        )
         for slot in range(MAX_LAYERS)
     ),
-    Setting("act", "Activation", "choice", "tanh",
-            choices=activation_choices(PLAYGROUND_ACTIVATIONS)),
-    Setting("reg", "Regularization", "choice", "none", choices=REGULARIZERS,
-            help="L1 pushes weights to exactly zero, L2 keeps them all small."),
+    Setting(
+        "act", "Activation", "choice", "tanh", choices=activation_choices(PLAYGROUND_ACTIVATIONS)
+    ),
+    Setting(
+        "reg",
+        "Regularization",
+        "choice",
+        "none",
+        choices=REGULARIZERS,
+        help="L1 pushes weights to exactly zero, L2 keeps them all small.",
+    ),
     Setting("rate", "Regularization rate", "float", 0.001, low=0.0001, high=1.0, log=True),
     Setting("lr", "Learning rate", "float", 0.03, low=0.0001, high=10.0, log=True),
     Setting("batch", "Batch size", "int", 10, low=1, high=100),
-    Setting("opt", "Optimizer", "choice", "sgd", choices=optimizer_choices(),
-            help="SGD is what TensorFlow Playground uses."),
-)  # fmt: skip
+    Setting(
+        "opt",
+        "Optimizer",
+        "choice",
+        "sgd",
+        choices=optimizer_choices(),
+        help="SGD is what TensorFlow Playground uses.",
+    ),
+)
 VIEW_SETTINGS = (
     Setting("show_test", "Show test data", "bool", False),
     Setting(
@@ -113,18 +148,49 @@ def active_settings(values: Mapping[str, Any]) -> tuple[Setting, ...]:
 PRESETS: dict[str, dict[str, Any]] = {
     "XOR needs a hidden layer": {"data": "xor", "layers": 0},
     "Spiral needs features or depth": {
-        "data": "spiral", "layers": 4, "l1": 8, "l2": 8, "l3": 6, "l4": 4, "f_x1sq": True,
-        "f_x2sq": True, "f_x1x2": True, "f_sin1": True, "f_sin2": True, "lr": 0.01, "opt": "adam",
+        "data": "spiral",
+        "layers": 4,
+        "l1": 8,
+        "l2": 8,
+        "l3": 6,
+        "l4": 4,
+        "f_x1sq": True,
+        "f_x2sq": True,
+        "f_x1x2": True,
+        "f_sin1": True,
+        "f_sin2": True,
+        "lr": 0.01,
+        "opt": "adam",
     },
     "Overfitting: few points, much noise, a big network": {
-        "data": "circle", "points": 100, "noise": 50, "train": 50, "layers": 4, "l1": 8, "l2": 8,
-        "l3": 8, "l4": 8, "show_test": True, "lr": 0.03,
+        "data": "circle",
+        "points": 100,
+        "noise": 50,
+        "train": 50,
+        "layers": 4,
+        "l1": 8,
+        "l2": 8,
+        "l3": 8,
+        "l4": 8,
+        "show_test": True,
+        "lr": 0.03,
     },
     "…and the same with L2": {
-        "data": "circle", "points": 100, "noise": 50, "train": 50, "layers": 4, "l1": 8, "l2": 8,
-        "l3": 8, "l4": 8, "show_test": True, "lr": 0.03, "reg": "l2", "rate": 0.03,
+        "data": "circle",
+        "points": 100,
+        "noise": 50,
+        "train": 50,
+        "layers": 4,
+        "l1": 8,
+        "l2": 8,
+        "l3": 8,
+        "l4": 8,
+        "show_test": True,
+        "lr": 0.03,
+        "reg": "l2",
+        "rate": 0.03,
     },
-}  # fmt: skip
+}
 
 
 def preset_values(name: str) -> dict[str, Any]:

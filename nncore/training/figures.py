@@ -40,19 +40,47 @@ def training_curves(
     with a dashed line wherever the learning rate was changed during training."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
     for col, (train, test) in enumerate([(loss, val_loss), (accuracy, val_accuracy)], start=1):
-        fig.add_trace(go.Scatter(x=list(epochs), y=list(train), name="train", mode="lines",
-                                 line={"color": TRAIN_COLOUR, "width": 3}, legendgroup="train",
-                                 showlegend=col == 1), row=1, col=col)  # fmt: skip
-        fig.add_trace(go.Scatter(x=list(epochs), y=list(test), name="test", mode="lines",
-                                 line={"color": TEST_COLOUR, "width": 3}, legendgroup="test",
-                                 showlegend=col == 1), row=1, col=col)  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=list(epochs),
+                y=list(train),
+                name="train",
+                mode="lines",
+                line={"color": TRAIN_COLOUR, "width": 3},
+                legendgroup="train",
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=list(epochs),
+                y=list(test),
+                name="test",
+                mode="lines",
+                line={"color": TEST_COLOUR, "width": 3},
+                legendgroup="test",
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
     for epoch, lr in lr_changes:
         for col in (1, 2):
             fig.add_vline(x=epoch - 0.5, line_dash="dash", line_color="#888", row=1, col=col)
         # Inside the accuracy plot's lower edge, where no title or curve sits.
-        fig.add_annotation(x=epoch - 0.5, y=0.02, yref="y2 domain", xref="x2",
-                           text=f"η → {lr:g}", showarrow=False, xanchor="left",
-                           yanchor="bottom", bgcolor="rgba(255,255,255,0.8)")  # fmt: skip
+        fig.add_annotation(
+            x=epoch - 0.5,
+            y=0.02,
+            yref="y2 domain",
+            xref="x2",
+            text=f"η → {lr:g}",
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            bgcolor="rgba(255,255,255,0.8)",
+        )
     fig.update_xaxes(title_text="epoch", range=[0.5, max(total_epochs, 2) + 0.5])
     fig.update_yaxes(range=[0, 1.02], row=1, col=2)
     fig.update_layout(legend={"orientation": "h", "y": -0.22})
@@ -90,9 +118,16 @@ def confusion_heatmap(
     digits = [str(d) for d in range(matrix.shape[0])] if names is None else list(names)
     digits = [name.replace("<", "‹").replace(">", "›") for name in digits]
     fig = go.Figure(
-        go.Heatmap(z=matrix, x=digits, y=digits, colorscale="Blues", text=matrix,
-                   texttemplate="%{text}", hovertemplate="true %{y}, said %{x}: %{z}<extra></extra>")
-    )  # fmt: skip
+        go.Heatmap(
+            z=matrix,
+            x=digits,
+            y=digits,
+            colorscale="Blues",
+            text=matrix,
+            texttemplate="%{text}",
+            hovertemplate="true %{y}, said %{x}: %{z}<extra></extra>",
+        )
+    )
     fig.update_xaxes(title_text="predicted", side="top", type="category")
     fig.update_yaxes(title_text="true", autorange="reversed", type="category")
     fig.update_layout(title="Confusion matrix (test rows)")
@@ -117,14 +152,30 @@ def digit_grid(
     titles = [str(title).replace("<", "‹").replace(">", "›") for title in titles]
     tiles = np.asarray(images, dtype=float).reshape(count, 28, 28)
     mosaic, _ = tile_mosaic(tiles, columns, gap=GRID_GAP, band=TITLE_BAND)
-    fig = go.Figure(go.Heatmap(z=mosaic, colorscale="gray_r", zmin=0, showscale=False,
-                               zmax=float(tiles.max(initial=0)) or 1.0, hoverinfo="skip"))  # fmt: skip
+    fig = go.Figure(
+        go.Heatmap(
+            z=mosaic,
+            colorscale="gray_r",
+            zmin=0,
+            showscale=False,
+            zmax=float(tiles.max(initial=0)) or 1.0,
+            hoverinfo="skip",
+        )
+    )
     places = [tile_origin(i, columns, 28, 28, GRID_GAP, TITLE_BAND) for i in range(count)]
-    fig.update_layout(annotations=[
-        {"x": left + 13.5, "y": top - 1, "text": title, "showarrow": False,
-         "xanchor": "center", "yanchor": "bottom"}
-        for title, (top, left) in zip(titles, places, strict=True)
-    ])  # fmt: skip
+    fig.update_layout(
+        annotations=[
+            {
+                "x": left + 13.5,
+                "y": top - 1,
+                "text": title,
+                "showarrow": False,
+                "xanchor": "center",
+                "yanchor": "bottom",
+            }
+            for title, (top, left) in zip(titles, places, strict=True)
+        ]
+    )
     fig.update_xaxes(visible=False, range=[-0.5, columns * (28 + GRID_GAP) - GRID_GAP - 0.5])
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
     fig.update_layout(plot_bgcolor="white")

@@ -81,7 +81,7 @@ def measure_health(
                 before,
                 count,
                 units,
-            )  # fmt: skip
+            )
         )
     return NetworkHealth(tuple(layers), span, batch_loss)
 

@@ -42,18 +42,28 @@ def layer_sizes(health: NetworkHealth, present: bool = False) -> go.Figure:
     )
     for col, colour in enumerate((TRAIN_COLOUR, TEST_COLOUR), start=1):
         fig.add_trace(
-            go.Bar(y=names, orientation="h", textposition="auto", insidetextanchor="end",
-                   marker_color=colour, showlegend=False,
-                   hovertemplate="%{y}: %{text}<extra></extra>"),
-            row=1, col=col,
-        )  # fmt: skip
+            go.Bar(
+                y=names,
+                orientation="h",
+                textposition="auto",
+                insidetextanchor="end",
+                marker_color=colour,
+                showlegend=False,
+                hovertemplate="%{y}: %{text}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
     update_layer_sizes(fig, health)
     fig.add_vline(x=HEALTHY_UPDATE, line_dash="dot", line_color="#555", row=1, col=2)
     fig.update_xaxes(type="log", dtick=1, exponentformat="power")
     fig.update_yaxes(autorange="reversed", type="category")
     height = 110 + 45 * len(names)
-    fig.update_layout(height=round(height * (1.25 if present else 1)), font=font(present),
-                      margin={"l": 10, "r": 10, "t": 50, "b": 10})  # fmt: skip
+    fig.update_layout(
+        height=round(height * (1.25 if present else 1)),
+        font=font(present),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig
 
 
@@ -65,9 +75,10 @@ def update_layer_sizes(fig: go.Figure, health: NetworkHealth) -> go.Figure:
     """
     with fig.batch_update():
         for trace, ratio_of in zip(
-            fig.data, (lambda layer: layer.gradient_ratio, lambda layer: layer.update_ratio),
+            fig.data,
+            (lambda layer: layer.gradient_ratio, lambda layer: layer.update_ratio),
             strict=True,
-        ):  # fmt: skip
+        ):
             shown = [_shown(ratio_of(layer)) for layer in health.layers]
             trace.x = [height for height, _ in shown]
             trace.text = [label for _, label in shown]
@@ -75,8 +86,9 @@ def update_layer_sizes(fig: go.Figure, health: NetworkHealth) -> go.Figure:
 
 
 def _histogram_trace(histogram: Histogram, colour: str) -> go.Bar:
-    return go.Bar(marker_color=colour, showlegend=False,
-                  hovertemplate="around %{x:.3g}: %{y}<extra></extra>")  # fmt: skip
+    return go.Bar(
+        marker_color=colour, showlegend=False, hovertemplate="around %{x:.3g}: %{y}<extra></extra>"
+    )
 
 
 def _titles(histograms: tuple[Histogram, Histogram]) -> tuple[str, str]:
@@ -113,6 +125,10 @@ def layer_histograms(layer: LayerHealth, present: bool = False) -> go.Figure:
     update_layer_histograms(fig, layer)
     fig.update_xaxes(exponentformat="e", nticks=5)
     fig.update_yaxes(title_text="count", row=1, col=1)
-    fig.update_layout(height=round(280 * (1.25 if present else 1)), font=font(present),
-                      bargap=0.05, margin={"l": 10, "r": 10, "t": 50, "b": 10})  # fmt: skip
+    fig.update_layout(
+        height=round(280 * (1.25 if present else 1)),
+        font=font(present),
+        bargap=0.05,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
     return fig

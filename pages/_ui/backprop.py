@@ -246,9 +246,10 @@ def load_textbook() -> None:
 def keep(values: dict[str, float]) -> None:
     """Button callback: make new weights the current ones, then start the walkthrough again."""
     outside = [
-        key for key, value in values.items()
+        key
+        for key, value in values.items()
         if not SETTINGS_BY_KEY[key].low <= value <= SETTINGS_BY_KEY[key].high
-    ]  # fmt: skip
+    ]
     if outside:
         st.session_state[KEPT] = (
             f"Could not keep the new values: {', '.join(outside)} would be outside "

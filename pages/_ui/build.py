@@ -79,19 +79,28 @@ def controls(run: RunHandle | None) -> None:
     build_data.source_controls(busy)
     st.markdown("**Start from**")
     for column, name in zip(st.columns(len(PRESETS)), PRESETS, strict=True):
-        column.button(name, on_click=apply_preset, args=(name,), width="stretch",
-                      key=f"preset-{name}", disabled=busy)  # fmt: skip
+        column.button(
+            name,
+            on_click=apply_preset,
+            args=(name,),
+            width="stretch",
+            key=f"preset-{name}",
+            disabled=busy,
+        )
     with st.expander("1 · Data", expanded=False):
         for key in ("rows", "test", "seed"):
             setting_widget(SETTINGS_BY_KEY[key], disabled=key in frozen)
-    st.markdown(f"**2 · Hidden layers** (input and the {build_data.classes()}-way softmax output "
-                "are added for you)")  # fmt: skip
+    st.markdown(
+        f"**2 · Hidden layers** (input and the {build_data.classes()}-way softmax output "
+        "are added for you)"
+    )
     count = setting_widget(SETTINGS_BY_KEY["layers"], disabled="layers" in frozen)
     for slot in range(count):
         fields = {s.key.split("_", 1)[1]: s for s in slot_settings(slot)}
         with st.container(border=True):
-            type_key = setting_widget(fields["type"], disabled=busy,
-                                      on_change=bring_type_defaults, args=(slot,))  # fmt: skip
+            type_key = setting_widget(
+                fields["type"], disabled=busy, on_change=bring_type_defaults, args=(slot,)
+            )
             wanted = LAYER_TYPES[type_key].fields
             for name in (f.key for f in LAYER_FIELDS if f.key in wanted and f.kind != "choice"):
                 setting_widget(fields[name], disabled=busy)
@@ -113,16 +122,28 @@ def controls(run: RunHandle | None) -> None:
 def action_bar(run: RunHandle | None, spec: NetworkSpec, plan: LayerPlan) -> None:
     """Train, Pause/Resume, Stop and Step one batch, at the top where a phone reaches them."""
     buttons = st.columns(4)
-    buttons[0].button("Train", type="primary", key="train", on_click=train, args=(spec,),
-                      disabled=bool(plan.problems), width="stretch")  # fmt: skip
+    buttons[0].button(
+        "Train",
+        type="primary",
+        key="train",
+        on_click=train,
+        args=(spec,),
+        disabled=bool(plan.problems),
+        width="stretch",
+    )
     step_button(buttons[1], spec, plan, busy=run is not None and run.run.active)
     if run is None or not run.run.active or run.stop_requested:
         return
     if run.run.state == "paused":
         buttons[2].button("Resume", key="resume", on_click=run.resume, width="stretch")
     else:
-        buttons[2].button("Pause", key="pause", on_click=run.pause, width="stretch",
-                          disabled=run.run.state == "queued")  # fmt: skip
+        buttons[2].button(
+            "Pause",
+            key="pause",
+            on_click=run.pause,
+            width="stretch",
+            disabled=run.run.state == "queued",
+        )
     buttons[3].button("Stop", key="stop", on_click=run.stop, width="stretch")
 
 
@@ -225,9 +246,15 @@ def results(run: RunHandle) -> None:
     wrong = misclassified(true, predicted) if pictures else []
     if len(wrong):
         st.markdown(f"**Misclassified test digits** (true → predicted), {len(wrong)} shown")
-        st.plotly_chart(digit_grid(split.x_test[wrong], [names[i] for i in true[wrong]],
-                                   [names[i] for i in predicted[wrong]], present=present),
-                        key="wrong")  # fmt: skip
+        st.plotly_chart(
+            digit_grid(
+                split.x_test[wrong],
+                [names[i] for i in true[wrong]],
+                [names[i] for i in predicted[wrong]],
+                present=present,
+            ),
+            key="wrong",
+        )
     if state.run_data(record.run_id) is not None:
         return  # trained on a private file: build_data says what becomes of it
     st.caption(
@@ -283,8 +310,12 @@ def code(plan: LayerPlan, spec: NetworkSpec) -> None:
         st.warning("Fix the network first: " + " ".join(plan.problems))
         return
     script = keras_script(spec, data=build_data.uploaded() if build_data.using_upload() else None)
-    st.download_button("Download playground_model.py", script, file_name="playground_model.py",
-                       mime="text/x-python")  # fmt: skip
+    st.download_button(
+        "Download playground_model.py",
+        script,
+        file_name="playground_model.py",
+        mime="text/x-python",
+    )
     build_data.sample_download(spec)
     st.code(script, language="python")
 

@@ -124,8 +124,14 @@ def source_controls(busy: bool) -> None:
     # beside it, so coming back from Draw a Digit still shows (and trains on) the file.
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = st.session_state.get("_data_source", BUNDLED_DIGITS.key)
-    st.radio("Data", list(CHOICES), format_func=CHOICES.get, key=SOURCE_KEY, horizontal=True,
-             disabled=busy)  # fmt: skip
+    st.radio(
+        "Data",
+        list(CHOICES),
+        format_func=CHOICES.get,
+        key=SOURCE_KEY,
+        horizontal=True,
+        disabled=busy,
+    )
     st.session_state["_data_source"] = st.session_state[SOURCE_KEY]
     if st.session_state[SOURCE_KEY] != "csv":
         return
@@ -184,9 +190,17 @@ def understood(test: float) -> None:
             # The first row of each class (up to ten), titled with its class.
             first = [int(np.flatnonzero(data.labels == c)[0]) for c in range(len(data.class_names))]
             names = [data.class_names[data.labels[i]] for i in first[:10]]
-            st.plotly_chart(digit_grid(data.x[first[:10]], names, names, columns=5,
-                                       present=presenter_mode(), titles=names),
-                            key="csv_digits")  # fmt: skip
+            st.plotly_chart(
+                digit_grid(
+                    data.x[first[:10]],
+                    names,
+                    names,
+                    columns=5,
+                    present=presenter_mode(),
+                    titles=names,
+                ),
+                key="csv_digits",
+            )
         else:
             st.info("Tabular data allow Dense and Dropout layers only: a table has no pictures.")
         problem = split_problem(data, test)
@@ -219,8 +233,9 @@ def model_downloads(run: RunHandle | state.KeptRun) -> None:
     record = run.run
     if not record.over or not record.has_model:
         return
-    source = ModelSource(record.run_id, "", record.spec.input_shape, record.spec,
-                         tuple(record.weights))  # fmt: skip
+    source = ModelSource(
+        record.run_id, "", record.spec.input_shape, record.spec, tuple(record.weights)
+    )
     data = state.run_data(record.run_id)
     if data is not None:
         draws = data.source.pictures and len(data.class_names) == 10
@@ -230,12 +245,22 @@ def model_downloads(run: RunHandle | state.KeptRun) -> None:
             + (" Try it on **Draw a Digit**." if draws else "")
         )
     left, right = st.columns(2)
-    left.download_button("Model (.keras)", functools.partial(model_bytes, source),
-                         file_name="playground_model.keras", mime="application/zip",
-                         key="download_model", icon=":material/download:")  # fmt: skip
-    right.download_button("History (CSV)", history_csv(record),
-                          file_name="history.csv", mime="text/csv", key="download_history",
-                          icon=":material/download:")  # fmt: skip
+    left.download_button(
+        "Model (.keras)",
+        functools.partial(model_bytes, source),
+        file_name="playground_model.keras",
+        mime="application/zip",
+        key="download_model",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "History (CSV)",
+        history_csv(record),
+        file_name="history.csv",
+        mime="text/csv",
+        key="download_history",
+        icon=":material/download:",
+    )
 
 
 def model_bytes(source: ModelSource) -> bytes:

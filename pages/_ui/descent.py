@@ -80,8 +80,11 @@ def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
         st.markdown(explain.local_step_note(problem, start_point(problem, current_values())))
     else:
         eta = float(st.session_state[S["eta"].key])
-        st.plotly_chart(eta_scale_figure(eta, info, present), key="descent_eta_scale",
-                        config={"displayModeBar": False})  # fmt: skip
+        st.plotly_chart(
+            eta_scale_figure(eta, info, present),
+            key="descent_eta_scale",
+            config={"displayModeBar": False},
+        )
         st.markdown(explain.eta_sentence(info))
         buttons = st.container(horizontal=True)
         for name, label, value, why in (
@@ -89,8 +92,9 @@ def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
             ("edge", "2/L", info.eta_max, "Set η = 2/L: the edge, gradient descent bounces."),
             ("over", "1.1 × 2/L", 1.1 * info.eta_max, "Set η just past the edge: it diverges."),
         ):
-            buttons.button(label, key=f"descent_eta_{name}", on_click=set_eta, args=(value,),
-                           help=why)  # fmt: skip
+            buttons.button(
+                label, key=f"descent_eta_{name}", on_click=set_eta, args=(value,), help=why
+            )
     setting_widget(S["steps"])
 
 

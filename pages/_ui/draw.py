@@ -77,16 +77,22 @@ def build_page_network() -> tuple[ModelSource | None, str | None]:
         )
     if run.spec.features or run.spec.classes != 10:  # trained on a file of other things
         what = "a table" if run.spec.features else f"your file's {run.spec.classes} classes"
-        return None, f"Your Build & Train network learned {what}, not pictures of the ten digits, so the bundled CNN answers."  # fmt: skip
+        return (
+            None,
+            f"Your Build & Train network learned {what}, not pictures of the ten digits, so the bundled CNN answers.",
+        )
     if not run.has_model or not reads_drawings(run.spec.input_shape, run.spec.classes):
         return None, (
             "Your Build & Train network has no trained weights to answer with, so the bundled "
             "CNN answers."
         )
     source = ModelSource(
-        run.run_id, "your Build & Train network", run.spec.input_shape, run.spec,
+        run.run_id,
+        "your Build & Train network",
+        run.spec.input_shape,
+        run.spec,
         tuple(run.weights),
-    )  # fmt: skip
+    )
     return source, None
 
 
@@ -209,8 +215,10 @@ def show_answer(reply: Answer) -> None:
     first.metric("Prediction", str(best[0][0]))
     second.metric("Confidence", f"{best[0][1]:.0%}")
     st.markdown("**Top three:** " + " · ".join(f"**{digit}** {p:.1%}" for digit, p in best))
-    st.plotly_chart(figures.probability_bars(reply.probabilities, present=presenter_mode()),
-                    key="draw_probabilities")  # fmt: skip
+    st.plotly_chart(
+        figures.probability_bars(reply.probabilities, present=presenter_mode()),
+        key="draw_probabilities",
+    )
 
 
 def show_inside(x: np.ndarray, reply: Answer) -> None:
@@ -248,17 +256,35 @@ def teach_section(usable: bool, current: np.ndarray | None) -> None:
         "(so it does not forget the rest). The shared network is never changed."
     )
     st.segmented_control(
-        "The right digit for this drawing is", options=list(range(10)), default=None,
+        "The right digit for this drawing is",
+        options=list(range(10)),
+        default=None,
         key="draw_label",
-    )  # fmt: skip
+    )
     drawings = state.taught_drawings()
     add_column, tune_column, clear_column, _ = st.columns([2, 2, 2, 3])
-    add_column.button("Add this drawing", on_click=add_drawing, key="draw_add", width="stretch",
-                      disabled=not usable or st.session_state.get("draw_label") is None)  # fmt: skip
-    tune_column.button("Fine-tune", on_click=request_fine_tune, disabled=not drawings,
-                       type="primary", key="draw_fine_tune", width="stretch")  # fmt: skip
-    clear_column.button("Empty the buffer", on_click=empty_buffer, disabled=not drawings,
-                        key="draw_empty", width="stretch")  # fmt: skip
+    add_column.button(
+        "Add this drawing",
+        on_click=add_drawing,
+        key="draw_add",
+        width="stretch",
+        disabled=not usable or st.session_state.get("draw_label") is None,
+    )
+    tune_column.button(
+        "Fine-tune",
+        on_click=request_fine_tune,
+        disabled=not drawings,
+        type="primary",
+        key="draw_fine_tune",
+        width="stretch",
+    )
+    clear_column.button(
+        "Empty the buffer",
+        on_click=empty_buffer,
+        disabled=not drawings,
+        key="draw_empty",
+        width="stretch",
+    )
     if usable and st.session_state.get("draw_label") is None:
         st.caption("Pick a digit above, then add the drawing.")
     if drawings:

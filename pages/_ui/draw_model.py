@@ -76,9 +76,14 @@ def model_upload() -> None:
 
 def copy_download(tuned: ModelSource) -> None:
     """The taught copy as a .keras file (built by the inference worker when clicked)."""
-    st.download_button("Download the taught copy (.keras)", functools.partial(_bytes, tuned),
-                       file_name="taught_model.keras", mime="application/zip",
-                       key="download_taught", icon=":material/download:")  # fmt: skip
+    st.download_button(
+        "Download the taught copy (.keras)",
+        functools.partial(_bytes, tuned),
+        file_name="taught_model.keras",
+        mime="application/zip",
+        key="download_taught",
+        icon=":material/download:",
+    )
 
 
 def _bytes(source: ModelSource) -> bytes:

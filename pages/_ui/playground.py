@@ -74,25 +74,48 @@ def data_controls(points_state: pg.PointsState) -> None:
     """The dataset, its noise, split and size, Regenerate, and the visitor's own points."""
     for key in ("data", "noise", "train", "points", "seed"):
         setting_widget(S[key])
-    st.button("Regenerate", key="pg_regenerate", on_click=pg.regenerate, width="stretch",
-              disabled=classroom(PAGE).locked)  # fmt: skip
+    st.button(
+        "Regenerate",
+        key="pg_regenerate",
+        on_click=pg.regenerate,
+        width="stretch",
+        disabled=classroom(PAGE).locked,
+    )
     points = points_state.points
     with st.expander("Your own points"):
         if points.classes:
-            st.radio("A click on the plane adds a point of", list(range(points.classes)),
-                     format_func=lambda c: f"class {c} ({CLASS_NAMES[c]})", key="pg_new_class",
-                     horizontal=True)  # fmt: skip
+            st.radio(
+                "A click on the plane adds a point of",
+                list(range(points.classes)),
+                format_func=lambda c: f"class {c} ({CLASS_NAMES[c]})",
+                key="pg_new_class",
+                horizontal=True,
+            )
         else:
-            st.slider("A click on the plane adds a point of value", -1.0, 1.0, 0.5, 0.1,
-                      key="pg_new_value")  # fmt: skip
+            st.slider(
+                "A click on the plane adds a point of value",
+                -1.0,
+                1.0,
+                0.5,
+                0.1,
+                key="pg_new_value",
+            )
         target = "y" if points.classes == 0 else "label"
-        st.file_uploader(f"Upload a CSV with columns x1,x2,{target}", type=["csv", "txt"],
-                         key="pg_upload", on_change=upload)  # fmt: skip
+        st.file_uploader(
+            f"Upload a CSV with columns x1,x2,{target}",
+            type=["csv", "txt"],
+            key="pg_upload",
+            on_change=upload,
+        )
         message = st.session_state.pop("pg_upload_message", None)
         if message is not None:
             getattr(st, message[0])(plain_text(message[1], 400))
-        st.download_button("Download these points (CSV)", points_csv(points),
-                           file_name="playground_points.csv", mime="text/csv")  # fmt: skip
+        st.download_button(
+            "Download these points (CSV)",
+            points_csv(points),
+            file_name="playground_points.csv",
+            mime="text/csv",
+        )
 
 
 def feature_controls() -> None:
@@ -108,10 +131,22 @@ def layer_buttons() -> None:
     locked = view.locked
     if "layers" not in view.hidden:
         row = st.container(horizontal=True, vertical_alignment="center")
-        row.button("−", key="pg_layers_minus", on_click=change_count,
-                   args=("layers", -1, 0, MAX_LAYERS), disabled=locked, help="One layer fewer")  # fmt: skip
-        row.button("+", key="pg_layers_plus", on_click=change_count,
-                   args=("layers", 1, 0, MAX_LAYERS), disabled=locked, help="One layer more")  # fmt: skip
+        row.button(
+            "−",
+            key="pg_layers_minus",
+            on_click=change_count,
+            args=("layers", -1, 0, MAX_LAYERS),
+            disabled=locked,
+            help="One layer fewer",
+        )
+        row.button(
+            "+",
+            key="pg_layers_plus",
+            on_click=change_count,
+            args=("layers", 1, 0, MAX_LAYERS),
+            disabled=locked,
+            help="One layer more",
+        )
         row.markdown(f"**{st.session_state['layers']} hidden layers**")
     layers = int(st.session_state["layers"])
     if not layers:
@@ -122,10 +157,20 @@ def layer_buttons() -> None:
         if key in view.hidden:
             continue
         with column.container(horizontal=True, vertical_alignment="center"):
-            st.button("−", key=f"pg_{key}_minus", on_click=change_count,
-                      args=(key, -1, 1, MAX_UNITS), disabled=locked)  # fmt: skip
-            st.button("+", key=f"pg_{key}_plus", on_click=change_count,
-                      args=(key, 1, 1, MAX_UNITS), disabled=locked)  # fmt: skip
+            st.button(
+                "−",
+                key=f"pg_{key}_minus",
+                on_click=change_count,
+                args=(key, -1, 1, MAX_UNITS),
+                disabled=locked,
+            )
+            st.button(
+                "+",
+                key=f"pg_{key}_plus",
+                on_click=change_count,
+                args=(key, 1, 1, MAX_UNITS),
+                disabled=locked,
+            )
             st.caption(f"{st.session_state[key]} neurons")
 
 
@@ -141,16 +186,40 @@ def action_bar(current: pg.Training, spec, parts) -> None:
     job = current.job
     playing = job is not None and job.playing
     row = st.container(horizontal=True)
-    row.button("Reset", key="pg_reset", icon=":material/restart_alt:", on_click=pg.reset,
-               args=(current,), help="Start again from the first weights (epoch 0)")  # fmt: skip
+    row.button(
+        "Reset",
+        key="pg_reset",
+        icon=":material/restart_alt:",
+        on_click=pg.reset,
+        args=(current,),
+        help="Start again from the first weights (epoch 0)",
+    )
     if playing:
-        row.button("Pause", key="pg_pause", icon=":material/pause:", on_click=pg.pause,
-                   args=(current,), type="primary")  # fmt: skip
+        row.button(
+            "Pause",
+            key="pg_pause",
+            icon=":material/pause:",
+            on_click=pg.pause,
+            args=(current,),
+            type="primary",
+        )
     else:
-        row.button("Play", key="pg_play", icon=":material/play_arrow:", on_click=pg.play,
-                   args=(current, spec, parts), type="primary")  # fmt: skip
-    row.button("Step", key="pg_step", icon=":material/skip_next:", on_click=pg.step,
-               args=(current, spec, parts), help="Train one epoch, then wait")  # fmt: skip
+        row.button(
+            "Play",
+            key="pg_play",
+            icon=":material/play_arrow:",
+            on_click=pg.play,
+            args=(current, spec, parts),
+            type="primary",
+        )
+    row.button(
+        "Step",
+        key="pg_step",
+        icon=":material/skip_next:",
+        on_click=pg.step,
+        args=(current, spec, parts),
+        help="Train one epoch, then wait",
+    )
     setting_widget(S["show_test"], row)
     setting_widget(S["discrete"], row)
 
@@ -159,8 +228,14 @@ def presets() -> None:
     """The lessons teachers give with TensorFlow Playground, one click each."""
     st.markdown("**Lessons**")
     for index, name in enumerate(PRESETS):
-        st.button(name, key=f"pg_preset_{index}", on_click=apply_preset, args=(name,),
-                  width="stretch", disabled=classroom(PAGE).locked)  # fmt: skip
+        st.button(
+            name,
+            key=f"pg_preset_{index}",
+            on_click=apply_preset,
+            args=(name,),
+            width="stretch",
+            disabled=classroom(PAGE).locked,
+        )
 
 
 def render() -> None:
@@ -183,8 +258,11 @@ def render() -> None:
         st.warning("Switch on at least one feature: the network needs an input.")
 
     def add_point(x1: float, x2: float) -> None:
-        label = (st.session_state.get("pg_new_value", 0.5) if points.classes == 0
-                 else st.session_state.get("pg_new_class", 0))  # fmt: skip
+        label = (
+            st.session_state.get("pg_new_value", 0.5)
+            if points.classes == 0
+            else st.session_state.get("pg_new_class", 0)
+        )
         pg.set_points(points.added(x1, x2, label))
         st.rerun(scope="app")
 
@@ -215,8 +293,9 @@ def render() -> None:
                 playground_live.draw_losses(current)
     with code_tab:
         script = playground_script(spec, values, points if points_state.own else None)
-        st.download_button("Download playground_2d.py", script, file_name="playground_2d.py",
-                           mime="text/x-python")  # fmt: skip
+        st.download_button(
+            "Download playground_2d.py", script, file_name="playground_2d.py", mime="text/x-python"
+        )
         st.code(script, language="python")
     values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS}
     publish_settings(PAGE, values, active_settings(values))

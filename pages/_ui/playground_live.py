@@ -72,8 +72,11 @@ def epoch_line(job, snapshot: Snapshot | None) -> None:
     st.container(key="pg_epoch").markdown(line)
     if job is not None and job.state == "queued":
         ahead = job.ahead
-        st.info(f"Waiting for a free trainer: {ahead} ahead of you." if ahead else
-                "Waiting for a free trainer: you are next.")  # fmt: skip
+        st.info(
+            f"Waiting for a free trainer: {ahead} ahead of you."
+            if ahead
+            else "Waiting for a free trainer: you are next."
+        )
 
 
 def live_plane(parts: Split, snapshot, values: dict) -> None:
@@ -96,8 +99,13 @@ def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, floa
     test = parts.test if values["show_test"] else None
     figure = plane_figure(image, parts.train, test, present=presenter_mode())
     clicks = st.session_state.setdefault("pg_clicks", 0)
-    event = st.plotly_chart(figure, key=f"pg_plane_{clicks}", on_select="rerun",
-                            selection_mode="points", config=CHART_CONFIG)  # fmt: skip
+    event = st.plotly_chart(
+        figure,
+        key=f"pg_plane_{clicks}",
+        on_select="rerun",
+        selection_mode="points",
+        config=CHART_CONFIG,
+    )
     chosen = [p for p in event.selection.points if p.get("curve_number") == 0]
     if chosen:
         st.session_state["pg_clicks"] = clicks + 1  # a fresh chart: the selection is spent
@@ -118,8 +126,9 @@ def network(spec: PlaygroundSpec, snapshot: Snapshot | None, parts: Split) -> No
         selected = None
     tiles = neuron_tiles(snapshot, spec.units)
     figure = network_figure(features, tiles, output, kernels, selected, presenter_mode())
-    event = st.plotly_chart(figure, key="pg_network", on_select="rerun", selection_mode="points",
-                            config=CHART_CONFIG)  # fmt: skip
+    event = st.plotly_chart(
+        figure, key="pg_network", on_select="rerun", selection_mode="points", config=CHART_CONFIG
+    )
     clicked = [p for p in event.selection.points if len(p.get("customdata") or []) == 2]
     if clicked:
         selected = tuple(int(v) for v in clicked[0]["customdata"])
@@ -140,18 +149,34 @@ def numbers_of(spec, snapshot: Snapshot, parts: Split, selected: tuple[int, int]
         else [f"neuron {layer}.{u + 1}" for u in range(spec.units[layer - 1])]
     )
     point = pg.sample_point(parts)
-    numbers = neuron_numbers(snapshot.weights, layer, unit, inputs, spec.act, point,
-                             feature_matrix(point[None], spec.features)[0])  # fmt: skip
+    numbers = neuron_numbers(
+        snapshot.weights,
+        layer,
+        unit,
+        inputs,
+        spec.act,
+        point,
+        feature_matrix(point[None], spec.features)[0],
+    )
     with st.container(border=True, key="pg_numbers"):
         st.markdown(f"**{numbers.name}** after epoch {snapshot.epoch}")
-        st.table({"input": [*numbers.inputs, "bias"],
-                  "weight": [f"{w:.4f}" for w in (*numbers.weights, numbers.bias)]})  # fmt: skip
+        st.table(
+            {
+                "input": [*numbers.inputs, "bias"],
+                "weight": [f"{w:.4f}" for w in (*numbers.weights, numbers.bias)],
+            }
+        )
         st.latex(numbers.formula)
         st.latex(numbers.example)
 
 
-def plane_part(spec: PlaygroundSpec, parts: Split, values: dict, current: pg.Training,
-               add_point: Callable[[float, float], None]) -> None:  # fmt: skip
+def plane_part(
+    spec: PlaygroundSpec,
+    parts: Split,
+    values: dict,
+    current: pg.Training,
+    add_point: Callable[[float, float], None],
+) -> None:
     """The epoch counter, the plane with the boundary, the sentence under it, the losses."""
     job = current.job
     snapshot = None if job is None else job.latest

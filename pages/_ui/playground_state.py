@@ -42,8 +42,9 @@ def points_state(values: dict) -> PointsState:
     source = generator_key(values)
     if current is None or current.source != source:
         data, noise, n, seed = source
-        current = PointsState(generate(data, n, noise / 100, seed), source,
-                              (current.version + 1) if current else 0)  # fmt: skip
+        current = PointsState(
+            generate(data, n, noise / 100, seed), source, (current.version + 1) if current else 0
+        )
         st.session_state["pg_points"] = current
     return current
 

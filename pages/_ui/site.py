@@ -20,14 +20,39 @@ class SitePage:
 HOME = SitePage("home.py", "Home", ":material/home:", "", "")
 SITE: tuple[SitePage, ...] = (
     HOME,
-    SitePage("build.py", "Build & Train", ":material/layers:", "build",
-             "**Build & Train** a network, live"),
-    SitePage("descent.py", "Gradient Descent", ":material/landscape:", "descent",
-             "**Gradient descent**, step by step"),
-    SitePage("backprop.py", "Backpropagation", ":material/account_tree:", "backprop",
-             "**Backpropagation**, by the numbers"),
-    SitePage("draw.py", "Draw a Digit", ":material/draw:", "draw",
-             "**Draw a digit** for a network to read"),
-    SitePage("playground.py", "2D Playground", ":material/scatter_plot:", "playground",
-             "**2D Playground**: watch a boundary take shape"),
-)  # fmt: skip
+    SitePage(
+        "build.py",
+        "Build & Train",
+        ":material/layers:",
+        "build",
+        "**Build & Train** a network, live",
+    ),
+    SitePage(
+        "descent.py",
+        "Gradient Descent",
+        ":material/landscape:",
+        "descent",
+        "**Gradient descent**, step by step",
+    ),
+    SitePage(
+        "backprop.py",
+        "Backpropagation",
+        ":material/account_tree:",
+        "backprop",
+        "**Backpropagation**, by the numbers",
+    ),
+    SitePage(
+        "draw.py",
+        "Draw a Digit",
+        ":material/draw:",
+        "draw",
+        "**Draw a digit** for a network to read",
+    ),
+    SitePage(
+        "playground.py",
+        "2D Playground",
+        ":material/scatter_plot:",
+        "playground",
+        "**2D Playground**: watch a boundary take shape",
+    ),
+)

@@ -59,8 +59,11 @@ def test_play_redraws_the_boundary_and_advances_the_epoch(
     assert not page.evaluate(CLICKABLE)
     first_epoch, first_picture = epoch(page), page.evaluate(BOUNDARY)
     assert first_picture.startswith("data:image/png;base64,")
-    wait_for(lambda: epoch(page) > first_epoch + 5 and page.evaluate(BOUNDARY) != first_picture,
-             60, "a later epoch with a new boundary")  # fmt: skip
+    wait_for(
+        lambda: epoch(page) > first_epoch + 5 and page.evaluate(BOUNDARY) != first_picture,
+        60,
+        "a later epoch with a new boundary",
+    )
     page.locator(".st-key-pg_pause button").click()
     expect(page.locator(".st-key-pg_play button")).to_be_visible(timeout=30_000)
     wait_idle(page)
