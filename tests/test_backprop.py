@@ -20,6 +20,7 @@ from nncore.backprop.network import Network, network_from_values, parameters_of
 from nncore.backprop.passes import backward, forward, train, update
 from nncore.backprop.preset import textbook_values
 from nncore.backprop.settings import BACKPROP_SETTINGS, DEFAULTS, SETTINGS_BY_KEY
+from nncore.links import read_link
 from nncore.settings import parse_query, to_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -307,9 +308,9 @@ def test_every_readme_link_opens_cleanly_and_does_what_it_says():
     assert len(links) >= 4, links
     for link in links:
         query = parse_qs(urlsplit(link).query)
-        values, notices = parse_query(query, BACKPROP_SETTINGS)
-        assert notices == [] and set(query) <= set(SETTINGS_BY_KEY), link
-        network = network_from_values({**DEFAULTS, **values})
+        read = read_link(query, BACKPROP_SETTINGS)  # as the page reads it
+        assert read.notices == [] and set(query) <= set(SETTINGS_BY_KEY), link
+        network = network_from_values({**DEFAULTS, **read.values})
         assert np.isfinite(forward(network).total), link
     dying = network_from_values(
         {**DEFAULTS, "hidden_act": "relu", "i1": 1.0, "i2": 2.0, "learning_rate": 10.0}

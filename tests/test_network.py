@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from nncore.links import read_link
 from nncore.network.plan import layer_plan, layer_seed
 from nncore.network.settings import (
     ALL_SETTINGS,
@@ -72,10 +73,10 @@ SPECS = {
 
 def page_spec(query: dict[str, str]) -> NetworkSpec:
     """The spec the Build page opens for a link: the link's valid values, what its layer types
-    bring, and the defaults for the rest (``pages/_ui/widgets.restore_settings``)."""
-    values, notices = parse_query(query, ALL_SETTINGS)
-    assert notices == []
-    return spec_from_values({**type_defaults(values), **values})
+    bring (read as the page reads it), and the defaults for the rest."""
+    link = read_link(query, ALL_SETTINGS, brought=type_defaults)
+    assert link.notices == []
+    return spec_from_values(link.values)
 
 
 # --- the plan and the Keras model ----------------------------------------------------------

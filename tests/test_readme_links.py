@@ -1,9 +1,9 @@
 """Every Build & Train link in README.md opens the network it describes and trains as told, and
 the README's table of Build parameters is what the page accepts.
 
-The links are read from the README itself, opened the way the Build page opens a link (every
-setting parsed from the query, a layer type's own activation brought in), and trained as
-written, for the link's own epochs, on the app's engine.
+The links are read from the README itself, opened by the function the Build page opens a link
+with (``nncore.links.read_link``: every setting parsed from the query, a layer type's own
+activation brought in), and trained as written, for the link's own epochs, on the app's engine.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from nncore.links import read_link
 from nncore.network.plan import layer_plan
 from nncore.network.settings import ALL_SETTINGS, spec_from_values, type_defaults
 from nncore.network.spec import SEED_NOTEBOOK, NetworkSpec
-from nncore.settings import parse_query
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # `/build`, `/build?…`, also inside a full address or a quoted command-line argument.
@@ -43,16 +43,10 @@ def readme_links() -> list[str]:
 
 
 def open_link(link: str) -> tuple[NetworkSpec, list[str]]:
-    """The spec the Build page shows for ``link``, and the notices it would show
-    (``pages/_ui/widgets.restore_settings``)."""
-    from pages._ui.widgets import PAGE_PARAMETERS, STREAMLIT_PARAMETERS, classroom_view
-
-    params = {key: values[-1] for key, values in parse_qs(urlsplit(link).query).items()}
-    values, notices = parse_query(params, ALL_SETTINGS)
-    known = {s.key for s in ALL_SETTINGS} | PAGE_PARAMETERS | STREAMLIT_PARAMETERS | {"run"}
-    notices += [f"{key} is not a setting of this page" for key in params if key not in known]
-    notices += classroom_view(params, ALL_SETTINGS).notices
-    return spec_from_values({**type_defaults(values), **values}), notices
+    """The spec the Build page shows for ``link``, and the notices it would show: the link read
+    by the function the page reads it with, a layer type's own activation brought in."""
+    link_read = read_link(parse_qs(urlsplit(link).query), ALL_SETTINGS, brought=type_defaults)
+    return spec_from_values(link_read.values), link_read.notices
 
 
 def test_the_readme_has_the_links_this_test_checks():

@@ -6,37 +6,15 @@ The leading underscore marks this as a helper shared by the page scripts, not a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from nncore.settings import Setting, parse_query, to_query
+from nncore.links import PRESENT, ClassroomView, classroom_view, read_link
+from nncore.settings import Setting, to_query
 
-# Parameters Streamlit itself reads (embedding options); never reported as unknown.
-STREAMLIT_PARAMETERS = {"embed", "embed_options"}
-PRESENT = Setting(
-    "present",
-    "Presenter mode",
-    "bool",
-    False,
-    help="Big text and figures, for a projector at the back of a classroom.",
-)
-LOCK = Setting("lock", "Lock the controls", "bool", False)
-# Understood on every page: presenter mode and the teacher's classroom link.
-# "run" names a kept training (Build & Train, Draw a Digit).
-PAGE_PARAMETERS = {PRESENT.key, "hide", LOCK.key, "run"}
 MAX_NOTICES = 6
 MARKDOWN_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
-
-
-@dataclass(frozen=True)
-class ClassroomView:
-    """What a teacher's link asks of a page: controls not shown, and all the rest locked."""
-
-    hidden: frozenset[str] = frozenset()
-    locked: bool = False
-    notices: tuple[str, ...] = ()
 
 
 def leave_legacy_pages_mode() -> None:
@@ -62,11 +40,12 @@ def restore_settings(
 ) -> None:
     """Give every setting's widget a starting value before the widgets are drawn.
 
-    A shared link wins; otherwise what this visitor last had on this page (Streamlit drops a
-    widget's state while it is not drawn: on another page, or a hidden layer's controls);
-    otherwise the default. Ignored URL parameters are remembered for ``show_url_notices``, and
-    the teacher's ``hide=``/``lock=`` are read once per session and page. ``brought`` adds
-    the values a link's choices imply (a layer type's own activation).
+    A shared link wins (read by ``nncore.links.read_link``, as the tests read a README link);
+    otherwise what this visitor last had on this page (Streamlit drops a widget's state while it
+    is not drawn: on another page, or a hidden layer's controls); otherwise the default. Ignored
+    URL parameters are remembered for ``show_url_notices``, and the teacher's ``hide=``/``lock=``
+    are read once per session and page. ``brought`` adds the values a link's choices imply (a
+    layer type's own activation).
     """
     leave_legacy_pages_mode()
     settings = list(settings)
@@ -84,41 +63,13 @@ def restore_settings(
     missing = [s for s in settings if s.key not in st.session_state]
     if not missing:
         return
-    from_url, notices = parse_query(params, settings)
-    if brought is not None:
-        from_url = {**brought(from_url), **from_url}
-    known = {s.key for s in settings} | STREAMLIT_PARAMETERS | PAGE_PARAMETERS
-    notices += [
-        f"Ignored {key}={value!r}: not a setting of this page."
-        for key, value in params.items()
-        if key not in known
-    ]
-    notices += st.session_state[teacher_key].notices
+    link = read_link(params, settings, brought, view=st.session_state[teacher_key])
     remembered = st.session_state.get(f"_{page}_values", {})
     for setting in missing:
-        st.session_state[setting.key] = from_url.get(
+        st.session_state[setting.key] = link.values.get(
             setting.key, remembered.get(setting.key, setting.default)
         )
-    st.session_state[f"_{page}_notices"] = notices
-
-
-def classroom_view(params: Mapping[str, str], settings: Iterable[Setting]) -> ClassroomView:
-    """The teacher's link options: which controls to hide, and whether the rest are locked."""
-    keys = {s.key for s in settings}
-    hidden: set[str] = set()
-    notices = []
-    for name in filter(None, (part.strip() for part in params.get("hide", "").split(","))):
-        if name in keys:
-            hidden.add(name)
-        else:
-            notices.append(f"Ignored hide={name!r}: no control of that name on this page.")
-    locked = False
-    if "lock" in params:
-        try:
-            locked = LOCK.parse(params["lock"])
-        except ValueError as problem:
-            notices.append(f"Ignored {problem}.")
-    return ClassroomView(frozenset(hidden), locked, tuple(notices))
+    st.session_state[f"_{page}_notices"] = link.notices
 
 
 def show_url_notices(page: str) -> None:
@@ -222,6 +173,8 @@ def setting_widget(
         return container.select_slider(
             setting.label, options=options, format_func=lambda v: f"{v:g}", **common
         )
+    # A slider's setting declares its range (``Setting.check`` relies on it too).
+    assert setting.low is not None and setting.high is not None, setting.key
     if setting.kind == "int":
         return container.slider(
             setting.label,
