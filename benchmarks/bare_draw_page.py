@@ -52,7 +52,7 @@ canvas = st_canvas(
     key="digit_canvas",
 )
 prepared = prepare_drawing(canvas.image_data if canvas is not None else None, pen_width=PEN)
-if prepared.usable:
+if prepared.x is not None:
     probabilities = np.asarray(digit_model()(prepared.x.reshape(1, 28, 28, 1), training=False))[0]
     digit = int(np.argmax(probabilities))
     st.metric("Prediction", digit)

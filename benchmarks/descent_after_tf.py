@@ -10,7 +10,8 @@ two sessions take turns moving the "steps" slider one step (keyboard ArrowRight)
 page from the key-down event to the end of the rerun it caused (``data-test-script-state``
 ``running`` → ``notRunning``). First both servers are fresh (a calibration: their ratio should be
 1); then another session on server B trains the notebook network on /build and draws on /draw,
-and the turns go on. Target: server B (after) at most 1.1× server A (fresh), by median.
+and the turns go on. Target: server B (after) at most 1.1× server A (fresh), by median,
+printed with "met" or "MISSED".
 Chromium runs below the server's priority. Run: .venv/bin/python benchmarks/descent_after_tf.py [steps]
 """
 
@@ -31,6 +32,7 @@ from harness import (  # noqa: E402
     served,
     stroke,
     timed_rerun,
+    verdict,
     wait_workers_ready,
     watch,
 )
@@ -116,8 +118,9 @@ def main() -> None:
     a_after = print_latencies("descent_step_server_a_fresh", after["a"], TIMEOUT)
     b_after = print_latencies("descent_step_server_b_after_tensorflow", after["b"], TIMEOUT)
     print(f"calibration_ratio_p50 b/a (both fresh): {ratio(b_before[0], a_before[0]):.2f}")
+    after = ratio(b_after[0], a_after[0])
     print(
-        f"after_tensorflow_ratio_p50 b/a: {ratio(b_after[0], a_after[0]):.2f} (target <= {TARGET})"
+        f"after_tensorflow_ratio_p50 b/a: {after:.2f} (target <= {TARGET}: {verdict(after <= TARGET)})"
     )
     print(f"after_tensorflow_ratio_p95 b/a: {ratio(b_after[1], a_after[1]):.2f}")
     print(f"server_b_after/before_ratio_p50: {ratio(b_after[0], b_before[0]):.2f}")

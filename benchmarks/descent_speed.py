@@ -64,6 +64,11 @@ CASES = [
 FRAMES_PER_ROUND = 10  # six rounds of each figure use the 60 frames once
 
 
+def point(x: np.ndarray) -> tuple[float, ...]:
+    """A point as the figures take it: plain floats."""
+    return tuple(float(v) for v in x)
+
+
 def _setup(key: str, eta: float):
     problem = make_problem(key, SHAPE)
     return problem, np.array(problem.function.start), Hyper(eta=eta)
@@ -77,7 +82,7 @@ def ours(key: str, view: str, eta: float) -> str:
     if problem.dim == 1:
         figure = descent_figure_1d(problem, paths, STEPS, f_min, float(x_min[0]))
     else:
-        figure = descent_figure_2d(problem, paths, STEPS, f_min, x_min, view)
+        figure = descent_figure_2d(problem, paths, STEPS, f_min, point(x_min), view)
     return pio.to_json(figure.to_dict(), validate=False)
 
 
@@ -177,7 +182,7 @@ def play_figures() -> tuple[dict, dict]:
     problem, start, hyper = _setup("rosenbrock", 1e-3)
     paths = run_all(problem, KEYS, start, STEPS, hyper)
     x_min, f_min = minimum(problem), min_value(problem)
-    mine = descent_figure_2d(problem, paths, STEPS, f_min, x_min).to_dict()
+    mine = descent_figure_2d(problem, paths, STEPS, f_min, point(x_min)).to_dict()
     theirs = copy.deepcopy(mine)
     (x_lo, x_hi), (y_lo, y_hi) = view_bounds(problem, paths)
     gx, gy = np.linspace(x_lo, x_hi, 80), np.linspace(y_lo, y_hi, 80)

@@ -12,7 +12,8 @@ mouse-up event to (a) the "Prediction" metric appearing fresh and (b) the script
 back to ``notRunning`` (the rerun's end). Undo then empties the canvas (not timed). After
 warm-up strokes on both pages (the bare page loads TensorFlow on its first), the pages take
 turns, the first of each round alternating. Chromium runs below the server's priority, as if
-on the students' own machines. Target: /draw's median answer at most 1.2× the bare page's.
+on the students' own machines. Target: /draw's median answer (and the rerun's end) at most
+1.2× the bare page's, printed with "met" or "MISSED".
 Run: .venv/bin/python benchmarks/draw_latency.py [strokes_per_page]
 """
 
@@ -33,6 +34,7 @@ from harness import (  # noqa: E402
     served,
     stroke,
     timed_rerun,
+    verdict,
     wait_workers_ready,
     watch,
 )
@@ -105,14 +107,16 @@ def main() -> None:
         )
         print(f"{label}_server_holds_tensorflow: {server_tf[name]}")
     (answer_draw, end_draw), (answer_bare, end_bare) = summary["draw"], summary["bare"]
+    answered = ratio(answer_draw[0], answer_bare[0])
     print(
-        f"prediction_ratio_p50 draw/bare: {ratio(answer_draw[0], answer_bare[0]):.2f} "
-        f"(target <= {TARGET})"
+        f"prediction_ratio_p50 draw/bare: {answered:.2f} "
+        f"(target <= {TARGET}: {verdict(answered <= TARGET)})"
     )
     print(f"prediction_ratio_p95 draw/bare: {ratio(answer_draw[1], answer_bare[1]):.2f}")
+    ended = ratio(end_draw[0], end_bare[0])
     print(
-        f"not_running_ratio_p50 draw/bare: {ratio(end_draw[0], end_bare[0]):.2f} "
-        f"(target <= {TARGET})"
+        f"not_running_ratio_p50 draw/bare: {ended:.2f} "
+        f"(target <= {TARGET}: {verdict(ended <= TARGET)})"
     )
     print(f"not_running_ratio_p95 draw/bare: {ratio(end_draw[1], end_bare[1]):.2f}")
 

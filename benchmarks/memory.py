@@ -8,7 +8,8 @@ run: history, weights, test probabilities) and for its worker processes (the tra
 replaced after a number of jobs, the inference worker, and the fork server they come from), and
 their sum counting shared pages once (Pss), after the first training (the
 baseline: TensorFlow loaded, one model traced) and after each phase. Target: the web server's
-last reading within 150 MB of its baseline, and the workers' too.
+last reading within 150 MB of its baseline, and the workers' too, each printed with "met" or
+"MISSED".
 
 Until commit 9bc051d a second Train in the same tab did not train (the finished run named in the
 address came back instead): should that happen again the script says so and reopens /build for
@@ -31,6 +32,7 @@ from harness import (  # noqa: E402
     proportional_mb,
     resident_mb,
     served,
+    verdict,
     wait_workers_ready,
     watch,
     workers,
@@ -157,10 +159,14 @@ def main() -> None:
     worker_growth = (
         across["trainer"] + across["inference"] - baseline["trainer"] - baseline["inference"]
     )
-    print(f"server_growth_over_{2 * per_phase}_trainings: {growth:.0f} MB (limit {LIMIT_MB} MB)")
+    print(
+        f"server_growth_over_{2 * per_phase}_trainings: {growth:.0f} MB "
+        f"(limit {LIMIT_MB} MB: {verdict(growth <= LIMIT_MB)})"
+    )
     print(
         f"workers_growth_over_{2 * per_phase}_trainings: {worker_growth:.0f} MB "
-        f"(limit {LIMIT_MB} MB; training worker peak {readings.trainer_peak:.0f} MB, "
+        f"(limit {LIMIT_MB} MB: {verdict(worker_growth <= LIMIT_MB)}; "
+        f"training worker peak {readings.trainer_peak:.0f} MB, "
         f"{len(readings.trainer_pids)} training worker process(es) seen)"
     )
     reasons = "; ".join(f"{count}× {problem}" for problem, count in PROBLEMS.items())

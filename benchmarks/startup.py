@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, ViewportSize, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from harness import launch_args, served, stroke, timed_rerun, watch  # noqa: E402
@@ -32,7 +32,7 @@ from appdriver import wait_idle  # noqa: E402
 
 BARE_DRAW = Path(__file__).resolve().parent / "bare_draw_page.py"
 PATHS = ("/", "/build", "/descent", "/draw")
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
 def time_to_ready(browser: Browser, path: str, script: Path | None = None) -> float:
@@ -77,19 +77,19 @@ def main() -> None:
         bare = Path(folder) / "bare.py"
         bare.write_text("import streamlit as st\nst.title('bare')\n")
         browser = playwright.chromium.launch(**launch_args(lower_priority=True))
-        jobs = [("bare", lambda: ready["bare"].append(time_to_ready(browser, "/", bare)))]
-        for path in PATHS:
-            jobs.append((path, lambda p=path: ready[p].append(time_to_ready(browser, p))))
-        jobs.append(("draw", lambda: answers["draw"].append(first_answer(browser, "/draw"))))
-        jobs.append(
-            (
-                "bare_draw",
-                lambda: answers["bare_draw"].append(first_answer(browser, "/", BARE_DRAW)),
-            )
-        )
+        # (what is timed, the path opened, the script served: None for the app)
+        jobs: list[tuple[str, str, Path | None]] = [
+            ("bare", "/", bare),
+            *((path, path, None) for path in PATHS),
+            ("draw", "/draw", None),
+            ("bare_draw", "/", BARE_DRAW),
+        ]
         for index in range(rounds):
-            for _, job in jobs if index % 2 == 0 else reversed(jobs):
-                job()
+            for name, path, script in jobs if index % 2 == 0 else reversed(jobs):
+                if name in answers:
+                    answers[name].append(first_answer(browser, path, script))
+                else:
+                    ready[name].append(time_to_ready(browser, path, script))
         browser.close()
 
     baseline = statistics.median(ready["bare"])

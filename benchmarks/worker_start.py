@@ -28,15 +28,30 @@ KINDS = ("trainer", "inference")
 TIMEOUT = 180.0
 
 
+def wait_ready(worker: WorkerProcess, alone: bool) -> int:
+    """Wait for a started worker's "ready"; its pid."""
+    conn, pid = worker.conn, worker.pid
+    if conn is None or pid is None or not conn.poll(TIMEOUT) or conn.recv()[0] != "ready":
+        raise RuntimeError(f"a {worker.kind} worker (alone={alone}) did not get ready")
+    return pid
+
+
+def fork_server_pid() -> int:
+    """The fork server's pid (it runs once a worker has been forked from it)."""
+    process = FORK_SERVER._process
+    if process is None:
+        raise RuntimeError("the fork server is not running")
+    return process.pid
+
+
 def time_to_ready(kind: str, alone: bool) -> tuple[float, float]:
     """(seconds from asking for a worker to its "ready", the CPU seconds it used for that)."""
     worker = WorkerProcess(kind, threads=1)
     started = time.perf_counter()
     worker.start(alone=alone)
-    if not worker.conn.poll(TIMEOUT) or worker.conn.recv()[0] != "ready":
-        raise RuntimeError(f"a {kind} worker (alone={alone}) did not get ready")
+    pid = wait_ready(worker, alone)
     seconds = time.perf_counter() - started
-    cpu = cpu_seconds(worker.pid)
+    cpu = cpu_seconds(pid)
     worker.stop()
     return seconds, cpu
 
@@ -46,12 +61,10 @@ def workers_memory(alone: bool) -> float:
     started = [WorkerProcess(kind, threads=1) for kind in KINDS]
     for worker in started:
         worker.start(alone=alone)
-    for worker in started:
-        if not worker.conn.poll(TIMEOUT) or worker.conn.recv()[0] != "ready":
-            raise RuntimeError(f"a {worker.kind} worker (alone={alone}) did not get ready")
-    total = sum(proportional_mb(worker.pid) for worker in started)
+    pids = [wait_ready(worker, alone) for worker in started]
+    total = sum(proportional_mb(pid) for pid in pids)
     if not alone:
-        total += proportional_mb(FORK_SERVER._process.pid)
+        total += proportional_mb(fork_server_pid())
     for worker in started:
         worker.stop()
     return total
@@ -64,7 +77,7 @@ def main() -> None:
     print(
         f"fork_server_first_worker: {time.perf_counter() - started:.2f} s "
         f"(the fork server's import of TensorFlow, then one worker), "
-        f"fork server CPU {cpu_seconds(FORK_SERVER._process.pid):.2f} s"
+        f"fork server CPU {cpu_seconds(fork_server_pid()):.2f} s"
     )
     results: dict[tuple[str, bool], list[tuple[float, float]]] = {}
     for index in range(rounds):
@@ -72,18 +85,18 @@ def main() -> None:
         for kind, alone in order if index % 2 == 0 else reversed(order):
             results.setdefault((kind, alone), []).append(time_to_ready(kind, alone))
     for kind in KINDS:
-        forked, alone = results[(kind, False)], results[(kind, True)]
-        wall = [statistics.median(s for s, _ in runs) for runs in (forked, alone)]
-        cpu = [statistics.median(c for _, c in runs) for runs in (forked, alone)]
+        both = (results[(kind, False)], results[(kind, True)])  # forked, alone
+        wall = [statistics.median(s for s, _ in runs) for runs in both]
+        cpu = [statistics.median(c for _, c in runs) for runs in both]
         print(
             f"{kind}: forked {wall[0]:.2f} s to ready ({cpu[0]:.2f} CPU-s), alone "
             f"{wall[1]:.2f} s ({cpu[1]:.2f} CPU-s); ratio forked/alone {wall[0] / wall[1]:.2f} "
             f"wall, {cpu[0] / cpu[1]:.2f} CPU (medians of {rounds})"
         )
-    forked, alone = workers_memory(alone=False), workers_memory(alone=True)
+    forked_mb, alone_mb = workers_memory(alone=False), workers_memory(alone=True)
     print(
-        f"workers_memory (a trainer and an inference worker, Pss): forked {forked:.0f} MB "
-        f"with the fork server, alone {alone:.0f} MB; ratio {forked / alone:.2f}"
+        f"workers_memory (a trainer and an inference worker, Pss): forked {forked_mb:.0f} MB "
+        f"with the fork server, alone {alone_mb:.0f} MB; ratio {forked_mb / alone_mb:.2f}"
     )
     FORK_SERVER.close()
 

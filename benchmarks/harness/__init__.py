@@ -1,5 +1,6 @@
-"""What the benchmark scripts share: percentiles, timings read inside the page, a Chromium at a
-lower priority than the server, and the server's worker processes.
+"""What the benchmark scripts share: percentiles, targets, the app's own limits, timings read
+inside the page, a Chromium at a lower priority than the server, and the server's worker
+processes.
 
 Latencies are measured in the browser: a capturing listener stamps the input event (mouse up,
 key down) and a MutationObserver stamps every change of the app's ``data-test-script-state``
@@ -12,6 +13,7 @@ Not a benchmark itself (``make bench`` runs only ``benchmarks/*.py``): the scrip
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import atexit
 import math
@@ -72,6 +74,32 @@ def print_latencies(
 
 def ratio(a: float, b: float) -> float:
     return a / b if b else math.nan
+
+
+def verdict(met: bool) -> str:
+    """How a benchmark reports a target: plainly "met" or "MISSED" (no figure, nan, is missed)."""
+    return "met" if met else "MISSED"
+
+
+def app_constant(path: str, name: str) -> float:
+    """A number the app assigns at the top level of one of its modules (``path``, from the
+    repository's root), read from the source: a benchmark checks the app's own limit, and does
+    not import a page module (and Streamlit with it) to learn it."""
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    for node in tree.body:
+        targets: list[ast.expr]
+        if isinstance(node, ast.Assign):
+            targets, source = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, source = [node.target], node.value
+        else:
+            continue
+        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            value = ast.literal_eval(source)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return float(value)
+            raise TypeError(f"{path}: {name} is not a number")
+    raise LookupError(f"{path} no longer assigns {name}: the benchmark must follow it")
 
 
 # --- Chromium ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import IO
 
 import numpy as np
 
@@ -129,10 +130,14 @@ async def serve_connection(
 async def proxy(upstream: int, ports: int) -> None:
     servers = []
     for _ in range(ports):
-        holder: list[int] = []
-        server = await asyncio.start_server(
-            lambda r, w, h=holder: serve_connection(r, w, h[0], upstream), "127.0.0.1", 0
-        )
+        holder: list[int] = []  # the port, known once the server listens
+
+        async def serve(
+            reader: asyncio.StreamReader, writer: asyncio.StreamWriter, holder: list[int] = holder
+        ) -> None:
+            await serve_connection(reader, writer, holder[0], upstream)
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
         holder.append(server.sockets[0].getsockname()[1])
         servers.append(server)
     print("ports", *(s.sockets[0].getsockname()[1] for s in servers), flush=True)
@@ -153,7 +158,9 @@ class WireClocks:
             stdout=subprocess.PIPE,
             text=True,
         )
-        words = self.process.stdout.readline().split()
+        assert self.process.stdout is not None  # stdout=PIPE
+        self.output: IO[str] = self.process.stdout
+        words = self.output.readline().split()
         if not words or words[0] != "ports":
             raise RuntimeError("the wire proxy did not start")
         self.ports = [int(word) for word in words[1:]]
@@ -163,7 +170,7 @@ class WireClocks:
         atexit.register(self.close)  # also when the benchmark fails
 
     def _read(self) -> None:
-        for line in self.process.stdout:
+        for line in self.output:
             port, kind, stamp = line.split()
             with self._lock:
                 self.events[int(port)].append((kind, float(stamp)))
