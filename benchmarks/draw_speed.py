@@ -30,7 +30,7 @@ from harness import percentile  # noqa: E402
 from nncore.digits.bundled import ASSET  # noqa: E402
 from nncore.digits.preprocess import prepare_drawing  # noqa: E402
 from nncore.workers.client import answer, inference_service  # noqa: E402
-from nncore.workers.models import BUNDLED  # noqa: E402
+from nncore.workers.messages import BUNDLED  # noqa: E402
 
 TARGET_MS = 10.0
 WARM_UP = 5

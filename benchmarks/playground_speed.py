@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nncore.playground.datasets import generate, split  # noqa: E402
 from nncore.playground.features import FEATURES, feature_matrix, grid_points  # noqa: E402
 from nncore.playground.settings import PlaygroundSpec  # noqa: E402
-from nncore.playground.snapshot import GRID, PlayRequest  # noqa: E402
+from nncore.playground.settings import GRID
+from nncore.workers.messages import PlayRequest  # noqa: E402
 
 SECONDS = 4.0
 SMALL = PlaygroundSpec(units=(4, 2))

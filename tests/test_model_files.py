@@ -149,7 +149,7 @@ def test_the_draw_page_refuses_a_lambda_model_and_takes_a_good_one(files):
 def test_a_trained_build_network_downloads_as_a_keras_file_with_its_weights():
     from nncore.network.spec import LayerSpec, NetworkSpec
     from nncore.workers import client
-    from nncore.workers.models import ModelSource, new_key
+    from nncore.workers.messages import ModelSource, new_key
 
     spec = NetworkSpec(layers=(LayerSpec(units=4),), rows=500)
     rng = np.random.default_rng(0)

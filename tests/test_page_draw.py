@@ -17,7 +17,7 @@ from nncore.digits.preprocess import EMPTY_HINT
 from nncore.digits.settings import NETWORK, PEN
 from nncore.network.spec import LayerSpec, NetworkSpec
 from nncore.training.run import TrainingRun
-from nncore.workers.models import new_key
+from nncore.workers.messages import new_key
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 240  # fine-tuning may wait for a training worker to import TensorFlow

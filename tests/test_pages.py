@@ -22,9 +22,9 @@ from nncore.network.plan import layer_plan
 from nncore.network.settings import spec_from_values
 from nncore.network.spec import PRESETS
 from nncore.neuron import activate, weighted_sum
-from nncore.training.evaluation import confusion_matrix
+from nncore.training.evaluation import confusion_matrix, evaluate
 from nncore.training.run import EpochRecord, TrainingRun
-from nncore.workers.models import new_key
+from nncore.workers.messages import new_key
 from pages._ui.site import HOME, SITE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -250,7 +250,8 @@ def test_pause_then_resume_with_a_new_learning_rate_trains_to_the_end(pause_afte
     assert "η → 0.01" in notes
     # The result is the trained network's: accuracy as computed here from its answers.
     true = prepare_split(run.spec).labels_test
-    predicted = run.test_probabilities.argmax(axis=1)
+    assert np.array_equal(run.test.labels, true)  # the worker sent the test rows it used
+    predicted = run.test.predicted
     accuracy = float(np.mean(predicted == true))
     assert accuracy == pytest.approx(run.history[-1].val_accuracy)
     assert accuracy >= 0.8
@@ -276,8 +277,10 @@ def test_a_kept_training_opens_from_its_link_in_a_new_session(store):
     spec = spec_from_values({"layers": 1, "l1_units": 4, "rows": 500, "epochs": 2})
     rng = np.random.default_rng(0)
     run = TrainingRun(spec, run_id=new_key(), state="running", wall_seconds=0.5)
-    run.test_probabilities = np.eye(10, dtype=np.float32)[np.arange(100) % 10]
-    accuracy = np.mean(np.arange(100) % 10 == prepare_split(spec).labels_test)
+    split = prepare_split(spec)
+    probabilities = np.eye(10, dtype=np.float32)[np.arange(100) % 10]
+    run.test = evaluate(probabilities, split)
+    accuracy = np.mean(np.arange(100) % 10 == split.labels_test)
     # The last epoch's test accuracy is what these probabilities score, as in a real run.
     run.history = [
         EpochRecord(e, 2.0 / e, 0.3 * e, 2.1 / e, a, 0.001, 0.2)
@@ -292,6 +295,8 @@ def test_a_kept_training_opens_from_its_link_in_a_new_session(store):
     assert at.session_state["build_run"].run.history == run.history
     labels = [m.label for m in at.metric]
     assert at.metric[labels.index("Test accuracy")].value == f"{accuracy:.1%}"
+    kept = at.session_state["build_run"].run.test  # the mistakes grid survives the reload too
+    assert np.array_equal(kept.mistake_images, run.test.mistake_images)
     assert not [b for b in at.button if b.key in ("pause", "resume", "stop")]
 
 

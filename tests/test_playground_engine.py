@@ -11,7 +11,8 @@ import pytest
 from nncore.playground.datasets import generate, split
 from nncore.playground.features import feature_matrix, grid_points
 from nncore.playground.settings import PlaygroundSpec
-from nncore.playground.snapshot import GRID, PlayRequest
+from nncore.playground.settings import GRID
+from nncore.workers.messages import PlayRequest
 from nncore.workers.playground_client import PlaygroundJob
 from nncore.workers.pool import Owner, TrainerPool
 

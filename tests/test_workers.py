@@ -12,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nncore.data.mnist import prepare_split
 from nncore.network.spec import SEED_NOTEBOOK, LayerSpec, NetworkSpec
 from nncore.workers.client import InferenceService, RunHandle, StepJob
-from nncore.workers.models import BUNDLED, ModelSource, new_key
+from nncore.workers.messages import BUNDLED, ModelSource, new_key
 from nncore.workers.pool import DIED, Owner, TrainerPool
 from nncore.workers.process import FORK_SERVER
 
@@ -57,8 +58,13 @@ def test_a_training_streams_its_epochs_and_brings_its_weights_back(pool: Trainer
     assert run.history[-1].loss < run.history[0].loss  # it learned
     # The weights are the trained model's: the notebook network's 6 arrays, 109,386 numbers.
     assert sum(w.size for w in run.weights) == 784 * 128 + 128 + 128 * 64 + 64 + 64 * 10 + 10
-    assert run.test_probabilities.shape == (100, 10)
-    assert np.allclose(run.test_probabilities.sum(axis=1), 1, atol=1e-5)
+    assert run.test.probabilities.shape == (100, 10)
+    assert np.allclose(run.test.probabilities.sum(axis=1), 1, atol=1e-5)
+    # The test rows came back with it: the page never splits the digits again to draw them.
+    assert np.array_equal(run.test.labels, prepare_split(QUICK).labels_test)
+    wrong = run.test.mistakes
+    assert len(wrong) and np.all(run.test.labels[wrong] != run.test.predicted[wrong])
+    assert np.array_equal(run.test.mistake_images, prepare_split(QUICK).x_test[wrong])
     # The gradient panel's last measurement came along: every weighted layer, after the end.
     assert [layer.name for layer in run.health.layers] == ["dense_1", "dense_2", "output"]
     assert run.health.span == "one epoch"

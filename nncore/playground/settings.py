@@ -17,6 +17,7 @@ from nncore.playground.datasets import DATASETS
 from nncore.playground.features import DEFAULT_FEATURES, FEATURES
 from nncore.settings import Setting, defaults
 
+GRID = 50  # the plane is computed on GRID × GRID points: the boundary and every neuron
 MAX_LAYERS = 6
 MAX_UNITS = 8
 DEFAULT_UNITS = (4, 2, 2, 2, 2, 2)  # TensorFlow Playground opens on 4 then 2 neurons

@@ -1,8 +1,8 @@
 """A training as a page sees it: its epochs so far, its state, and what it left behind.
 
 Plain data, no TensorFlow: the worker that trains streams ``EpochRecord``s and, at the end, the
-trained weights and the test rows' probabilities; the page keeps them in the visitor's session
-and draws everything (curves, the η marks, the confusion matrix) from them.
+trained weights and how the network did on the test rows; the page keeps them in the visitor's
+session and draws everything (curves, the η marks, the confusion matrix) from them.
 """
 
 from __future__ import annotations
@@ -39,6 +39,25 @@ class EpochRecord:
         return math.isfinite(self.loss) and math.isfinite(self.val_loss)
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """How the trained network did on the test rows, as the worker measured it.
+
+    It carries what the confusion matrix and the mistakes grid need, so the page never splits
+    the data again to find the test rows: ``mistakes`` are rows of the test set answered
+    wrongly (a variety of classes first), ``mistake_images`` their inputs.
+    """
+
+    probabilities: np.ndarray
+    labels: np.ndarray
+    mistakes: np.ndarray
+    mistake_images: np.ndarray
+
+    @property
+    def predicted(self) -> np.ndarray:
+        return self.probabilities.argmax(axis=1)
+
+
 @dataclass
 class TrainingRun:
     """One training of one spec: history, state and result, kept in the visitor's session.
@@ -54,7 +73,7 @@ class TrainingRun:
     state: State = "queued"
     message: str = ""
     weights: list[np.ndarray] | None = None
-    test_probabilities: np.ndarray | None = None
+    test: Evaluation | None = None
     wall_seconds: float = 0.0  # from the first epoch's start to the last one's record
     health: NetworkHealth | None = None  # the latest gradient measurement (not kept on disk)
 
@@ -93,6 +112,19 @@ class TrainingRun:
         if self.over or state == self.state:
             return False
         self.state = state
+        return True
+
+    def finish(
+        self, state: State, weights: list[np.ndarray], test: Evaluation | None = None
+    ) -> bool:
+        """The worker's last word: the run ends in ``state`` with what it left behind.
+
+        Whatever was clicked meanwhile (a Pause, a Stop still on its way), an active run ends
+        here; a run that is already over (failed, or stopped while queued) stays as it is.
+        """
+        if self.over or state not in OVER_STATES:
+            return False
+        self.weights, self.test, self.state = weights, test, state
         return True
 
     def seconds(self) -> float:

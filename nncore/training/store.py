@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from nncore.network.settings import spec_from_values, spec_values
-from nncore.training.run import EpochRecord, TrainingRun
+from nncore.training.run import EpochRecord, Evaluation, TrainingRun
 
 KEEP_SECONDS = 12 * 3600  # a school day
 KEEP_COUNT = 500
@@ -52,8 +52,8 @@ def keep(run: TrainingRun, directory: Path | None = None) -> None:
         "wall_seconds": run.wall_seconds,
     }
     arrays = {f"weight_{i}": w for i, w in enumerate(run.weights or [])}
-    if run.test_probabilities is not None:
-        arrays["test_probabilities"] = run.test_probabilities
+    if run.test is not None:
+        arrays.update({f"test_{name}": value for name, value in vars(run.test).items()})
     # Written under temporary names and renamed, so a reader never sees half a run.
     for suffix, write in (
         (".npz", lambda f: np.savez(f, **arrays)),
@@ -76,7 +76,11 @@ def load(run_id: str, directory: Path | None = None) -> TrainingRun | None:
         with np.load(directory / f"{run_id}.npz", allow_pickle=False) as arrays:
             count = sum(1 for name in arrays.files if name.startswith("weight_"))
             weights = [arrays[f"weight_{i}"] for i in range(count)]
-            probabilities = arrays.get("test_probabilities")
+            test_arrays = {
+                name: arrays[f"test_{name}"]
+                for name in Evaluation.__dataclass_fields__
+                if f"test_{name}" in arrays.files
+            }
     except (OSError, ValueError, KeyError):
         return None
     return TrainingRun(
@@ -86,7 +90,7 @@ def load(run_id: str, directory: Path | None = None) -> TrainingRun | None:
         state=record["state"],
         message=record["message"],
         weights=weights or None,
-        test_probabilities=probabilities,
+        test=Evaluation(**test_arrays) if len(test_arrays) == 4 else None,
         wall_seconds=record["wall_seconds"],
     )
 

@@ -26,11 +26,47 @@ from nncore.network.spec import NetworkSpec
 from nncore.training.diagnosis import divergence_message
 from nncore.training.health import StepResult, StepState
 from nncore.training.run import TrainingRun
-from nncore.workers import inference
-from nncore.workers.models import ModelSource, UnknownModel, new_key
-from nncore.workers.pool import Job, TrainerPool
+from nncore.workers.messages import (
+    BUNDLED,
+    Answer,
+    FineTuneRequest,
+    FineTuneResult,
+    ModelSource,
+    PlayRequest,
+    Snapshot,
+    StepRequest,
+    TrainingOutcome,
+    TrainJob,
+    UnknownModel,
+    new_key,
+)
+from nncore.workers.playground_client import PlaygroundJob, start_playground
+from nncore.workers.pool import Job, Owner, TrainerPool, one_per_process, trainer_pool
 from nncore.workers.process import WorkerProcess
-from nncore.workers.trainer import FineTuneRequest, FineTuneResult
+
+# What pages use of the worker side, all reached through this module.
+__all__ = [
+    "BUNDLED",
+    "Answer",
+    "FineTuneJob",
+    "FineTuneRequest",
+    "ModelSource",
+    "Owner",
+    "PlaygroundJob",
+    "PlayRequest",
+    "Snapshot",
+    "RunHandle",
+    "StepJob",
+    "WorkerUnavailable",
+    "answer",
+    "keras_file",
+    "open_uploaded_model",
+    "start_fine_tune",
+    "start_playground",
+    "start_step",
+    "start_training",
+    "start_workers",
+]
 
 ANSWER_SECONDS = 90.0  # the first answer may wait for TensorFlow's import in a fresh worker
 
@@ -48,9 +84,7 @@ class RunHandle(Job):
         self, pool: TrainerPool, spec: NetworkSpec, owner: object | None, split: Split | None = None
     ):
         # An uploaded file's rows travel with the spec; the bundled digits are read by the worker.
-        if split is not None:
-            self.kind = "train_on_data"
-        super().__init__(spec if split is None else (spec, split), owner)
+        super().__init__(TrainJob(spec, split), owner)
         self.pool = pool
         self.run = TrainingRun(spec, run_id=new_key())
         self.stop_requested = False
@@ -114,14 +148,12 @@ class RunHandle(Job):
         elif kind in ("paused", "running"):
             self.worker_paused = kind == "paused"
         elif kind == "finished":
-            _, state, weights, probabilities = message
-            if state == "diverged":
+            outcome: TrainingOutcome = message[1]
+            diverged = outcome.state == "diverged"
+            if diverged:
                 self.run.message = divergence_message(self.run.history[-1], self.run.spec)
-            else:
-                self.run.test_probabilities = probabilities
-            self.run.weights = weights
-            self.run.state = "running"  # settle from an active state, whatever was clicked
-            self.run.settle(state)
+            # A diverged network's answers are noise: no confusion matrix for it.
+            self.run.finish(outcome.state, outcome.weights, None if diverged else outcome.test)
         elif kind == "failed":
             self.fail(f"Training failed: {message[1]}. Try other settings.")
         self._bump()
@@ -184,7 +216,7 @@ class StepJob(OneReplyJob):
         owner: object | None,
         split: Split | None = None,
     ):
-        super().__init__((spec, state, split), owner)
+        super().__init__(StepRequest(spec, state, split), owner)
         self.spec = spec
 
 
@@ -221,7 +253,7 @@ class InferenceService:
                 self.worker.stop()
         raise WorkerUnavailable("the inference worker stopped twice in a row")
 
-    def answer(self, source: ModelSource, x: np.ndarray) -> inference.Answer:
+    def answer(self, source: ModelSource, x: np.ndarray) -> Answer:
         """The network's answer to one drawing; the weights travel only if the worker lacks them."""
         try:
             return self.call("answer", source.reference(), x)
@@ -246,26 +278,9 @@ def keras_file(source: ModelSource) -> bytes:
     return inference_service().call("keras_file", source)
 
 
-_lock = threading.Lock()
-_shared: dict[type, Any] = {}
-
-
-def _one_per_process(kind: type) -> Any:
-    """The server's one instance of ``kind``, made on first use (thread-safe)."""
-    with _lock:
-        if kind not in _shared:
-            _shared[kind] = kind()
-        return _shared[kind]
-
-
-def trainer_pool() -> TrainerPool:
-    """This server's training workers (started on first use, shared by every visitor)."""
-    return _one_per_process(TrainerPool)
-
-
 def inference_service() -> InferenceService:
     """This server's inference worker (started on first use, shared by every visitor)."""
-    return _one_per_process(InferenceService)
+    return one_per_process(InferenceService)
 
 
 def start_workers() -> None:
@@ -299,6 +314,6 @@ def start_step(
     return trainer_pool().submit(StepJob(spec, state, owner, split))
 
 
-def answer(source: ModelSource, x: np.ndarray) -> inference.Answer:
+def answer(source: ModelSource, x: np.ndarray) -> Answer:
     """Probabilities and layer outputs of ``source`` for one 28×28 drawing."""
     return inference_service().answer(source, x)

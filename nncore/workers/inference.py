@@ -1,32 +1,23 @@
 """The inference worker: answers to drawings, with the models it keeps loaded.
 
-Runs as ``python -m nncore.workers.inference``: one request at a time from its pipe,
-("answer", source, x) → ("ok", Answer) or ("error", exception); ("open_model", source) for an
-uploaded .keras file and ("keras_file", source) for a download answer the same way. TensorFlow is imported here,
-by ``warm_up``, before the worker says it is ready.
+Forked from the fork server (or run as ``python -m nncore.workers inference``), it answers one
+request at a time from its pipe; the requests and replies are declared in
+``nncore.workers.messages``. TensorFlow is imported by ``warm_up``, before the worker says it
+is ready.
 """
 
 from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from nncore.workers.models import BUNDLED_KEY, ModelSource, UnknownModel
+from nncore.workers.messages import BUNDLED_KEY, Answer, ModelSource, UnknownModel
 
 CACHE_SIZE = 32  # visitors' networks kept built; the least recently used go first
 _models: OrderedDict[str, Any] = OrderedDict()
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A network's answer to one drawing: ten probabilities, and each weighted layer's output."""
-
-    probabilities: np.ndarray
-    layers: list[tuple[str, np.ndarray]]
 
 
 def bundled_model() -> Any:

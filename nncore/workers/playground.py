@@ -1,15 +1,14 @@
 """A playground training in a training worker: epochs as fast as they come, snapshots at ≤ 8 Hz.
 
-Messages, server → worker: ("playground", PlayRequest) starts the job; then ("play",),
-("pause",), ("step",) (one epoch, then wait), ("stop",), ("yield",) (stop: others wait). Worker → server: ("snapshot",
-Snapshot) after the first evaluation, at most every SNAPSHOT_SECONDS while playing and after
-every step or pause; ("released", Snapshot) when the job ends, carrying the weights so the
-page can continue later from where it was; ("failed", reason).
+The job's messages (declared in ``nncore.workers.messages``): it starts with ("playground",
+PlayRequest) and obeys play, pause, step (one epoch, then wait), stop and yield (stop: others
+wait). It sends a Snapshot after the first evaluation, at most every SNAPSHOT_SECONDS while
+playing and after every step or pause, and ("released", Snapshot) when it ends, carrying the
+weights so the page can continue later from where it was.
 
 A job gives its worker back (released) after RELEASE_SECONDS paused, or PLAY_LIMIT seconds of
 playing, or when asked to yield because someone is waiting: a class shares few workers, and a
-forgotten tab must not hold one. Pressing Play
-again continues from the released weights in a new job.
+forgotten tab must not hold one. Pressing Play again continues from the released weights in a new job.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import math
 import time
 from multiprocessing.connection import Connection
 
-from nncore.playground.snapshot import PlayRequest, Snapshot
+from nncore.workers.messages import PlayRequest, Snapshot
 
 SNAPSHOT_SECONDS = 0.125  # at most 8 snapshots a second (the page redraws at 5 Hz)
 RELEASE_SECONDS = 20.0

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import time
 
-from nncore.playground.snapshot import PlayRequest, Snapshot
-from nncore.workers.client import trainer_pool
-from nncore.workers.pool import Job, TrainerPool
+from nncore.workers.messages import PlayRequest, Snapshot
+from nncore.workers.pool import Job, TrainerPool, trainer_pool
 
 SHARE_SECONDS = 20.0  # a playground holding a worker this long yields it to a waiting job
 

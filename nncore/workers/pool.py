@@ -187,3 +187,20 @@ class TrainerPool:
             job.fail(DIED)
         finally:
             job.ended()
+
+
+_lock = threading.Lock()
+_shared: dict[type, Any] = {}
+
+
+def one_per_process(kind: type) -> Any:
+    """The server's one instance of ``kind``, made on first use (thread-safe)."""
+    with _lock:
+        if kind not in _shared:
+            _shared[kind] = kind()
+        return _shared[kind]
+
+
+def trainer_pool() -> TrainerPool:
+    """This server's training workers (started on first use, shared by every visitor)."""
+    return one_per_process(TrainerPool)

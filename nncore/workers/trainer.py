@@ -3,29 +3,27 @@
 Runs at a lower CPU priority than the web server, so pages stay quick while it trains. Between
 epochs it reads the messages waiting on its pipe (pause, resume, stop, a new learning rate),
 so a click acts before the next epoch starts. It streams one record per epoch and, at the end,
-sends the trained weights back: only plain data crosses the pipe.
-
-The messages, server → worker: ("train", spec), ("train_on_data", (spec, split)) for an
-uploaded file's rows, ("fine_tune", FineTuneRequest), ("step", (spec, StepState | None,
-split | None)), ("pause",), ("resume",), ("stop",), ("lr", value). Worker → server:
-("ready", pid), ("epoch", record), ("health", NetworkHealth), ("paused",), ("running",),
-("finished", state, weights, test_probabilities), ("tuned", FineTuneResult),
-("stepped", StepResult), ("failed", reason).
+sends what the page shows of the result. Only plain data crosses the pipe; every message is
+declared in ``nncore.workers.messages``.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-import numpy as np
-
-from nncore.data.mnist import Split
 from nncore.network.spec import NetworkSpec
-from nncore.workers.models import ModelSource
+from nncore.training.run import State
+from nncore.workers.messages import (
+    FineTuneRequest,
+    FineTuneResult,
+    StepRequest,
+    TrainingOutcome,
+    TrainJob,
+)
 from nncore.workers.playground import play
 from nncore.workers.process import yield_to_everyone
 
@@ -33,28 +31,6 @@ PRIORITY = 19  # os.nice increment, the lowest priority: training is background 
 # web server and the inference worker (both at 0: they answer clicks) always come first
 PAUSE_LIMIT = 15 * 60.0  # a training paused this long is stopped (keeping its model)
 HEALTH_SECONDS = 0.4  # the gradient panel is measured at most this often during a training
-
-
-@dataclass(frozen=True)
-class FineTuneRequest:
-    """Teach ``source`` the visitor's drawings; answer ``current`` before and after."""
-
-    source: ModelSource
-    drawings: np.ndarray
-    labels: np.ndarray
-    current: np.ndarray | None
-
-
-@dataclass(frozen=True)
-class FineTuneResult:
-    """The taught copy's weights, its answers to the current drawing, and the held-out check."""
-
-    weights: list[np.ndarray]
-    before: np.ndarray | None
-    after: np.ndarray | None
-    held_before: float
-    held_after: float
-    held_rows: int
 
 
 def _warm_up() -> None:
@@ -88,13 +64,17 @@ def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
             engine.learning_rate = float(command[1])
 
 
-def train(conn: Connection, spec: NetworkSpec, split: Split | None = None) -> None:
-    """Train ``spec`` epoch by epoch, streaming records; send the weights when it is over."""
+def train(conn: Connection, job: TrainJob) -> None:
+    """Train epoch by epoch, streaming records; send the outcome when it is over."""
     from nncore.training.engine import EpochEngine
+    from nncore.training.evaluation import evaluate
     from nncore.training.gradients import kernels, training_health
 
-    engine = EpochEngine.for_spec(spec, split)
-    paused, state = False, "done"
+    spec = job.spec
+    engine = EpochEngine.for_spec(spec, job.split)
+    split = engine.split  # the rows trained and tested on, split once, here
+    paused = False
+    state: State = "done"
     measured_at, cost = -HEALTH_SECONDS, 0.0
     for epoch in range(1, spec.epochs + 1):
         paused, stop = _commands(conn, paused, engine)
@@ -109,21 +89,15 @@ def train(conn: Connection, spec: NetworkSpec, split: Split | None = None) -> No
         conn.send(("epoch", record))
         if before is not None:
             started = time.monotonic()
-            conn.send(("health", training_health(engine.model, engine.split, before)))
+            conn.send(("health", training_health(engine.model, split, before)))
             measured_at = time.monotonic()
             cost = measured_at - started
         if not record.finite:
             state = "diverged"
             break
-    probabilities = engine.predict_test()
-    conn.send(("finished", state, engine.model.get_weights(), probabilities))
+    test = evaluate(engine.predict_test(), split)
+    conn.send(("finished", TrainingOutcome(state, engine.model.get_weights(), test)))
     engine.release()
-
-
-def train_on_data(conn: Connection, job: tuple[NetworkSpec, Split]) -> None:
-    """Train on a visitor's own rows (an uploaded CSV), sent with the spec as numpy arrays."""
-    spec, split = job
-    train(conn, spec, split)
 
 
 def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
@@ -146,12 +120,11 @@ def fine_tune(conn: Connection, request: FineTuneRequest) -> None:
     conn.send(("tuned", result))
 
 
-def step(conn: Connection, request: tuple[NetworkSpec, Any, Split | None]) -> None:
+def step(conn: Connection, request: StepRequest) -> None:
     """One optimizer step on one batch (Build's "Step one batch"), with every layer's gradient."""
     from nncore.training.gradients import step_one_batch
 
-    spec, state, split = request
-    conn.send(("stepped", step_one_batch(spec, state, split)))
+    conn.send(("stepped", step_one_batch(request.spec, request.state, request.split)))
 
 
 def serve(conn: Connection) -> None:
@@ -159,9 +132,8 @@ def serve(conn: Connection) -> None:
     yield_to_everyone(PRIORITY)
     _warm_up()
     conn.send(("ready", os.getpid()))
-    jobs = {
+    jobs: dict[str, Callable[[Connection, Any], None]] = {
         "train": train,
-        "train_on_data": train_on_data,
         "fine_tune": fine_tune,
         "step": step,
         "playground": play,

@@ -30,7 +30,7 @@ from nncore.network.settings import (
 )
 from nncore.network.spec import PRESETS, NetworkSpec
 from nncore.training.diagnosis import training_diagnosis, training_warnings
-from nncore.training.evaluation import confusion_matrix, misclassified
+from nncore.training.evaluation import confusion_matrix
 from nncore.training.figures import confusion_heatmap, digit_grid, training_curves, update_curves
 from nncore.workers.client import RunHandle, start_training
 from pages._ui import build_data, state
@@ -233,22 +233,21 @@ def results(run: RunHandle) -> None:
     diagnosis = training_diagnosis(record.history, record.spec)
     if diagnosis:
         st.warning(diagnosis)
-    if record.test_probabilities is None:
+    if record.test is None:
         return
-    predicted = record.test_probabilities.argmax(axis=1)
-    split, names, pictures = build_data.run_split(record.spec, record.run_id)
-    true = split.labels_test
+    names, pictures = build_data.run_classes(record.run_id)
+    true, predicted = record.test.labels, record.test.predicted
     left, right = st.columns(2)
     left.metric("Test accuracy", f"{record.test_accuracy():.1%}")
     right.metric("Training time", f"{record.wall_seconds:.2f} s")
     matrix = confusion_matrix(true, predicted, len(names))
     st.plotly_chart(confusion_heatmap(matrix, present=present, names=names), key="confusion")
-    wrong = misclassified(true, predicted) if pictures else []
+    wrong = record.test.mistakes if pictures else []
     if len(wrong):
         st.markdown(f"**Misclassified test digits** (true → predicted), {len(wrong)} shown")
         st.plotly_chart(
             digit_grid(
-                split.x_test[wrong],
+                record.test.mistake_images,
                 [names[i] for i in true[wrong]],
                 [names[i] for i in predicted[wrong]],
                 present=present,

@@ -23,13 +23,18 @@ from nncore.data.csv_files import (
     split_problem,
 )
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
-from nncore.data.mnist import Split, prepare_split
+from nncore.data.mnist import Split
 from nncore.data.sources import BUNDLED_DIGITS, DIGITS_CSV, TABLE_CSV
 from nncore.network.spec import DEFAULT_SPEC, NetworkSpec
 from nncore.training.exports import history_csv
 from nncore.training.figures import digit_grid
-from nncore.workers.client import RunHandle, WorkerUnavailable, keras_file, start_training
-from nncore.workers.models import ModelSource
+from nncore.workers.client import (
+    ModelSource,
+    RunHandle,
+    WorkerUnavailable,
+    keras_file,
+    start_training,
+)
 from pages._ui import state
 from pages._ui.widgets import plain_text, presenter_mode
 
@@ -72,20 +77,22 @@ def classes() -> int:
 
 def start(spec: NetworkSpec) -> None:
     """Callback of Train on the uploaded file: its rows travel to the worker with the spec."""
-    data = uploaded()
-    problem = split_problem(data, spec.test)
-    if problem:  # said under the uploader too, where the eye goes after a click on Train
-        st.session_state["csv_problem"] = (data.file_name, problem)
+    try:
+        split = upload_split(spec)
+    except ValueError as problem:  # said under the uploader, where the eye goes after Train
+        st.session_state["csv_problem"] = (uploaded().file_name, str(problem))
         return
-    handle = start_training(spec, state.owner(), prepare_csv_split(data, spec))
-    state.remember_run_data(handle.run.run_id, data)
+    handle = start_training(spec, state.owner(), split)
+    state.remember_run_data(handle.run.run_id, uploaded())
     state.set_build_run(handle)
 
 
-def step_split(spec: NetworkSpec) -> Split | None:
-    """The rows Step one batch uses: the uploaded file's, or None for the bundled digits.
+def upload_split(spec: NetworkSpec) -> Split | None:
+    """The uploaded file's rows, split for ``spec``: the one place the page splits data.
 
-    Raises ValueError with the file's sentence when the file cannot be split at this test size.
+    None for the bundled digits, which the worker reads and splits itself; a training's test
+    rows come back from the worker with its outcome. Raises ValueError with the file's
+    sentence when the file cannot be split at this test size.
     """
     if not using_upload():
         return None
@@ -96,12 +103,12 @@ def step_split(spec: NetworkSpec) -> Split | None:
     return prepare_csv_split(data, spec)
 
 
-def run_split(spec: NetworkSpec, run_id: str) -> tuple[Split, tuple[str, ...], bool]:
-    """The rows a run was tested on, the class names, and whether they are pictures."""
+def run_classes(run_id: str) -> tuple[tuple[str, ...], bool]:
+    """The class names a run answered with, and whether its rows are pictures."""
     data = state.run_data(run_id)
     if data is None:
-        return prepare_split(spec), DIGIT_NAMES, True
-    return prepare_csv_split(data, spec), data.class_names, data.source.pictures
+        return DIGIT_NAMES, True
+    return data.class_names, data.source.pictures
 
 
 def read_new_upload() -> None:
@@ -233,9 +240,7 @@ def model_downloads(run: RunHandle | state.KeptRun) -> None:
     record = run.run
     if not record.over or not record.has_model:
         return
-    source = ModelSource(
-        record.run_id, "", record.spec.input_shape, record.spec, tuple(record.weights)
-    )
+    source = ModelSource.from_run(record, "")
     data = state.run_data(record.run_id)
     if data is not None:
         draws = data.source.pictures and len(data.class_names) == 10

@@ -37,7 +37,7 @@ def step(spec: NetworkSpec) -> None:
     same = current is not None and current.spec == spec and current.result is not None
     previous = current.result if same else None
     try:
-        split = build_data.step_split(spec)
+        split = build_data.upload_split(spec)
     except ValueError as problem:
         st.session_state["step_problem"] = str(problem)
         return

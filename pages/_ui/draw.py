@@ -15,10 +15,15 @@ from nncore.digits import figures
 from nncore.digits.answers import reads_drawings, top_k
 from nncore.digits.preprocess import prepare_drawing
 from nncore.digits.settings import NETWORK, PEN, SETTINGS
-from nncore.workers.client import WorkerUnavailable, answer, start_fine_tune
-from nncore.workers.inference import Answer
-from nncore.workers.models import BUNDLED, ModelSource
-from nncore.workers.trainer import FineTuneRequest
+from nncore.workers.client import (
+    BUNDLED,
+    Answer,
+    FineTuneRequest,
+    ModelSource,
+    WorkerUnavailable,
+    answer,
+    start_fine_tune,
+)
 from pages._ui import draw_model, state
 from pages._ui.widgets import (
     presenter_mode,
@@ -86,13 +91,7 @@ def build_page_network() -> tuple[ModelSource | None, str | None]:
             "Your Build & Train network has no trained weights to answer with, so the bundled "
             "CNN answers."
         )
-    source = ModelSource(
-        run.run_id,
-        "your Build & Train network",
-        run.spec.input_shape,
-        run.spec,
-        tuple(run.weights),
-    )
+    source = ModelSource.from_run(run, "your Build & Train network")
     return source, None
 
 

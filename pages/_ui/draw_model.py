@@ -12,8 +12,12 @@ import functools
 import streamlit as st
 
 from nncore.digits.model_files import MAX_MODEL_BYTES, MAX_MODEL_MB, ModelFileProblem
-from nncore.workers.client import WorkerUnavailable, keras_file, open_uploaded_model
-from nncore.workers.models import ModelSource
+from nncore.workers.client import (
+    ModelSource,
+    WorkerUnavailable,
+    keras_file,
+    open_uploaded_model,
+)
 from pages._ui.widgets import plain_text
 
 UPLOAD_KEY = "draw_model_upload"

@@ -32,7 +32,7 @@ from nncore.playground.figures import (
 )
 from nncore.playground.network_figure import network_figure
 from nncore.playground.settings import PlaygroundSpec
-from nncore.playground.snapshot import Snapshot
+from nncore.workers.client import Snapshot
 from pages._ui import playground_state as pg
 from pages._ui.widgets import presenter_mode
 

@@ -15,9 +15,8 @@ import streamlit as st
 
 from nncore.playground.datasets import RADIUS, Points, Split, generate
 from nncore.playground.features import feature_matrix, grid_points
-from nncore.playground.settings import PlaygroundSpec
-from nncore.playground.snapshot import GRID, PlayRequest
-from nncore.workers.playground_client import PlaygroundJob, start_playground
+from nncore.playground.settings import GRID, PlaygroundSpec
+from nncore.workers.client import PlaygroundJob, PlayRequest, start_playground
 from pages._ui.state import owner
 
 

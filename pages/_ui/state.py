@@ -16,9 +16,7 @@ from nncore.network.spec import NetworkSpec
 from nncore.training import store
 from nncore.training.health import StepResult
 from nncore.training.run import TrainingRun
-from nncore.workers.client import RunHandle, StepJob
-from nncore.workers.models import ModelSource
-from nncore.workers.pool import Owner
+from nncore.workers.client import ModelSource, Owner, RunHandle, StepJob
 
 DRAWINGS_KEPT = 24  # drawings kept for teaching; the oldest go first
 

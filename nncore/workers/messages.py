@@ -1,0 +1,212 @@
+"""Everything that crosses between the web server and the workers, declared in one place.
+
+The server and its workers talk over a pipe of pickled tuples, ``(kind, payload)``. This
+module is the whole vocabulary: the client (server side) and the workers both import it, and
+pages reach it only through ``nncore.workers.client``. Only plain data crosses: the payloads
+below, and the topic packages' own plain types they carry (``NetworkSpec``, ``Split``,
+``EpochRecord``, ``NetworkHealth``, ``StepState``/``StepResult``, numpy arrays). Never a live
+TensorFlow object.
+
+A training worker (``trainer``), server → worker:
+
+    ("train", TrainJob)             a training; the bundled digits unless the job brings rows
+    ("fine_tune", FineTuneRequest)  teach a private copy a visitor's drawings
+    ("step", StepRequest)           one optimizer step on one batch
+    ("playground", PlayRequest)     a 2D playground training
+    ("pause",) ("resume",) ("stop",) ("lr", float)   between a training's epochs
+    ("play",) ("pause",) ("step",) ("stop",) ("yield",)   between a playground's epochs
+
+worker → server:
+
+    ("ready", pid)                  warmed up, waiting for jobs
+    ("epoch", EpochRecord)  ("health", NetworkHealth)  ("paused",)  ("running",)
+    ("finished", TrainingOutcome)   the training is over (done, stopped or diverged)
+    ("tuned", FineTuneResult)  ("stepped", StepResult)
+    ("snapshot", Snapshot)  ("released", Snapshot)   a playground's progress, and its end
+    ("failed", reason)              the job raised; the server says it as a sentence
+
+The inference worker (``inference``) answers one request at a time:
+
+    ("answer", ModelSource, 28×28 array) → ("ok", Answer)
+    ("open_model", ModelSource)          → ("ok", (input shape, outputs))
+    ("keras_file", ModelSource)          → ("ok", bytes)
+    any failure                          → ("error", exception)
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from nncore.data.mnist import Split
+from nncore.network.spec import IMAGE_SHAPE, NetworkSpec
+from nncore.playground.settings import PlaygroundSpec
+from nncore.training.health import StepState
+from nncore.training.run import Evaluation, State, TrainingRun
+
+# --- which network: the Draw page, fine-tuning and downloads ----------------------------------
+
+BUNDLED_KEY = "bundled"
+
+
+def new_key() -> str:
+    """An id nobody can guess, for a model only its session should reach."""
+    return secrets.token_urlsafe(16)
+
+
+@dataclass(frozen=True)
+class ModelSource:
+    """A network a worker can rebuild: the bundled CNN or a spec, with weights if trained.
+
+    Workers cache the built model under ``key``, an unguessable id, so a drawing sends only the
+    key; if the worker has forgotten it (replaced, or its cache full), the client sends the
+    whole source once more.
+    """
+
+    key: str
+    label: str
+    input_shape: tuple[int, ...]
+    spec: NetworkSpec | None = None  # None: the bundled CNN's architecture
+    weights: tuple[np.ndarray, ...] | None = None  # None: as built (or as shipped)
+    keras_file: bytes | None = None  # a visitor's uploaded .keras file (then spec is None)
+
+    @classmethod
+    def from_run(cls, run: TrainingRun, label: str) -> ModelSource:
+        """A network trained on Build & Train (live or kept), as Draw and downloads use it.
+
+        Keyed by the run's id, so a worker that has built it once answers without the weights.
+        """
+        if run.weights is None:
+            raise ValueError("a run without trained weights is not a network to use")
+        return cls(run.run_id, label, run.spec.input_shape, run.spec, tuple(run.weights))
+
+    @property
+    def bundled(self) -> bool:
+        return self.spec is None and self.keras_file is None
+
+    @property
+    def rebuildable(self) -> bool:
+        """Whether a worker that forgot this model can build it again from the source alone."""
+        return self.weights is not None or self.keras_file is not None
+
+    def reference(self) -> ModelSource:
+        """The same source without its weights: what a call sends while the worker knows it."""
+        return replace(self, weights=None, keras_file=None)
+
+    def retrained(self, weights: list[np.ndarray], label: str) -> ModelSource:
+        """A fine-tuned copy: same architecture, new weights, a key of its own."""
+        return replace(self, key=new_key(), label=label, weights=tuple(weights))
+
+
+BUNDLED = ModelSource(BUNDLED_KEY, "the bundled CNN", IMAGE_SHAPE)
+
+
+class UnknownModel(LookupError):
+    """The worker does not hold this key (any more): send the full source."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A network's answer to one drawing: ten probabilities, and each weighted layer's output."""
+
+    probabilities: np.ndarray
+    layers: list[tuple[str, np.ndarray]]
+
+
+# --- training jobs ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """A training of ``spec``: on ``split``'s rows (an uploaded file's, prepared by the page),
+    or on the bundled digits, which the worker reads and splits itself."""
+
+    spec: NetworkSpec
+    split: Split | None = None
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What a training leaves behind, sent once when it is over: how it ended, the weights and
+    how the network did on the test rows (with what the page shows of them)."""
+
+    state: State  # "done", "stopped" or "diverged"
+    weights: list[np.ndarray]
+    test: Evaluation
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    """One optimizer step of ``spec`` from ``state`` (None: fresh weights), on ``split``'s rows
+    if given (an uploaded file's), else the bundled digits."""
+
+    spec: NetworkSpec
+    state: StepState | None
+    split: Split | None = None
+
+
+@dataclass(frozen=True)
+class FineTuneRequest:
+    """Teach ``source`` the visitor's drawings; answer ``current`` before and after."""
+
+    source: ModelSource
+    drawings: np.ndarray
+    labels: np.ndarray
+    current: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class FineTuneResult:
+    """The taught copy's weights, its answers to the current drawing, and the held-out check."""
+
+    weights: list[np.ndarray]
+    before: np.ndarray | None
+    after: np.ndarray | None
+    held_before: float
+    held_after: float
+    held_rows: int
+
+
+# --- the 2D playground --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlayRequest:
+    """A playground training to run (or continue) in a worker.
+
+    ``x_grid`` is the grid's features (GRID² rows), so the worker never needs the feature table.
+    ``weights`` continue an earlier job of the same network (None: fresh, seeded weights);
+    ``mode`` is what the worker does first: "play", or "step" (one epoch, then wait).
+    """
+
+    spec: PlaygroundSpec
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    x_grid: np.ndarray
+    weights: list[np.ndarray] | None = None
+    epoch: int = 0
+    mode: str = "play"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The playground's network after ``epoch`` epochs.
+
+    ``losses`` are (epoch, train loss, test loss) rows since the previous snapshot.
+    ``output`` is GRID × GRID × C class probabilities (C = 1 for regression: the value);
+    ``neurons`` one GRID × GRID array per hidden layer and neuron (layer, unit, row, column);
+    ``weights`` the Keras weights, kernel then bias for each Dense layer.
+    """
+
+    epoch: int
+    losses: tuple[tuple[int, float, float], ...]
+    output: np.ndarray
+    neurons: tuple[np.ndarray, ...]
+    weights: list[np.ndarray]
+    playing: bool
+    note: str = ""
+    accuracy: tuple[float, float] = field(default=(float("nan"), float("nan")))
