@@ -233,7 +233,7 @@ def chain_latex(network: Network, fwd: Forward, back: Backward, p: Parameter) ->
     Σ_k δ_ok · w(h→ok), using the output weights as they are before the update.
     """
     me, w = p.to_name, p.symbol
-    if p.is_bias:
+    if p.source is None:  # a bias multiplies 1
         source_symbol, source_value = "1", 1.0
     elif p.layer == "hidden":
         source_symbol, source_value = f"i_{{{p.source + 1}}}", float(network.inputs[p.source])

@@ -61,7 +61,7 @@ def network_figure(
     figure = go.Figure()
     chips_x, chips_y, chips_text, chips_key, chips_hover, chips_colour = [], [], [], [], [], []
     for p in network.parameters:
-        if p.is_bias:
+        if p.source is None:  # a bias: no line to draw
             continue
         start = layers["input" if p.layer == "hidden" else "hidden"][p.source]
         end = layers[p.layer][p.neuron]

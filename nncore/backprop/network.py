@@ -176,13 +176,13 @@ def parameters_of(shape: tuple[int, int, int]) -> tuple[Parameter, ...]:
                 result.append(
                     Parameter(key(source, neuron), f"w_{{{number}}}", layer, neuron, source)
                 )
-    for layer, count, key in (
+    for layer, count, bias_key in (
         ("hidden", n_hidden, hidden_bias_key),
         ("output", n_out, output_bias_key),
     ):
         for neuron in range(count):
             result.append(
-                Parameter(key(neuron), f"b_{{{layer[0]}{neuron + 1}}}", layer, neuron, None)
+                Parameter(bias_key(neuron), f"b_{{{layer[0]}{neuron + 1}}}", layer, neuron, None)
             )
     return tuple(result)
 
@@ -199,17 +199,21 @@ def network_from_values(values: Mapping[str, Any]) -> Network:
     keeps the other values, so growing it back restores them.
     """
     n_in, n_hidden, n_out = (int(values[k]) for k in ("n_in", "n_hidden", "n_out"))
+
+    def floats(numbers: list[Any]) -> Array:
+        return np.asarray(numbers, dtype=float)
+
     return Network(
-        inputs=[values[input_key(i)] for i in range(n_in)],
-        targets=[values[target_key(k)] for k in range(n_out)],
-        hidden_weights=[
-            [values[hidden_weight_key(i, j)] for i in range(n_in)] for j in range(n_hidden)
-        ],
-        hidden_biases=[values[hidden_bias_key(j)] for j in range(n_hidden)],
-        output_weights=[
-            [values[output_weight_key(j, k)] for j in range(n_hidden)] for k in range(n_out)
-        ],
-        output_biases=[values[output_bias_key(k)] for k in range(n_out)],
+        inputs=floats([values[input_key(i)] for i in range(n_in)]),
+        targets=floats([values[target_key(k)] for k in range(n_out)]),
+        hidden_weights=floats(
+            [[values[hidden_weight_key(i, j)] for i in range(n_in)] for j in range(n_hidden)]
+        ),
+        hidden_biases=floats([values[hidden_bias_key(j)] for j in range(n_hidden)]),
+        output_weights=floats(
+            [[values[output_weight_key(j, k)] for j in range(n_hidden)] for k in range(n_out)]
+        ),
+        output_biases=floats([values[output_bias_key(k)] for k in range(n_out)]),
         hidden_activation=values["hidden_act"],
         output=values["out_act"],
         loss=values["error"],

@@ -103,6 +103,8 @@ def backward(network: Network, fwd: Forward | None = None) -> Backward:
         jacobian = unit.jacobian(fwd.output_out)
         output_delta = jacobian.T @ error_slope
         hidden_error = network.output_weights.T @ output_delta
+        if hidden.derivative is None:  # softmax: its slope is a matrix, not a factor per neuron
+            raise ValueError(f"{hidden.label} cannot be a hidden activation here")
         hidden_slope = hidden.derivative(fwd.hidden_net)
         hidden_delta = hidden_error * hidden_slope
         return Backward(

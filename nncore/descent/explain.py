@@ -136,7 +136,7 @@ def divergence_reason(problem: Problem, path: Path, hyper: Hyper) -> str:
     L, _ = curvatures(problem, where)
     if L <= 0:
         return f"the function curves downwards at θ = {_point(where)}, so the path runs away"
-    limit = stable_limit(path.optimizer, L, hyper)
+    limit = opt.limit(L, hyper)  # not None: the adaptive methods returned above
     if problem.function.quadratic:
         return f"η = {eta} is above {opt.limit_text} = {_fmt(limit)}"
     return (

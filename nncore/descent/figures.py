@@ -223,7 +223,16 @@ def descent_figure_1d(
     return animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))
 
 
-def _surface_traces(paths, grid, z, shade, f_min, x_min, lift, present) -> list:
+def _surface_traces(
+    paths: Mapping[str, Path],
+    grid: tuple[np.ndarray, np.ndarray],
+    z: np.ndarray,
+    shade: np.ndarray,
+    f_min: float,
+    x_min: Sequence[float],
+    lift: float,
+    present: bool,
+) -> list:
     gx, gy = grid
     paths3d = [
         _trace(
@@ -266,7 +275,13 @@ def _surface_traces(paths, grid, z, shade, f_min, x_min, lift, present) -> list:
     ]
 
 
-def _contour_traces(paths, grid, shade, x_min, present) -> list:
+def _contour_traces(
+    paths: Mapping[str, Path],
+    grid: tuple[np.ndarray, np.ndarray],
+    shade: np.ndarray,
+    x_min: Sequence[float],
+    present: bool,
+) -> list:
     """Level lines as a scatter trace (see ``contours``), the minimum, and the paths."""
     x, y = level_lines(*grid, shade)
     return [
@@ -297,13 +312,14 @@ def _scene(bounds: list[tuple[float, float]], present: bool) -> dict:
     """The 3D view: few ticks in a smaller font (with plotly's default count the labels
     stacked on each other), and a flattened box seen from far enough that its corners stay in
     the picture when the view is as narrow as a phone."""
-    ticks = {"nticks": 4, "tickfont": font(present, 0.75), "title": {"font": font(present, 0.9)}}
+    ticks = {"nticks": 4, "tickfont": font(present, 0.75)}
+    title_font = font(present, 0.9)
     (x_lo, x_hi), (y_lo, y_hi) = bounds
     return {
         "domain": {"x": [0.0, 1.0], "y": [LOSS_STRIP + 0.1, 1.0]},
-        "xaxis": {**ticks, "title": {**ticks["title"], "text": "θ₁"}, "range": [x_lo, x_hi]},
-        "yaxis": {**ticks, "title": {**ticks["title"], "text": "θ₂"}, "range": [y_lo, y_hi]},
-        "zaxis": {**ticks, "title": {**ticks["title"], "text": "f"}},
+        "xaxis": {**ticks, "title": {"font": title_font, "text": "θ₁"}, "range": [x_lo, x_hi]},
+        "yaxis": {**ticks, "title": {"font": title_font, "text": "θ₂"}, "range": [y_lo, y_hi]},
+        "zaxis": {**ticks, "title": {"font": title_font, "text": "f"}},
         "aspectmode": "manual",
         "aspectratio": {"x": 0.9, "y": 0.9, "z": 0.6},
         "camera": {

@@ -43,8 +43,15 @@ def graph_call(model: keras.Model, input_shape: Sequence[int]) -> Callable[[Any]
         per_shape = _GRAPHS.setdefault(model, {})
         if shape not in per_shape:
             owner = weakref.ref(model)
+
+            def call(batch: Any) -> Any:
+                live = owner()
+                if live is None:  # only traced while a caller holds the model
+                    raise ReferenceError("the model behind this graph was freed")
+                return live(batch, training=False)
+
             per_shape[shape] = tf.function(
-                lambda batch: owner()(batch, training=False),
+                call,
                 input_signature=[tf.TensorSpec((None, *shape), tf.float32)],
                 autograph=False,
             )

@@ -129,7 +129,8 @@ class PlaygroundEngine:
 
     def epoch(self) -> tuple[float, float, float, float]:
         """One epoch; (train loss, test loss, train accuracy, test accuracy) after it."""
-        return tuple(float(v) for v in self._epoch().numpy())
+        train_loss, test_loss, train_accuracy, test_accuracy = self._epoch().numpy()
+        return float(train_loss), float(test_loss), float(train_accuracy), float(test_accuracy)
 
     def grids(self) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
         """The answer (GRID × GRID × outputs) and each hidden layer's (units × GRID × GRID)."""

@@ -38,7 +38,7 @@ def layer_values(x: np.ndarray, weights: Sequence[np.ndarray], act: str) -> list
     """Every hidden layer's output for inputs ``x`` (numpy, the same maths as Keras's Dense)."""
     outputs, h = [], np.asarray(x, float)
     for kernel, bias in zip(weights[0:-2:2], weights[1:-2:2], strict=True):
-        h = ACTIVATIONS[act](h @ kernel + bias)
+        h = np.asarray(ACTIVATIONS[act](h @ kernel + bias))
         outputs.append(np.atleast_2d(h))
     return outputs
 

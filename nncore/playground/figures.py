@@ -137,7 +137,7 @@ def plane_figure(
 def point_colours(points: Points) -> list[tuple[int, int, int]]:
     """Each point's fill: its class's colour, or its value at full strength (regression)."""
     if points.classes:
-        palette = [tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in CLASS_COLOURS]
+        palette = [(int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16)) for c in CLASS_COLOURS]
         return [palette[int(label)] for label in points.y]
     colours = np.rint(value_image(points.y, strength=1.0)).astype(int)
     return [tuple(c) for c in colours]

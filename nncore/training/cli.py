@@ -87,9 +87,9 @@ def read_csv_argument(path: Path, spec: NetworkSpec) -> tuple[NetworkSpec, Split
     except OSError as problem:
         raise CsvProblem(f"The file cannot be opened ({problem.strerror}).") from None
     spec = spec_for_data(spec, data)
-    problem = split_problem(data, spec.test)
-    if problem:
-        raise CsvProblem(problem)
+    reason = split_problem(data, spec.test)
+    if reason:
+        raise CsvProblem(reason)
     return spec, prepare_csv_split(data, spec)
 
 

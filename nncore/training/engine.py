@@ -37,7 +37,7 @@ class EpochEngine:
         self.optimizer = model.optimizer
         self.loss_fn = keras.losses.get(model.loss)
         self.batch_size = int(batch_size)
-        self.split = split  # kept as numpy too, for the gradient measurements between epochs
+        self._split: Split | None = split  # numpy too, for the gradient measurements
         self.x = tf.constant(split.x_train)
         self.y = tf.constant(split.y_train)
         self.x_test = tf.constant(split.x_test)
@@ -51,6 +51,13 @@ class EpochEngine:
             # never freed: about 5 MB a training, which a classroom's server would pile up.
             self.optimizer._all_reduce_sum_gradients = list
         self._epoch = tf.function(self._one_epoch)
+
+    @property
+    def split(self) -> Split:
+        """The data as numpy, for the gradient measurements between epochs (until ``release``)."""
+        if self._split is None:
+            raise RuntimeError("the engine was released: its data is gone")
+        return self._split
 
     @property
     def learning_rate(self) -> float:
@@ -106,7 +113,7 @@ class EpochEngine:
         alive until the worker is recycled.
         """
         self._epoch = None
-        self.x = self.y = self.split = None
+        self.x = self.y = self._split = None
 
     def predict_test(self) -> np.ndarray:
         """Class probabilities for the test rows (calling the model directly: no predict loop)."""

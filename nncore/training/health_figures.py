@@ -92,10 +92,11 @@ def _histogram_trace(histogram: Histogram, colour: str) -> go.Bar:
 
 
 def _titles(histograms: tuple[Histogram, Histogram]) -> tuple[str, str]:
-    return tuple(
-        f"{kind} ({histogram.not_finite} not finite)" if histogram.not_finite else kind
-        for kind, histogram in zip(("weights", "gradients"), histograms, strict=True)
-    )
+    def title(kind: str, histogram: Histogram) -> str:
+        return f"{kind} ({histogram.not_finite} not finite)" if histogram.not_finite else kind
+
+    weights, gradients = histograms
+    return title("weights", weights), title("gradients", gradients)
 
 
 def update_layer_histograms(fig: go.Figure, layer: LayerHealth) -> go.Figure:

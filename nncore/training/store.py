@@ -56,7 +56,9 @@ def keep(run: TrainingRun, directory: Path | None = None) -> None:
         arrays.update({f"test_{name}": value for name, value in vars(run.test).items()})
     # Written under temporary names and renamed, so a reader never sees half a run.
     for suffix, write in (
-        (".npz", lambda f: np.savez(f, **arrays)),
+        # No pickles, as ``load`` reads them; naming allow_pickle also lets mypy see that
+        # every array goes to **kwds.
+        (".npz", lambda f: np.savez(f, allow_pickle=False, **arrays)),
         (".json", lambda f: f.write(json.dumps(record).encode())),
     ):
         temporary = directory / f".{run.run_id}{suffix}.tmp"
@@ -104,7 +106,7 @@ def prune(directory: Path, now: float | None = None) -> None:
             ages[path] = now - path.stat().st_mtime
         except OSError:  # another server removed it just now
             continue
-    for index, path in enumerate(sorted(ages, key=ages.get)):
+    for index, path in enumerate(sorted(ages, key=ages.__getitem__)):
         if index >= KEEP_COUNT or ages[path] > KEEP_SECONDS:
             for suffix in (".json", ".npz"):
                 path.with_suffix(suffix).unlink(missing_ok=True)
