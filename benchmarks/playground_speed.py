@@ -9,15 +9,18 @@ TensorFlow Playground trains a 2-4-2 network on 250 points at screen refresh rat
    the ratio. Target: at least 30 epochs a second.
 2. The grid: every layer over 50 × 50 points (the boundary and each neuron's heatmap), median
    milliseconds. Target: under 20 ms.
-3. The same for a 6 × 8 network (six hidden layers of eight), all seven features.
+3. The same for a 6 × 8 network (six hidden layers of eight), all seven features, with the
+   same targets.
 4. Through a training worker (the pool the app uses): epochs a second and snapshots a second
-   as the server receives them while the network plays (snapshots allowed: at most 8 a second).
+   as the server receives them while the network plays (allowed: the worker's own limit, one
+   snapshot every ``SNAPSHOT_SECONDS`` of ``nncore.workers.playground``, 8 a second).
 5. In the browser (skip with --no-browser; only this part with --browser-only): the app
    served, Chromium opens /playground and presses Play; for 8 s it counts how often the live
    plane's image changes (target 5–10 Hz), reads the epoch counter (epochs a second as the
    student sees them) and adds up the long tasks of the page's main thread (a busy browser
    shows fewer redraws than the server sends).
 
+Every target is printed with "met" or "MISSED".
 Run: .venv/bin/python benchmarks/playground_speed.py [--no-browser | --browser-only]
 """
 
@@ -30,13 +33,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.harness import verdict  # noqa: E402
 from nncore.playground.datasets import generate, split  # noqa: E402
 from nncore.playground.features import FEATURES, feature_matrix, grid_points  # noqa: E402
-from nncore.playground.settings import PlaygroundSpec  # noqa: E402
-from nncore.playground.settings import GRID
-from nncore.workers.messages import PlayRequest  # noqa: E402
+from nncore.playground.settings import GRID, PlaygroundSpec  # noqa: E402
+from nncore.workers.messages import PlayRequest, Snapshot  # noqa: E402
+from nncore.workers.playground import SNAPSHOT_SECONDS  # noqa: E402
 
 SECONDS = 4.0
+MIN_EPOCHS = 30.0  # a second, in this process
+MAX_GRID_MS = 20.0
+MAX_SNAPSHOTS = 1 / SNAPSHOT_SECONDS  # a second: the worker's own limit
+REDRAWS = (5.0, 10.0)  # the live plane in the browser, times a second
 SMALL = PlaygroundSpec(units=(4, 2))
 BIG = PlaygroundSpec(features=tuple(FEATURES), units=(8,) * 6)
 
@@ -73,8 +81,15 @@ def engine_rates(spec: PlaygroundSpec, name: str) -> float:
         t = time.perf_counter()
         engine.grids()
         grid_ms.append(1000 * (time.perf_counter() - t))
-    print(f"{name} engine: {rate:.0f} epochs/s")
-    print(f"{name} grid {GRID}x{GRID} (every layer): {statistics.median(grid_ms):.2f} ms median")
+    grid = statistics.median(grid_ms)
+    print(
+        f"{name} engine: {rate:.0f} epochs/s "
+        f"(target >= {MIN_EPOCHS:g}: {verdict(rate >= MIN_EPOCHS)})"
+    )
+    print(
+        f"{name} grid {GRID}x{GRID} (every layer): {grid:.2f} ms median "
+        f"(target < {MAX_GRID_MS:g} ms: {verdict(grid < MAX_GRID_MS)})"
+    )
     return rate
 
 
@@ -110,20 +125,29 @@ def worker_rates() -> None:
     pool = TrainerPool(workers=1)
     pool.ready.wait(300)
     owner = Owner()
-    for spec, name in ((SMALL, "2-4-2"), (BIG, "6x8")):
-        job = pool.submit(PlaygroundJob(request(spec), owner, pool))
-        while job.latest is None or job.latest.epoch < 20:
+
+    def latest(job: PlaygroundJob) -> Snapshot:
+        """The job's last snapshot, once it has one."""
+        while job.latest is None:
             time.sleep(0.05)
-        first_epoch, first_version, started = job.latest.epoch, job.version, time.monotonic()
+        return job.latest
+
+    for spec, name in ((SMALL, "2-4-2"), (BIG, "6x8")):
+        job = PlaygroundJob(request(spec), owner, pool)
+        pool.submit(job)
+        while latest(job).epoch < 20:
+            time.sleep(0.05)
+        first_epoch, first_version, started = latest(job).epoch, job.version, time.monotonic()
         time.sleep(SECONDS)
         elapsed = time.monotonic() - started
-        epochs, snapshots = job.latest.epoch - first_epoch, job.version - first_version
+        epochs, snapshots = latest(job).epoch - first_epoch, job.version - first_version
         job.stop()
         while job.state != "released":
             time.sleep(0.05)
+        rate = snapshots / elapsed
         print(
-            f"{name} through a worker: {epochs / elapsed:.0f} epochs/s, "
-            f"{snapshots / elapsed:.1f} snapshots/s (at most 8)"
+            f"{name} through a worker: {epochs / elapsed:.0f} epochs/s, {rate:.1f} snapshots/s "
+            f"(allowed <= {MAX_SNAPSHOTS:g}: {verdict(rate <= MAX_SNAPSHOTS)})"
         )
     for worker in pool.workers:  # this benchmark's own worker: the browser part starts its own
         worker.stop()
@@ -154,7 +178,10 @@ def browser_rates() -> None:
 
     def epoch(page) -> int:
         text = page.locator(".st-key-pg_epoch").inner_text()
-        return int(re.search(r"Epoch ([\d,]+)", text).group(1).replace(",", ""))
+        found = re.search(r"Epoch ([\d,]+)", text)
+        if found is None:
+            raise RuntimeError(f"no epoch counter in {text!r}")
+        return int(found.group(1).replace(",", ""))
 
     with served() as (url, server), sync_playwright() as p:
         browser = p.chromium.launch(**launch_args(lower_priority=True))
@@ -171,7 +198,11 @@ def browser_rates() -> None:
         redraws = page.evaluate("window.redraws") - 1  # the first count is the picture as found
         counts = page.evaluate("window.counts") - 1
         busy = page.evaluate("window.busy") / 1000
-        print(f"browser: boundary redrawn {redraws / elapsed:.1f} times/s (target 5-10)")
+        rate, (low, high) = redraws / elapsed, REDRAWS
+        print(
+            f"browser: boundary redrawn {rate:.1f} times/s "
+            f"(target {low:g}-{high:g}: {verdict(low <= rate <= high)})"
+        )
         print(f"browser: epoch counter changed {counts / elapsed:.1f} times/s")
         print(f"browser: main thread in long tasks {busy:.1f} s of {elapsed:.1f} s")
         print(f"browser: {(epoch(page) - first) / elapsed:.0f} epochs/s on the counter")
