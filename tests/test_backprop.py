@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -288,14 +286,6 @@ def test_the_error_curve_is_thinned_and_logarithmic(textbook):
     assert len(figure.data[0].x) <= 501 and figure.data[0].x[-1] == 5000
     assert figure.layout.yaxis.type == "log"
     assert figures.error_curve(np.array([0.2, 0.0, 0.1])).layout.yaxis.type == "linear"
-
-
-def test_the_page_module_never_loads_tensorflow():
-    code = (
-        "import sys; import pages._ui.backprop; "
-        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def readme_links() -> list[str]:

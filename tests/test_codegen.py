@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from nncore.network.codegen import keras_script
+from nncore.training.codegen import keras_script
 from nncore.network.plan import layer_plan
 from nncore.network.spec import SEED_NOTEBOOK, LayerSpec, NetworkSpec
 from nncore.training.run import EpochRecord

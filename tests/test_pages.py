@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -328,38 +326,7 @@ def test_stop_while_paused_keeps_the_model_so_far(pause_after_first_epoch):
     assert not at.button(key="train").disabled  # a new training may start
 
 
-# --- Build and Home without TensorFlow, and the private hooks -------------------------------
-
-
-def test_home_and_build_appear_without_tensorflow():
-    """Opening Home, or Build before pressing Train, must not wait for TensorFlow (it loads in
-    the worker processes). One fresh process for both pages."""
-    code = (
-        "import sys\n"
-        "from streamlit.testing.v1 import AppTest\n"
-        "from nncore.workers import client, process\n"
-        f"at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=60)\n"
-        "for page in (None, 'pages/build.py'):\n"
-        "    if page:\n"
-        "        at.switch_page(page)\n"
-        "    at.run()\n"
-        "    assert not at.exception, at.exception\n"
-        "    assert at.title, 'the page drew nothing'\n"
-        "    print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
-        # The app started its workers; end them rather than leave them importing TensorFlow
-        # (a thread that would replace a killed worker stops instead).
-        "def no_more_workers(self):\n"
-        "    raise SystemExit\n"
-        "process.WorkerProcess.start = no_more_workers\n"
-        "for worker in [*client.trainer_pool().workers, client.inference_service().worker]:\n"
-        "    if worker.process is not None:\n"
-        "        worker.process.kill()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip().splitlines()[-2:] == ["[]", "[]"]
+# --- The private hooks ------------------------------------------------------------------------
 
 
 def test_private_streamlit_and_keras_hooks_still_exist():

@@ -18,8 +18,8 @@ class DataSource:
     label: str
     description: str
     pictures: bool  # 28×28 digits: Conv2D and MaxPooling2D make sense, Draw a Digit can use it
-    in_link: bool  # a shared link reproduces it (only the bundled digits)
-    layer_types: tuple[str, ...] | None = None  # None: every layer type
+    in_link: bool  # a shared link reproduces it (only the bundled digits); the layers a
+    # table allows are the layer types' own rule (``nncore.network.layers``), not the source's
 
 
 BUNDLED_DIGITS = DataSource(
@@ -42,16 +42,5 @@ TABLE_CSV = DataSource(
     "Numeric feature columns and one label column of class names or integers.",
     pictures=False,
     in_link=False,
-    layer_types=("dense", "dropout"),
 )
 DATA_SOURCES = {source.key: source for source in (BUNDLED_DIGITS, DIGITS_CSV, TABLE_CSV)}
-
-
-def layer_type_problem(source: DataSource, type_key: str, number: int, label: str) -> str | None:
-    """Why layer ``number`` cannot be used with ``source`` (a Conv2D on a table), or None."""
-    if source.layer_types is None or type_key in source.layer_types:
-        return None
-    return (
-        f"Layer {number} is {label}, but a table has no pictures: tabular data allow Dense and "
-        "Dropout layers only."
-    )

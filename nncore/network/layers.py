@@ -125,3 +125,15 @@ LAYER_TYPES: dict[str, LayerType] = {
 }
 
 FLATTEN = "Flatten"  # added by the plan where image layers meet Dense layers
+# What a table of numbers allows: every layer that does not need a picture.
+TABLE_LAYER_LABELS = " and ".join(kind.label for kind in LAYER_TYPES.values() if not kind.image)
+
+
+def table_layer_problem(kind: LayerType, number: int) -> str | None:
+    """Why layer ``number`` cannot read a table (a Conv2D needs a picture), or None."""
+    if not kind.image:
+        return None
+    return (
+        f"Layer {number} is {kind.label}, but a table has no pictures: tabular data allow "
+        f"{TABLE_LAYER_LABELS} layers only."
+    )

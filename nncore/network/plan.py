@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nncore.data.sources import TABLE_CSV, layer_type_problem
-from nncore.network.layers import FLATTEN, LAYER_TYPES, PlanProblem
+from nncore.network.layers import FLATTEN, LAYER_TYPES, PlanProblem, table_layer_problem
 from nncore.network.spec import LayerSpec, NetworkSpec
 
 
@@ -68,7 +67,7 @@ def layer_plan(spec: NetworkSpec) -> LayerPlan:
     try:
         for number, layer in enumerate(spec.layers, start=1):
             kind = LAYER_TYPES[layer.type]
-            on_table = layer_type_problem(TABLE_CSV, layer.type, number, kind.label)
+            on_table = table_layer_problem(kind, number)
             if spec.features and on_table:
                 raise PlanProblem(on_table)
             if kind.image and len(shape) == 1:

@@ -13,7 +13,7 @@ import numpy as np
 from nncore.keras_runtime import keras, tf
 from nncore.optimizers import OPTIMIZERS, Hyper
 from nncore.playground.settings import GRID, PlaygroundSpec
-from nncore.workers.messages import PlayRequest
+from nncore.playground.snapshot import PlayRequest
 
 
 def regularizer(spec: PlaygroundSpec) -> keras.regularizers.Regularizer | None:

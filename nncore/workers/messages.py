@@ -4,8 +4,8 @@ The server and its workers talk over a pipe of pickled tuples, ``(kind, payload)
 module is the whole vocabulary: the client (server side) and the workers both import it, and
 pages reach it only through ``nncore.workers.client``. Only plain data crosses: the payloads
 below, and the topic packages' own plain types they carry (``NetworkSpec``, ``Split``,
-``EpochRecord``, ``NetworkHealth``, ``StepState``/``StepResult``, numpy arrays). Never a live
-TensorFlow object.
+``EpochRecord``, ``NetworkHealth``, ``StepState``/``StepResult``, the playground's
+``PlayRequest``/``Snapshot``, numpy arrays). Never a live TensorFlow object.
 
 A training worker (``trainer``), server → worker:
 
@@ -36,13 +36,13 @@ The inference worker (``inference``) answers one request at a time:
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from nncore.data.mnist import Split
 from nncore.network.spec import IMAGE_SHAPE, NetworkSpec
-from nncore.playground.settings import PlaygroundSpec
+from nncore.playground.snapshot import PlayRequest, Snapshot
 from nncore.training.health import StepState
 from nncore.training.run import Evaluation, State, TrainingRun
 
@@ -169,44 +169,20 @@ class FineTuneResult:
     held_rows: int
 
 
-# --- the 2D playground --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlayRequest:
-    """A playground training to run (or continue) in a worker.
-
-    ``x_grid`` is the grid's features (GRID² rows), so the worker never needs the feature table.
-    ``weights`` continue an earlier job of the same network (None: fresh, seeded weights);
-    ``mode`` is what the worker does first: "play", or "step" (one epoch, then wait).
-    """
-
-    spec: PlaygroundSpec
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_test: np.ndarray
-    y_test: np.ndarray
-    x_grid: np.ndarray
-    weights: list[np.ndarray] | None = None
-    epoch: int = 0
-    mode: str = "play"
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """The playground's network after ``epoch`` epochs.
-
-    ``losses`` are (epoch, train loss, test loss) rows since the previous snapshot.
-    ``output`` is GRID × GRID × C class probabilities (C = 1 for regression: the value);
-    ``neurons`` one GRID × GRID array per hidden layer and neuron (layer, unit, row, column);
-    ``weights`` the Keras weights, kernel then bias for each Dense layer.
-    """
-
-    epoch: int
-    losses: tuple[tuple[int, float, float], ...]
-    output: np.ndarray
-    neurons: tuple[np.ndarray, ...]
-    weights: list[np.ndarray]
-    playing: bool
-    note: str = ""
-    accuracy: tuple[float, float] = field(default=(float("nan"), float("nan")))
+# The playground's job and progress are the playground engine's own plain types (it builds
+# them, and the playground package does not depend on the workers); they cross as they are.
+__all__ = [
+    "BUNDLED",
+    "BUNDLED_KEY",
+    "Answer",
+    "FineTuneRequest",
+    "FineTuneResult",
+    "ModelSource",
+    "PlayRequest",
+    "Snapshot",
+    "StepRequest",
+    "TrainJob",
+    "TrainingOutcome",
+    "UnknownModel",
+    "new_key",
+]

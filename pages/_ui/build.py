@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pandas as pd
 import streamlit as st
 
-from nncore.network.codegen import keras_script
 from nncore.network.figures import network_diagram
 from nncore.network.layers import LAYER_TYPES
 from nncore.network.plan import LayerPlan, layer_plan
@@ -29,6 +28,7 @@ from nncore.network.settings import (
     type_defaults,
 )
 from nncore.network.spec import PRESETS, NetworkSpec
+from nncore.training.codegen import keras_script
 from nncore.training.diagnosis import training_diagnosis, training_warnings
 from nncore.training.evaluation import confusion_matrix
 from nncore.training.figures import confusion_heatmap, digit_grid, training_curves, update_curves

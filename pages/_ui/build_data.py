@@ -25,6 +25,7 @@ from nncore.data.csv_files import (
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
 from nncore.data.mnist import Split
 from nncore.data.sources import BUNDLED_DIGITS, DIGITS_CSV, TABLE_CSV
+from nncore.network.layers import TABLE_LAYER_LABELS
 from nncore.network.spec import DEFAULT_SPEC, NetworkSpec
 from nncore.training.exports import history_csv
 from nncore.training.figures import digit_grid
@@ -209,7 +210,9 @@ def understood(test: float) -> None:
                 key="csv_digits",
             )
         else:
-            st.info("Tabular data allow Dense and Dropout layers only: a table has no pictures.")
+            st.info(
+                f"Tabular data allow {TABLE_LAYER_LABELS} layers only: a table has no pictures."
+            )
         problem = split_problem(data, test)
         if problem:
             st.error(problem)
