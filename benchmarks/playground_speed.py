@@ -37,7 +37,7 @@ from benchmarks.harness import verdict  # noqa: E402
 from nncore.playground.datasets import generate, split  # noqa: E402
 from nncore.playground.features import FEATURES, feature_matrix, grid_points  # noqa: E402
 from nncore.playground.settings import GRID, PlaygroundSpec  # noqa: E402
-from nncore.workers.messages import PlayRequest, Snapshot  # noqa: E402
+from nncore.playground.snapshot import PlayRequest, Snapshot  # noqa: E402
 from nncore.workers.playground import SNAPSHOT_SECONDS  # noqa: E402
 
 SECONDS = 4.0
