@@ -59,6 +59,18 @@ class Setting:
             number = int(number)
         return self.check(number)
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """(low, high) of a number setting: a slider, a typed box or a clamp needs both ends."""
+        if self.low is None or self.high is None:
+            raise ValueError(f"{self.key} has no range")
+        return self.low, self.high
+
+    def clamp(self, value: float) -> float:
+        """``value`` moved into the range, as a button that steps past an end stops there."""
+        low, high = self.bounds
+        return min(max(value, low), high)
+
     def check(self, value: Any) -> Any:
         """Return ``value`` if it lies in the declared range, otherwise raise ValueError."""
         if self.low is not None and value < self.low or self.high is not None and value > self.high:

@@ -334,7 +334,7 @@ def descent_figure_2d(
     paths: Mapping[str, Path],
     steps: int,
     f_min: float,
-    x_min: Sequence[float],
+    x_min: Sequence[float] | np.ndarray,
     view: str = "contour",
     present: bool = False,
 ) -> go.Figure:
@@ -348,9 +348,9 @@ def descent_figure_2d(
     surface = view == "surface"
     lift = 0.01 * float(np.ptp(z))  # paths float just above the surface so they stay visible
     if surface:
-        data = _surface_traces(paths, grid, z, shade, f_min, x_min, lift, present)
+        data = _surface_traces(paths, grid, z, shade, f_min, list(x_min), lift, present)
     else:
-        data = _contour_traces(paths, grid, shade, x_min, present)
+        data = _contour_traces(paths, grid, shade, list(x_min), present)
     data += loss_traces(paths, f_min)
 
     def moving(step: int) -> list[dict]:

@@ -136,8 +136,8 @@ def confusion_heatmap(
 
 def digit_grid(
     images: np.ndarray,
-    true: Sequence[int],
-    predicted: Sequence[int],
+    true: Sequence[int | str],
+    predicted: Sequence[int | str],
     columns: int = 8,
     present: bool = False,
     titles: Sequence[str] | None = None,

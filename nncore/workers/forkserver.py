@@ -58,7 +58,8 @@ class ForkedProcess:
         self.pid = pid
         self._pidfd = os.pidfd_open(pid)
 
-    def _exited(self, timeout: float) -> bool:
+    def _exited(self, timeout: float | None) -> bool:
+        """Whether the process has ended, waiting up to ``timeout`` seconds (None: for ever)."""
         return bool(select.select([self._pidfd], [], [], timeout)[0])
 
     def poll(self) -> int | None:
@@ -71,7 +72,7 @@ class ForkedProcess:
 
     def wait(self, timeout: float | None = None) -> int:
         if not self._exited(timeout):
-            raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            raise subprocess.TimeoutExpired(str(self.pid), timeout or 0.0)
         return -1
 
     def __del__(self) -> None:
@@ -115,11 +116,14 @@ class ForkServer:
                 if self._process is None or self._process.poll() is not None:
                     self._stop()
                     self._start()
+                process, control = self._process, self._control
+                if process is None or control is None:  # _start raises rather than leave these
+                    raise OSError("the fork server did not start")
                 try:
-                    self._control.send((kind, threads))
-                    reduction.send_handle(self._control, pipe.fileno(), self._process.pid)
-                    if self._control.poll(START_SECONDS):
-                        return ForkedProcess(self._control.recv())
+                    control.send((kind, threads))
+                    reduction.send_handle(control, pipe.fileno(), process.pid)
+                    if control.poll(START_SECONDS):
+                        return ForkedProcess(control.recv())
                 except (EOFError, OSError):
                     pass
                 self._stop()

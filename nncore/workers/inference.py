@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,10 +41,12 @@ def build(source: ModelSource) -> Any:
         model = load_keras_file(source.keras_file)
     elif source.bundled:
         model = private_copy(bundled_model())
-    else:
+    elif source.spec is not None:
         from nncore.network.model import build_model
 
         model = build_model(source.spec)
+    else:  # not bundled, so it has a spec or a file: ModelSource.bundled says so
+        raise ValueError(f"{source.label} names no network to build")
     if source.weights is not None:
         model.set_weights(list(source.weights))
     return model
@@ -97,7 +100,11 @@ def keras_file(source: ModelSource) -> bytes:
     return save_keras_file(build(source))
 
 
-REQUESTS = {"answer": answer, "open_model": open_model, "keras_file": keras_file}
+REQUESTS: dict[str, Callable[..., Any]] = {
+    "answer": answer,
+    "open_model": open_model,
+    "keras_file": keras_file,
+}
 
 
 def serve(conn: Any) -> None:

@@ -14,9 +14,11 @@ import os
 import threading
 import weakref
 from collections import deque
-from typing import Any
+from typing import Any, TypeVar
 
 from nncore.workers.process import WorkerProcess
+
+J = TypeVar("J", bound="Job")
 
 RECYCLE_AFTER = 20
 POLL_SECONDS = 0.05
@@ -64,6 +66,12 @@ class Job:
     def running(self) -> bool:
         """Whether a worker has the job (rather than the job waiting in the queue)."""
         return self._worker is not None
+
+    def waiting_note(self) -> str:
+        """The sentence every page shows while the job waits in the queue."""
+        if self.ahead:
+            return f"Waiting for a free trainer: {self.ahead} ahead of you."
+        return "Waiting for a free trainer: you are next."
 
     @property
     def abandoned(self) -> bool:
@@ -119,7 +127,8 @@ class TrainerPool:
         for worker in self.workers:
             threading.Thread(target=self._serve, args=(worker,), daemon=True).start()
 
-    def submit(self, job: Job) -> Job:
+    def submit(self, job: J) -> J:
+        """Queue ``job``; it is handed back, so a caller keeps its own kind of job."""
         with self._queue_changed:
             self._pending.append(job)
             self._renumber()

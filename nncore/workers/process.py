@@ -83,8 +83,9 @@ class WorkerProcess:
                 self.start()
             if self.ready:
                 return
+            conn = self.conn
             try:
-                if self.conn.poll(START_SECONDS) and self.conn.recv()[0] == "ready":
+                if conn is not None and conn.poll(START_SECONDS) and conn.recv()[0] == "ready":
                     self.ready = True
                     return
             except (EOFError, OSError):
@@ -94,13 +95,17 @@ class WorkerProcess:
     def send(self, message: tuple) -> bool:
         try:
             with self._send_lock:
+                if self.conn is None:
+                    return False
                 self.conn.send(message)
             return True
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError):
             return False
 
     def receive(self, timeout: float) -> Any:
         """The next message, or None after ``timeout``; raises EOFError if the worker died."""
+        if self.conn is None:
+            raise EOFError(f"{self.kind} worker has no pipe")
         if self.conn.poll(timeout):
             return self.conn.recv()
         if not self.alive:
@@ -108,7 +113,7 @@ class WorkerProcess:
         return None
 
     def stop(self) -> None:
-        if self.alive:
+        if self.process is not None and self.alive:
             self.process.kill()
         if self.process is not None:
             self.process.wait(10)

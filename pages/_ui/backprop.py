@@ -168,8 +168,8 @@ def number_widget(setting: Setting, label: str, container: Any) -> float:
         return st.session_state[setting.key]
     return container.number_input(
         label,
-        min_value=float(setting.low),
-        max_value=float(setting.high),
+        min_value=setting.bounds[0],
+        max_value=setting.bounds[1],
         step=setting.step,
         format="%g",
         key=setting.key,
@@ -197,7 +197,7 @@ def explain_menu(network: Network) -> None:
     st.selectbox(
         "Weight to explain (or click its square on the diagram; a neuron for its bias)",
         list(labels),
-        format_func=labels.get,
+        format_func=labels.__getitem__,
         key=EXPLAIN.key,
         disabled=view.locked,
     )
@@ -245,11 +245,7 @@ def load_textbook() -> None:
 
 def keep(values: dict[str, float]) -> None:
     """Button callback: make new weights the current ones, then start the walkthrough again."""
-    outside = [
-        key
-        for key, value in values.items()
-        if not SETTINGS_BY_KEY[key].low <= value <= SETTINGS_BY_KEY[key].high
-    ]
+    outside = [key for key, value in values.items() if SETTINGS_BY_KEY[key].clamp(value) != value]
     if outside:
         st.session_state[KEPT] = (
             f"Could not keep the new values: {', '.join(outside)} would be outside "

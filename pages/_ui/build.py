@@ -7,8 +7,10 @@ its epochs as they arrive and sends Pause, Stop and new learning rates.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -71,7 +73,7 @@ def train(spec: NetworkSpec) -> None:
     state.set_stepping(None)  # a training starts from fresh weights, so do the steps
 
 
-def controls(run: RunHandle | None) -> None:
+def controls(run: state.BuildRun | None) -> None:
     """The notebook's steps as controls: data, hidden layers, how it learns."""
     # While a training runs, only what it can still take (the learning rate) can change.
     busy = run is not None and run.run.active
@@ -119,7 +121,7 @@ def controls(run: RunHandle | None) -> None:
         )
 
 
-def action_bar(run: RunHandle | None, spec: NetworkSpec, plan: LayerPlan) -> None:
+def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -> None:
     """Train, Pause/Resume, Stop and Step one batch, at the top where a phone reaches them."""
     buttons = st.columns(4)
     buttons[0].button(
@@ -132,8 +134,8 @@ def action_bar(run: RunHandle | None, spec: NetworkSpec, plan: LayerPlan) -> Non
         width="stretch",
     )
     step_button(buttons[1], spec, plan, busy=run is not None and run.run.active)
-    if run is None or not run.run.active or run.stop_requested:
-        return
+    if not isinstance(run, RunHandle) or not run.run.active or run.stop_requested:
+        return  # nothing to control: no training, a kept one, or one that is stopping
     if run.run.state == "paused":
         buttons[2].button("Resume", key="resume", on_click=run.resume, width="stretch")
     else:
@@ -147,15 +149,11 @@ def action_bar(run: RunHandle | None, spec: NetworkSpec, plan: LayerPlan) -> Non
     buttons[3].button("Stop", key="stop", on_click=run.stop, width="stretch")
 
 
-def draw_progress(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
+def draw_progress(run: state.BuildRun, progress, chart, keys: Iterator[int]) -> None:
     """Show the run so far; every call is also where a click on Pause or Stop gets in."""
     record = run.run
-    if record.state == "queued":
-        progress.info(
-            f"Waiting for a free trainer: {run.ahead} ahead of you."
-            if run.ahead
-            else "Waiting for a free trainer: you are next."
-        )
+    if isinstance(run, RunHandle) and record.state == "queued":
+        progress.info(run.waiting_note())
         return
     done, total = record.epochs_done, record.spec.epochs
     seconds = record.seconds()
@@ -173,15 +171,16 @@ def draw_progress(run: RunHandle, progress, chart, keys: Iterator[int]) -> None:
     )
     # The figure is rebuilt only when its frame changes (a new run, a new η mark).
     frame = (record.run_id, total, tuple(record.lr_changes), presenter_mode())
-    cached = st.session_state.get("build_curves")
-    if cached is None or cached[0] != frame:
-        figure = training_curves(*series, total, record.lr_changes, present=presenter_mode())
-        cached = st.session_state["build_curves"] = (frame, figure)
-    chart.plotly_chart(update_curves(cached[1], *series), key=f"curves-{next(keys)}")
+    figure, _ = state.cached_figure(
+        "curves",
+        frame,
+        lambda: training_curves(*series, total, record.lr_changes, present=presenter_mode()),
+    )
+    chart.plotly_chart(update_curves(figure, *series), key=f"curves-{next(keys)}")
 
 
 def follow(
-    run: RunHandle,
+    run: state.BuildRun,
     progress,
     chart,
     keys: Iterator[int],
@@ -194,14 +193,19 @@ def follow(
     ``waiting_at_top``: the buttons were drawn while the run waited for a trainer, with Pause
     disabled; once the run starts, the page is drawn again so that Pause works.
     """
-    if not run.run.active:  # finished, or a kept run opened from its link
+    if not isinstance(run, RunHandle) or not run.run.active:  # finished, or kept
         return
     seen = -1
     run.set_learning_rate(float(st.session_state["lr"]))
+    next_redraw = time.monotonic()
     # After a Pause, the epoch under way still finishes: follow it until the worker waits;
     # after a Stop, until the worker has sent the model back.
     while run.run.active and (run.stop_requested or not run.settled_pause):
         seen = run.wait(seen, REDRAW_SECONDS)
+        # However fast the epochs come, the page redraws at most once every REDRAW_SECONDS:
+        # each redraw costs the server's one core, for every student who is training.
+        time.sleep(max(0.0, next_redraw - time.monotonic()))
+        next_redraw = time.monotonic() + REDRAW_SECONDS
         if waiting_at_top and run.run.state != "queued":
             st.rerun()
         draw_progress(run, progress, chart, keys)
@@ -211,7 +215,7 @@ def follow(
         show_health(panel, run.run.health)
 
 
-def results(run: RunHandle) -> None:
+def results(run: state.BuildRun) -> None:
     """After training: what went wrong if anything, accuracy, confusions, mistakes."""
     record = run.run
     present = presenter_mode()
@@ -242,7 +246,7 @@ def results(run: RunHandle) -> None:
     right.metric("Training time", f"{record.wall_seconds:.2f} s")
     matrix = confusion_matrix(true, predicted, len(names))
     st.plotly_chart(confusion_heatmap(matrix, present=present, names=names), key="confusion")
-    wrong = record.test.mistakes if pictures else []
+    wrong = record.test.mistakes if pictures else np.array([], dtype=int)
     if len(wrong):
         st.markdown(f"**Misclassified test digits** (true → predicted), {len(wrong)} shown")
         st.plotly_chart(

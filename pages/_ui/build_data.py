@@ -39,41 +39,46 @@ from nncore.workers.client import (
 from pages._ui import state
 from pages._ui.widgets import plain_text, presenter_mode
 
-SOURCE_KEY = "data_source"
-UPLOAD_KEY = "csv_upload"
+SOURCE_KEY = state.DATA_SOURCE_KEY
+UPLOAD_KEY = state.CSV_UPLOAD_KEY
 CHOICES = {BUNDLED_DIGITS.key: BUNDLED_DIGITS.label, "csv": "Your own CSV file"}
 DIGIT_NAMES = tuple(str(d) for d in range(10))
 
 
-def uploaded() -> CsvData | None:
-    """The last file this session uploaded that was understood."""
-    return st.session_state.get("csv_data")
+uploaded = state.uploaded_csv
+
+
+def chosen_upload() -> CsvData | None:
+    """The uploaded file, when the visitor chose to train on it; None for the bundled digits."""
+    return uploaded() if st.session_state.get(SOURCE_KEY) == "csv" else None
 
 
 def using_upload() -> bool:
-    return st.session_state.get(SOURCE_KEY) == "csv" and uploaded() is not None
+    return chosen_upload() is not None
 
 
 def with_data(spec: NetworkSpec) -> NetworkSpec:
     """The spec as it will train: on the uploaded file's rows, width and classes, if chosen."""
-    return spec_for_data(spec, uploaded()) if using_upload() else spec
+    data = chosen_upload()
+    return spec_for_data(spec, data) if data is not None else spec
 
 
 def trains_on() -> str:
     """What Train will train on, in words (Markdown: the file's name is escaped)."""
-    data = uploaded()
-    return f"your file {plain_text(data.file_name, 60)}" if using_upload() else "real MNIST digits"
+    data = chosen_upload()
+    return f"your file {plain_text(data.file_name, 60)}" if data else "real MNIST digits"
 
 
 def example() -> str:
     """What one example of the data is called on the page: a digit, or a row of a table."""
-    data = uploaded()
-    return "row" if using_upload() and not data.source.pictures else "digit"
+    data = chosen_upload()
+    return "row" if data is not None and not data.source.pictures else "digit"
 
 
 def classes() -> int:
     """How many outputs the network will have: the file's classes, or the ten digits."""
-    return len(uploaded().class_names) if using_upload() else len(DIGIT_NAMES)
+    data = chosen_upload()
+    return len(data.class_names) if data is not None else len(DIGIT_NAMES)
 
 
 def start(spec: NetworkSpec) -> None:
@@ -81,10 +86,13 @@ def start(spec: NetworkSpec) -> None:
     try:
         split = upload_split(spec)
     except ValueError as problem:  # said under the uploader, where the eye goes after Train
-        st.session_state["csv_problem"] = (uploaded().file_name, str(problem))
+        data = uploaded()
+        state.set_csv_problem(data.file_name if data else "", str(problem))
         return
     handle = start_training(spec, state.owner(), split)
-    state.remember_run_data(handle.run.run_id, uploaded())
+    data = chosen_upload()
+    if data is not None:
+        state.remember_run_data(handle.run.run_id, data)
     state.set_build_run(handle)
 
 
@@ -95,9 +103,9 @@ def upload_split(spec: NetworkSpec) -> Split | None:
     rows come back from the worker with its outcome. Raises ValueError with the file's
     sentence when the file cannot be split at this test size.
     """
-    if not using_upload():
+    data = chosen_upload()
+    if data is None:
         return None
-    data = uploaded()
     problem = split_problem(data, spec.test)
     if problem:
         raise ValueError(problem)
@@ -120,10 +128,9 @@ def read_new_upload() -> None:
     try:
         data = read_csv_upload(file, file.name)
     except CsvProblem as problem:
-        st.session_state["csv_problem"] = (file.name, str(problem))
+        state.set_csv_problem(file.name, str(problem))
         return
-    st.session_state["csv_data"] = data
-    st.session_state["csv_problem"] = None
+    state.set_uploaded_csv(data)
 
 
 def source_controls(busy: bool) -> None:
@@ -131,7 +138,7 @@ def source_controls(busy: bool) -> None:
     # Streamlit forgets a widget's value on a page that does not draw it: the choice is kept
     # beside it, so coming back from Draw a Digit still shows (and trains on) the file.
     if SOURCE_KEY not in st.session_state:
-        st.session_state[SOURCE_KEY] = st.session_state.get("_data_source", BUNDLED_DIGITS.key)
+        st.session_state[SOURCE_KEY] = state.chosen_data_source()
     st.radio(
         "Data",
         list(CHOICES),
@@ -140,7 +147,7 @@ def source_controls(busy: bool) -> None:
         horizontal=True,
         disabled=busy,
     )
-    st.session_state["_data_source"] = st.session_state[SOURCE_KEY]
+    state.remember_data_source(st.session_state[SOURCE_KEY])
     if st.session_state[SOURCE_KEY] != "csv":
         return
     st.file_uploader(
@@ -155,7 +162,7 @@ def source_controls(busy: bool) -> None:
         f"**Digits**: {DIGITS_CSV.description} **Table**: {TABLE_CSV.description} The label "
         "column is the one called `label`, else the only column of text, else the first."
     )
-    problem = st.session_state.get("csv_problem")
+    problem = state.csv_problem()
     if problem:
         name, sentence = problem
         kept = uploaded()
@@ -164,20 +171,20 @@ def source_controls(busy: bool) -> None:
             f"{plain_text(name, 80)}: {plain_text(sentence, 300)}{still}",
             icon=":material/description:",
         )
-    if uploaded() is None:
+    data = uploaded()
+    if data is None:
         st.info("Upload a file to train on it; until then the bundled digits are used.")
         return
     st.caption(
         "Shared links do not carry your file: whoever opens this page's link gets the "
         "bundled MNIST digits."
     )
-    understood(float(st.session_state.get("test", DEFAULT_SPEC.test)))
+    understood(data, float(st.session_state.get("test", DEFAULT_SPEC.test)))
 
 
-def understood(test: float) -> None:
+def understood(data: CsvData, test: float) -> None:
     """What was understood from the file: rows, columns, classes, a preview, a few digits;
     and whether test fraction ``test`` can split it."""
-    data = uploaded()
     kind = "28×28 digits" if data.source.pictures else "a table"
     with st.expander(f"Your data: {plain_text(data.file_name, 60)}", expanded=True):
         label = plain_text(data.label_column, 40)

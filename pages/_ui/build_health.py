@@ -34,12 +34,12 @@ LIVE_SECONDS = 1.0
 def step(spec: NetworkSpec) -> None:
     """Callback: one more batch for this network (from fresh weights if the network changed)."""
     current = state.stepping()
-    same = current is not None and current.spec == spec and current.result is not None
-    previous = current.result if same else None
+    same = current is not None and current.spec == spec
+    previous = current.result if current is not None and same else None
     try:
         split = build_data.upload_split(spec)
     except ValueError as problem:
-        st.session_state["step_problem"] = str(problem)
+        state.set_step_problem(str(problem))
         return
     job = start_step(spec, previous.state if previous else None, state.owner(), split)
     state.set_stepping(state.Stepping(spec, previous, job))
@@ -59,7 +59,7 @@ def step_button(column, spec: NetworkSpec, plan: LayerPlan, busy: bool) -> None:
 
 def finish_step() -> None:
     """Wait for a step that was asked for (it takes a fraction of a second once a trainer is free)."""
-    problem = st.session_state.pop("step_problem", None)
+    problem = state.take_step_problem()
     if problem:
         st.warning(problem)
     current = state.stepping()
@@ -112,13 +112,16 @@ class GradientPanel:
     def _figures(self, health: NetworkHealth, layer, present: bool):
         """The panel's two figures, built once per layout and refreshed in place after that."""
         frame = (tuple(lay.name for lay in health.layers), layer and layer.name, present)
-        cached = st.session_state.get("build_health_figures")
-        if cached is None or cached[0] != frame:
-            sizes = layer_sizes(health, present)
-            histograms = layer_histograms(layer, present) if layer is not None else None
-            st.session_state["build_health_figures"] = (frame, sizes, histograms)
+        (sizes, histograms), fresh = state.cached_figure(
+            "health",
+            frame,
+            lambda: (
+                layer_sizes(health, present),
+                layer_histograms(layer, present) if layer is not None else None,
+            ),
+        )
+        if fresh:
             return sizes, histograms
-        _, sizes, histograms = cached
         update_layer_sizes(sizes, health)
         if histograms is not None:
             update_layer_histograms(histograms, layer)
@@ -132,7 +135,8 @@ class GradientPanel:
         self.shown, self.shown_at = health, time.monotonic()
         present = presenter_mode()
         by_name = {layer.name: layer for layer in health.layers}
-        layer = by_name.get(self.chosen) or (health.layers[0] if health.layers else None)
+        chosen = by_name.get(self.chosen) if self.chosen is not None else None
+        layer = chosen or (health.layers[0] if health.layers else None)
         sizes, histograms = self._figures(health, layer, present)
         with self.sizes.container():
             st.caption(heading)

@@ -53,7 +53,7 @@ WORKED_ROWS = 10
 def set_eta(value: float) -> None:
     """Button callback: runs before the next script run, so the η control shows the value."""
     eta = S["eta"]
-    st.session_state[eta.key] = min(max(float(value), eta.low), eta.high)
+    st.session_state[eta.key] = eta.clamp(float(value))
     clear_url_notices(PAGE)
 
 

@@ -109,29 +109,24 @@ def chosen_network(choice: str) -> ModelSource:
 def add_drawing() -> None:
     """Callback: keep the current drawing with the digit picked, then clear the pick."""
     x = state.current_drawing()
-    digit = st.session_state.get("draw_label")
+    digit = st.session_state.get(state.DRAW_LABEL_KEY)
     if x is None or digit is None:
         return
     state.keep_drawing(state.TaughtDrawing(x.copy(), int(digit)))
-    st.session_state["draw_label"] = None  # the next drawing needs its own digit
-    st.session_state.pop("draw_tuned", None)
+    st.session_state[state.DRAW_LABEL_KEY] = None  # the next drawing needs its own digit
+    state.set_tuned_report(None)
 
 
 def empty_buffer() -> None:
     """Callback: forget the collected drawings."""
     state.taught_drawings().clear()
-    st.session_state.pop("draw_tuned", None)
-
-
-def request_fine_tune() -> None:
-    """Callback: remember the click until the page has chosen its network."""
-    st.session_state["draw_fine_tune_request"] = True
+    state.set_tuned_report(None)
 
 
 def forget_copy(key: str) -> None:
     """Callback: go back to the original network."""
     state.taught_copies().pop(key, None)
-    st.session_state.pop("draw_tuned", None)
+    state.set_tuned_report(None)
 
 
 def fine_tune(network: ModelSource, status) -> None:
@@ -151,31 +146,30 @@ def fine_tune(network: ModelSource, status) -> None:
     seen = -1
     while not job.over:
         if not job.running:
-            ahead = job.ahead
-            status.info(
-                f"Waiting for a free trainer: {ahead} ahead of you."
-                if ahead
-                else "Waiting for a free trainer: you are next."
-            )
+            status.info(job.waiting_note())
         else:
             status.info("Fine-tuning your private copy of the network…")
         seen = job.wait(seen, 0.3)
     status.empty()
-    if job.error:
-        st.session_state["draw_tuned"] = {"error": job.error}
+    if job.error or job.result is None:
+        state.set_tuned_report(state.TunedReport(error=job.error or "Fine-tuning failed."))
         return
     result = job.result
     copies = state.taught_copies()
     for stale in [key for key in copies if key not in (BUNDLED.key, network.key)]:
         del copies[stale]  # a copy of an older Build network: that network is gone
     copies[network.key] = base.retrained(result.weights, f"your fine-tuned copy of {network.label}")
-    st.session_state["draw_tuned"] = {
-        "drawing": drawing_id(x),
-        "before": result.before,
-        "after": result.after,
-        "count": len(drawings),
-        "held": (result.held_before, result.held_after, result.held_rows),
-    }
+    state.set_tuned_report(
+        state.TunedReport(
+            drawing_id(x),
+            result.before,
+            result.after,
+            len(drawings),
+            result.held_before,
+            result.held_after,
+            result.held_rows,
+        )
+    )
 
 
 def drawing_id(x: np.ndarray | None) -> int | None:
@@ -258,7 +252,7 @@ def teach_section(usable: bool, current: np.ndarray | None) -> None:
         "The right digit for this drawing is",
         options=list(range(10)),
         default=None,
-        key="draw_label",
+        key=state.DRAW_LABEL_KEY,
     )
     drawings = state.taught_drawings()
     add_column, tune_column, clear_column, _ = st.columns([2, 2, 2, 3])
@@ -267,11 +261,11 @@ def teach_section(usable: bool, current: np.ndarray | None) -> None:
         on_click=add_drawing,
         key="draw_add",
         width="stretch",
-        disabled=not usable or st.session_state.get("draw_label") is None,
+        disabled=not usable or st.session_state.get(state.DRAW_LABEL_KEY) is None,
     )
     tune_column.button(
         "Fine-tune",
-        on_click=request_fine_tune,
+        on_click=state.request_fine_tune,
         disabled=not drawings,
         type="primary",
         key="draw_fine_tune",
@@ -284,29 +278,28 @@ def teach_section(usable: bool, current: np.ndarray | None) -> None:
         key="draw_empty",
         width="stretch",
     )
-    if usable and st.session_state.get("draw_label") is None:
+    if usable and st.session_state.get(state.DRAW_LABEL_KEY) is None:
         st.caption("Pick a digit above, then add the drawing.")
     if drawings:
         st.markdown(
             f"**{len(drawings)} drawing(s) collected:** "
             + ", ".join(str(d.digit) for d in drawings)
         )
-    result = st.session_state.get("draw_tuned")
-    if result and "error" in result:
-        st.error(result["error"])
-    elif result:
-        held_before, held_after, held_rows = result["held"]
-        same = result["before"] is not None and result["drawing"] == drawing_id(current)
+    report = state.tuned_report()
+    if report is not None and report.error:
+        st.error(report.error)
+    elif report is not None:
+        same = report.before is not None and report.drawing == drawing_id(current)
         answers = (
-            f"This drawing: before **{answer_line(result['before'])}** → "
-            f"after **{answer_line(result['after'])}**. "
-            if same
+            f"This drawing: before **{answer_line(report.before)}** → "
+            f"after **{answer_line(report.after)}**. "
+            if same and report.after is not None
             else ""
         )
         st.success(
-            f"Fine-tuned on {result['count']} drawing(s). {answers}"
-            f"Accuracy on {held_rows:,} MNIST digits it never trained on: "
-            f"{held_before:.1%} → {held_after:.1%} (has it forgotten anything?)."
+            f"Fine-tuned on {report.count} drawing(s). {answers}"
+            f"Accuracy on {report.held_rows:,} MNIST digits it never trained on: "
+            f"{report.held_before:.1%} → {report.held_after:.1%} (has it forgotten anything?)."
         )
 
 
@@ -327,7 +320,7 @@ def render() -> None:
     # come first; their values are already in the session (from the link or last visit).
     values = {setting.key: st.session_state[setting.key] for setting in SETTINGS}
     network = draw_model.uploaded_model() or chosen_network(values[NETWORK.key])
-    if st.session_state.pop("draw_fine_tune_request", False):  # "Fine-tune" was just clicked
+    if state.take_fine_tune_request():  # "Fine-tune" was just clicked
         fine_tune(network, st.empty())
     tuned = state.taught_copies().get(network.key)
     source = tuned or network
@@ -350,14 +343,14 @@ def render() -> None:
     pen = values[PEN.key] * size / CANVAS_SIZE
     prepared = prepare_drawing(canvas.image_data if canvas is not None else None, pen_width=pen)
     state.set_current_drawing(prepared.x)
-    reply = None
+    x, reply = prepared.x, None
     with right:
-        if not prepared.usable:
+        if x is None:
             st.info(prepared.notes[0], icon=":material/draw:")
         else:
             for note in prepared.notes:
                 st.warning(note, icon=":material/warning:")
-            reply = ask(source, prepared.x)
+            reply = ask(source, x)
         if reply is not None:
             show_answer(reply)
         if tuned is None:
@@ -372,6 +365,6 @@ def render() -> None:
             draw_model.model_upload()
     kept = state.keep_finished_run() if network.key != BUNDLED.key else None
     publish_settings(PAGE, values, SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
-    if reply is not None:
-        show_inside(prepared.x, reply)
-    teach_section(prepared.usable, prepared.x)
+    if x is not None and reply is not None:
+        show_inside(x, reply)
+    teach_section(prepared.usable, x)

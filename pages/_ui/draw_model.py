@@ -18,19 +18,15 @@ from nncore.workers.client import (
     keras_file,
     open_uploaded_model,
 )
+from pages._ui import state
 from pages._ui.widgets import plain_text
 
-UPLOAD_KEY = "draw_model_upload"
-
-
-def uploaded_model() -> ModelSource | None:
-    """The visitor's uploaded model, if they chose one and have not put it aside."""
-    return st.session_state.get("draw_model")
+uploaded_model = state.uploaded_model
 
 
 def open_upload() -> None:
     """Callback of the uploader: load the new file in the worker, or say why it cannot be."""
-    file = st.session_state.get(UPLOAD_KEY)
+    file = st.session_state.get(state.MODEL_UPLOAD_KEY)
     if file is None:
         return
     data = file.read(MAX_MODEL_BYTES + 1)
@@ -40,21 +36,19 @@ def open_upload() -> None:
         # The label is shown in Markdown (captions, notes): the file's name stays plain text.
         model = open_uploaded_model(data, f"your model {plain_text(file.name, 80)}")
     except ModelFileProblem as problem:
-        st.session_state["draw_model_problem"] = (file.name, str(problem))
+        state.set_model_problem(file.name, str(problem))
         return
     except WorkerUnavailable:
-        st.session_state["draw_model_problem"] = (
-            file.name,
-            "The digit network is restarting; upload the file again in a few seconds.",
+        state.set_model_problem(
+            file.name, "The digit network is restarting; upload the file again in a few seconds."
         )
         return
-    st.session_state["draw_model"] = model
-    st.session_state["draw_model_problem"] = None
+    state.set_uploaded_model(model)
 
 
 def put_aside() -> None:
     """Callback: answer with the network chosen above again."""
-    st.session_state.pop("draw_model", None)
+    state.set_uploaded_model(None)
 
 
 def model_upload() -> None:
@@ -62,11 +56,11 @@ def model_upload() -> None:
     st.file_uploader(
         f"Your own model (.keras, up to {MAX_MODEL_MB} MB; input 28×28 or 784, 10 outputs)",
         type=["keras"],
-        key=UPLOAD_KEY,
+        key=state.MODEL_UPLOAD_KEY,
         max_upload_size=MAX_MODEL_MB,
         on_change=open_upload,
     )
-    problem = st.session_state.get("draw_model_problem")
+    problem = state.model_problem()
     if problem:
         name, sentence = problem
         st.error(

@@ -71,12 +71,7 @@ def epoch_line(job, snapshot: Snapshot | None) -> None:
         line += f" · training loss {train:.3f} · test loss {test:.3f}"
     st.container(key="pg_epoch").markdown(line)
     if job is not None and job.state == "queued":
-        ahead = job.ahead
-        st.info(
-            f"Waiting for a free trainer: {ahead} ahead of you."
-            if ahead
-            else "Waiting for a free trainer: you are next."
-        )
+        st.info(job.waiting_note())
 
 
 def live_plane(parts: Split, snapshot, values: dict) -> None:
@@ -131,7 +126,8 @@ def network(spec: PlaygroundSpec, snapshot: Snapshot | None, parts: Split) -> No
     )
     clicked = [p for p in event.selection.points if len(p.get("customdata") or []) == 2]
     if clicked:
-        selected = tuple(int(v) for v in clicked[0]["customdata"])
+        layer, unit = (int(v) for v in clicked[0]["customdata"])
+        selected = (layer, unit)
         pg.select_neuron(selected)
     if selected is None:
         st.caption("Click a neuron to see its weights, its bias and its formula with numbers.")

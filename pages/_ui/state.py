@@ -1,12 +1,17 @@
-"""Typed access to what pages share through ``st.session_state``.
+"""Typed access to what pages keep in ``st.session_state``, every key named here once.
 
 Build & Train leaves its training here; Draw a Digit reads it and keeps its own buffer of
-drawings and fine-tuned copies. Everything here is private to one visitor's session.
+drawings and fine-tuned copies. A widget's own value lives under its widget key (the
+settings' keys, and the few ``*_KEY`` constants below); everything else a page keeps between
+runs goes through an accessor of this module. All of it is private to one visitor's session.
+(The 2D Playground's state has its own module, ``playground_state``.)
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import streamlit as st
@@ -19,6 +24,14 @@ from nncore.training.run import TrainingRun
 from nncore.workers.client import ModelSource, Owner, RunHandle, StepJob
 
 DRAWINGS_KEPT = 24  # drawings kept for teaching; the oldest go first
+
+# Widget keys that pages read outside the widget itself.
+DATA_SOURCE_KEY = "data_source"  # Build's Data radio: "mnist" or "csv"
+CSV_UPLOAD_KEY = "csv_upload"  # Build's CSV uploader
+DRAW_LABEL_KEY = "draw_label"  # Draw's "which digit is it?" pick
+MODEL_UPLOAD_KEY = "draw_model_upload"  # Draw's .keras uploader
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,13 +47,19 @@ def owner() -> Owner:
     return st.session_state.setdefault("_owner", Owner())
 
 
+class BuildRun(Protocol):
+    """What every Build & Train training offers the page: its ``TrainingRun``. A live one
+    (``RunHandle``) also has controls; a kept one has none."""
+
+    @property
+    def run(self) -> TrainingRun: ...
+
+
 @dataclass
 class KeptRun:
     """A finished training opened from its link (``run=<id>``): no worker, nothing to control."""
 
     run: TrainingRun
-    stop_requested: bool = False
-    ahead: int = 0
 
 
 RUN_PARAMETER = "run"
@@ -106,7 +125,7 @@ def keep_finished_run() -> str | None:
 
 def set_build_run(handle: RunHandle) -> None:
     previous = build_run()
-    if previous is not None and previous.run.active:
+    if isinstance(previous, RunHandle) and previous.run.active:
         previous.stop()  # one training per visitor: a new one replaces the old
     st.session_state["build_run"] = handle
 
@@ -151,3 +170,111 @@ def current_drawing() -> np.ndarray | None:
 
 def set_current_drawing(x: np.ndarray | None) -> None:
     st.session_state["draw_x"] = x
+
+
+# --- Build & Train: the uploaded file, and sentences kept for the next run ---------------------
+
+
+def uploaded_csv() -> CsvData | None:
+    """The last file this session uploaded on Build & Train that was understood."""
+    return st.session_state.get("csv_data")
+
+
+def set_uploaded_csv(data: CsvData) -> None:
+    st.session_state["csv_data"] = data
+    st.session_state["csv_problem"] = None
+
+
+def csv_problem() -> tuple[str, str] | None:
+    """(file name, sentence) for the last refused file, shown under the uploader."""
+    return st.session_state.get("csv_problem")
+
+
+def set_csv_problem(file_name: str, sentence: str) -> None:
+    st.session_state["csv_problem"] = (file_name, sentence)
+
+
+def chosen_data_source() -> str:
+    """Build's data choice, kept beside the radio: Streamlit forgets a widget's value on a page
+    that does not draw it, and coming back from another page must still train on the file."""
+    return st.session_state.get("_data_source", "mnist")
+
+
+def remember_data_source(key: str) -> None:
+    st.session_state["_data_source"] = key
+
+
+def take_step_problem() -> str | None:
+    """Why the last "Step one batch" could not start (said once, on the next run)."""
+    return st.session_state.pop("step_problem", None)
+
+
+def set_step_problem(sentence: str) -> None:
+    st.session_state["step_problem"] = sentence
+
+
+def cached_figure(name: str, frame: Any, build: Callable[[], T]) -> tuple[T, bool]:
+    """A figure kept between runs while its ``frame`` (what shapes it) stays the same, so a
+    live view updates its data in place instead of rebuilding it. Returns (figure, fresh)."""
+    key = f"_figure_{name}"
+    cached = st.session_state.get(key)
+    if cached is not None and cached[0] == frame:
+        return cached[1], False
+    figure = build()
+    st.session_state[key] = (frame, figure)
+    return figure, True
+
+
+# --- Draw a Digit: fine-tuning and an uploaded model ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class TunedReport:
+    """What the last fine-tuning did: answers to the drawing before and after, and the held-out
+    check. ``error`` instead, when it failed."""
+
+    drawing: int | None = None  # which drawing ``before``/``after`` answer (its fingerprint)
+    before: np.ndarray | None = None
+    after: np.ndarray | None = None
+    count: int = 0
+    held_before: float = 0.0
+    held_after: float = 0.0
+    held_rows: int = 0
+    error: str | None = None
+
+
+def tuned_report() -> TunedReport | None:
+    return st.session_state.get("draw_tuned")
+
+
+def set_tuned_report(report: TunedReport | None) -> None:
+    st.session_state["draw_tuned"] = report
+
+
+def request_fine_tune() -> None:
+    """Remember a click on Fine-tune until the page has chosen its network."""
+    st.session_state["draw_fine_tune_request"] = True
+
+
+def take_fine_tune_request() -> bool:
+    return bool(st.session_state.pop("draw_fine_tune_request", False))
+
+
+def uploaded_model() -> ModelSource | None:
+    """The network the visitor uploaded on Draw a Digit, unless they put it aside."""
+    return st.session_state.get("draw_model")
+
+
+def set_uploaded_model(model: ModelSource | None) -> None:
+    st.session_state["draw_model"] = model
+    if model is not None:
+        st.session_state["draw_model_problem"] = None
+
+
+def model_problem() -> tuple[str, str] | None:
+    """(file name, sentence) for the last refused model file."""
+    return st.session_state.get("draw_model_problem")
+
+
+def set_model_problem(file_name: str, sentence: str) -> None:
+    st.session_state["draw_model_problem"] = (file_name, sentence)
