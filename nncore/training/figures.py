@@ -97,8 +97,9 @@ def update_curves(
 ) -> go.Figure:
     """Put new points into a figure made by ``training_curves``, in place.
 
-    Building the figure anew costs about 50 ms, refreshing its four traces about 1 ms: during
-    live training that difference is time taken from the training itself.
+    Building the figure anew costs tens of times more than refreshing its four traces (the
+    figures are in benchmarks/README.md): during live training that is server time taken from
+    every other visitor.
     """
     with fig.batch_update():
         for trace, values in zip(fig.data, (loss, val_loss, accuracy, val_accuracy), strict=True):

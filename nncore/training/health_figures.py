@@ -71,7 +71,7 @@ def update_layer_sizes(fig: go.Figure, health: NetworkHealth) -> go.Figure:
     """New measurements into a ``layer_sizes`` figure of the same layers, in place.
 
     During a training the panel follows the worker's measurements: refreshing two traces costs
-    about a millisecond, building the figure again some 40 ms of the server's time.
+    the server a small fraction of building the figure again (benchmarks/README.md).
     """
     with fig.batch_update():
         for trace, ratio_of in zip(

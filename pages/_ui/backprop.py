@@ -125,7 +125,13 @@ def render() -> None:
 
 def network_controls() -> None:
     """The network's shape, activations and loss, η, and the textbook preset."""
-    st.button("📖 Textbook example", key="preset", on_click=load_textbook, width="stretch")
+    st.button(
+        "Textbook example",
+        key="preset",
+        icon=":material/menu_book:",
+        on_click=load_textbook,
+        width="stretch",
+    )
     shape = st.columns(3)
     for setting, column in zip(STRUCTURE_SETTINGS[:3], shape, strict=True):
         setting_widget(setting, column)
@@ -137,7 +143,11 @@ def value_controls() -> None:
     """Every input, target, weight and bias as a number box, layer by layer."""
     n_in, n_hidden, n_out = (int(st.session_state[k]) for k in ("n_in", "n_hidden", "n_out"))
     names = {p.key: p.label for p in parameters_of((n_in, n_hidden, n_out))}
-    with st.expander("✏️ Edit every number: inputs, targets, weights, biases", expanded=False):
+    with st.expander(
+        "Edit every number: inputs, targets, weights, biases",
+        expanded=False,
+        icon=":material/edit:",
+    ):
         st.markdown("**Inputs and targets**")
         row = st.columns(n_in + n_out)
         for i in range(n_in):

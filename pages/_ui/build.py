@@ -47,8 +47,9 @@ from pages._ui.widgets import (
 )
 
 PAGE = "build"
-REDRAW_SECONDS = 0.4  # two or three chart updates a second: live to the eye; each costs the
-# server ~16 ms (plotly copies and serialises the figure) while other visitors' reruns wait
+REDRAW_SECONDS = 0.4  # two or three chart updates a second: live to the eye; each one costs
+# the server's single core (plotly copies and serialises the figure) while other visitors'
+# reruns wait. The cost is in benchmarks/README.md.
 
 
 def apply_preset(name: str) -> None:

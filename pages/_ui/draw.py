@@ -306,7 +306,7 @@ def teach_section(usable: bool, current: np.ndarray | None) -> None:
 def render() -> None:
     """The Draw a Digit page: canvas and answer side by side (one under the other on a phone),
     then inside the network, then teaching."""
-    st.title("✏️ Draw a Digit")
+    st.title("Draw a Digit")
     st.caption(
         "Draw a digit large and in the middle, see the 28 × 28 picture the network gets and "
         "how sure it is. Undo and clear are above the canvas. Wrong? Teach it."

@@ -36,8 +36,9 @@ from nncore.workers.client import Snapshot
 from pages._ui import playground_state as pg
 from pages._ui.widgets import presenter_mode
 
-# The fragment's timer counts from the end of its last run: 0.2 s gave 4.4 redraws a second in
-# Chromium, 0.125 s 5.1-5.9 (0.1 s no more); the worker sends at most 8 snapshots a second.
+# The fragment's timer counts from the end of its last run, so it is set below the 0.2 s a
+# 5-a-second redraw would suggest (what each setting gave in Chromium is in
+# benchmarks/README.md); the worker sends at most 8 snapshots a second.
 REDRAW_SECONDS = 0.125
 NETWORK_SECONDS = 1.0  # the network (the costliest figure, slowest to change) at 1 Hz
 LOSS_SECONDS = 1.0  # the loss curves: a plotly chart too, and a second's epochs barely show
