@@ -135,7 +135,14 @@ CONFIGURATIONS = [
 
 
 @pytest.mark.parametrize(("shape", "hidden", "output", "loss", "biases"), CONFIGURATIONS)
-def test_numpy_gradients_match_tensorflow(shape, hidden, output, loss, biases, capsys):
+def test_numpy_gradients_match_tensorflow(
+    shape: tuple[int, int, int],
+    hidden: str,
+    output: str,
+    loss: str,
+    biases: bool,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The page's Keras snippet, run: its tape's gradients and its SGD step against numpy."""
     pytest.importorskip("tensorflow")
     from nncore.keras_runtime import keras  # noqa: F401  (thread pools set up once)

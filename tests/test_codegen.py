@@ -10,9 +10,9 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from nncore.training.codegen import keras_script
 from nncore.network.plan import layer_plan
 from nncore.network.spec import SEED_NOTEBOOK, LayerSpec, NetworkSpec
+from nncore.training.codegen import keras_script
 from nncore.training.run import EpochRecord
 
 CNN = NetworkSpec(
@@ -77,7 +77,9 @@ def results(tmp_path_factory) -> Results:
 
 
 def number(pattern: str, text: str) -> float:
-    return float(re.search(pattern, text).group(1))
+    found = re.search(pattern, text)
+    assert found is not None, f"{pattern!r} not in the output: {text[-500:]}"
+    return float(found.group(1))
 
 
 @pytest.mark.parametrize("name", SPECS)

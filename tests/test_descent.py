@@ -492,7 +492,9 @@ def build(key: str, steps: int, eta: float, view: str = "contour", optimizers=No
     if problem.dim == 1:
         fig = figures.descent_figure_1d(problem, paths, steps, f_min, float(x_min[0]), **kwargs)
     else:
-        fig = figures.descent_figure_2d(problem, paths, steps, f_min, x_min, view, **kwargs)
+        fig = figures.descent_figure_2d(
+            problem, paths, steps, f_min, x_min.tolist(), view, **kwargs
+        )
     return problem, paths, fig
 
 
@@ -693,7 +695,7 @@ def test_view_titles_name_what_is_drawn():
 # ---------------------------------------------------------------- the η number line
 
 
-def annotations(fig) -> dict[str, object]:
+def annotations_by_text(fig) -> dict[str, object]:
     return {a.text: a for a in fig.layout.annotations}
 
 
@@ -707,7 +709,7 @@ def test_the_eta_scale_has_room_for_every_label(eta, kappa):
     for value in marks.values():  # labels leaning outwards from here stay inside the figure
         assert low + 0.6 - 1e-9 <= math.log10(value) <= high - 0.6 + 1e-9
     assert high - math.log10(info.eta_max) >= (high - low) / 3 - 1e-9  # room for "diverges"
-    labels = annotations(fig)
+    labels = annotations_by_text(fig)
     assert f"η* = {info.eta_best:.3g}" in labels and f"2/L = {info.eta_max:.3g}" in labels
     assert ("your η: diverges" in labels) == (eta > info.eta_max)
     assert ("diverges" in labels) == (eta <= info.eta_max)

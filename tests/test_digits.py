@@ -35,6 +35,7 @@ def rgba(ink: np.ndarray) -> np.ndarray:
 def drawn(digit: np.ndarray, size: int, top: int, left: int) -> np.ndarray:
     """An MNIST digit redrawn on the canvas: its ink box enlarged to ``size`` px at (top, left)."""
     box = preprocess.ink_bounding_box(digit, threshold=0)
+    assert box is not None, "an MNIST digit has ink"
     crop = digit[box[0] : box[1], box[2] : box[3]]
     scale = size / max(crop.shape)
     width, height = round(crop.shape[1] * scale), round(crop.shape[0] * scale)

@@ -44,7 +44,7 @@ def test_three_steps_equal_three_train_on_batch_calls_on_a_copy(optimizer: str, 
         for ours, theirs in zip(state.weights, copy.get_weights(), strict=True):
             np.testing.assert_allclose(ours, theirs, atol=1e-6, rtol=1e-5)
         assert result.health.batch_loss > 0
-    assert state.steps == 3
+    assert state is not None and state.steps == 3
 
 
 def test_batches_follow_an_epoch_then_a_fresh_shuffle():

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from nncore.digits import model_files
 from nncore.digits.model_files import (
@@ -21,8 +20,7 @@ from nncore.digits.model_files import (
     check_keras_file,
     load_keras_file,
 )
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import WORKER_TIMEOUT, open_with, page_app
 
 
 def saved(model, folder: Path, name: str) -> bytes:
@@ -127,9 +125,7 @@ def test_a_good_upload_answers_drawings_in_the_worker_even_after_it_is_replaced(
 
 
 def test_the_draw_page_refuses_a_lambda_model_and_takes_a_good_one(files):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
-    at.switch_page("pages/draw.py")
-    at.run()
+    at = open_with(page_app("draw.py", WORKER_TIMEOUT))
     upload = at.file_uploader(key="draw_model_upload")
     upload.set_value(("clever.keras", files["lambda"], "application/zip")).run()
     assert not at.exception, [e.value for e in at.exception]

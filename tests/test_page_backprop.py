@@ -12,7 +12,7 @@ from nncore.backprop.passes import backward, train
 from nncore.backprop.preset import textbook_values
 from nncore.backprop.settings import BACKPROP_SETTINGS
 from nncore.settings import parse_query
-from tests.apptest import open_with, page_app
+from tests.helpers import open_with, page_app, texts
 
 
 @pytest.fixture
@@ -24,10 +24,6 @@ def press(app: AppTest, key: str) -> AppTest:
     app.button(key=key).click().run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-def texts(elements) -> list[str]:
-    return [element.value for element in elements]
 
 
 def table(app: AppTest, column: str):

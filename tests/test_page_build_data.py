@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,9 +14,10 @@ from nncore.data.csv_files import read_csv_bytes
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
 from nncore.data.mnist import balanced_subset, mnist_digits
 from nncore.network.spec import LayerSpec, NetworkSpec
+from tests.helpers import WORKER_TIMEOUT, open_with, page_app
 
-ROOT = Path(__file__).resolve().parents[1]
-TRAINING_TIMEOUT = 240  # the first training waits for the worker to import TensorFlow
+# Finished trainings are kept on disk (for their links): here, in a folder of each test's.
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def blobs_csv(rows_per_class: int = 30) -> bytes:
@@ -30,17 +30,9 @@ def blobs_csv(rows_per_class: int = 30) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-@pytest.fixture(autouse=True)
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("PLAYGROUND_STORE", str(tmp_path / "runs"))
-
-
 def build_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/build.py")
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
+    """Build & Train opened from a link, with the visitor's own CSV chosen as the data."""
+    at = open_with(page_app("build.py"), **query)
     at.radio(key="data_source").set_value("csv").run()
     return at
 
@@ -91,7 +83,7 @@ def test_digits_csv_shows_a_few_digits_and_the_confusion_matrix_uses_file_classe
     upload(at, "mnist_sample_500.csv", content)
     assert "Read as **28×28 digits**: 500 rows, 784 pixel columns" in all_text(at)
     assert at.get("plotly_chart")  # the digits drawn
-    at.button(key="train").click().run(timeout=TRAINING_TIMEOUT)
+    at.button(key="train").click().run(timeout=WORKER_TIMEOUT)
     handle = at.session_state["build_run"]
     while handle.run.active:
         handle.wait(handle.version, 2.0)
@@ -161,12 +153,9 @@ def test_draw_a_digit_says_a_network_trained_on_a_table_cannot_read_drawings():
     run = TrainingRun(spec, run_id="table-run", state="running")
     run.weights = [np.zeros((2, 4)), np.zeros(4), np.zeros((4, 3)), np.zeros(3)]
     run.settle("done")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/draw.py")
+    at = page_app("draw.py")
     at.session_state["build_run"] = SimpleNamespace(run=run)
-    at.query_params["net"] = "build"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    open_with(at, net="build")
     assert any("learned a table, not pictures of the ten digits" in w.value for w in at.warning)
     assert any("Answering: the bundled CNN" in c.value for c in at.caption)
 

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nncore.optimizers import OPTIMIZERS
-from tests.apptest import ROOT, TIMEOUT, open_with, page_app
+from tests.helpers import PAGE_TIMEOUT, ROOT, open_with, page_app, texts
 
 SGD = OPTIMIZERS["sgd"].label
 
@@ -18,10 +18,6 @@ SGD = OPTIMIZERS["sgd"].label
 @pytest.fixture
 def app() -> AppTest:
     return page_app("descent.py")
-
-
-def texts(elements) -> list[str]:
-    return [element.value for element in elements]
 
 
 def charts(app: AppTest) -> list[dict]:
@@ -177,9 +173,7 @@ def test_the_eta_buttons_set_the_thresholds(app):
 def test_presenter_mode_enlarges_the_figures(app):
     open_with(app, present="1")
     big = figure(app)["layout"]["font"]["size"]
-    plain = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    plain.switch_page("pages/descent.py")
-    assert big > figure(open_with(plain))["layout"]["font"]["size"]
+    assert big > figure(open_with(page_app("descent.py")))["layout"]["font"]["size"]
 
 
 def test_the_page_never_imports_tensorflow():
@@ -191,7 +185,7 @@ def test_the_page_never_imports_tensorflow():
     code = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
-        f"at = AppTest.from_file({str(ROOT / 'pages' / 'descent.py')!r}, default_timeout={TIMEOUT})\n"
+        f"at = AppTest.from_file({str(ROOT / 'pages' / 'descent.py')!r}, default_timeout={PAGE_TIMEOUT})\n"
         "at.query_params['fn'] = 'logreg'\n"
         "at.run()\n"
         "assert not at.exception, at.exception\n"

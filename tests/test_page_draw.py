@@ -5,7 +5,6 @@ Fine-tuning runs in the app's training worker, as it does for a visitor."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,33 +15,24 @@ from nncore.data.mnist import mnist_images
 from nncore.digits.preprocess import EMPTY_HINT
 from nncore.digits.settings import NETWORK, PEN
 from nncore.network.spec import LayerSpec, NetworkSpec
-from nncore.training.run import TrainingRun
+from nncore.training.run import State, TrainingRun
 from nncore.workers.messages import new_key
+from tests.helpers import WORKER_TIMEOUT, open_with, page_app, texts
 
-ROOT = Path(__file__).resolve().parents[1]
-TIMEOUT = 240  # fine-tuning may wait for a training worker to import TensorFlow
 SPEC = NetworkSpec(layers=(LayerSpec("dense", units=4),), rows=500, epochs=1)
 
 
-@pytest.fixture(autouse=True)
-def store(tmp_path, monkeypatch) -> Path:
-    """Finished Build runs are kept on disk (for their links): here, in a folder of the test's."""
-    monkeypatch.setenv("PLAYGROUND_STORE", str(tmp_path / "runs"))
-    return tmp_path / "runs"
+# Finished Build runs are kept on disk (for their links): here, in a folder of each test's.
+pytestmark = pytest.mark.usefixtures("store")
 
 
 @pytest.fixture
 def app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.switch_page("pages/draw.py")
-    return at
+    # Fine-tuning may wait for a training worker to import TensorFlow.
+    return page_app("draw.py", WORKER_TIMEOUT)
 
 
-def texts(elements) -> list[str]:
-    return [element.value for element in elements]
-
-
-def build_run(state: str, weights: list[np.ndarray] | None = None) -> SimpleNamespace:
+def build_run(state: State, weights: list[np.ndarray] | None = None) -> SimpleNamespace:
     """What the Build page leaves in the session: a handle whose ``run`` ended in ``state``."""
     run = TrainingRun(SPEC, run_id=new_key(), state="running")
     run.weights = weights
@@ -52,10 +42,7 @@ def build_run(state: str, weights: list[np.ndarray] | None = None) -> SimpleName
 
 def open_with_build_network(app: AppTest, handle: SimpleNamespace) -> AppTest:
     app.session_state["build_run"] = handle
-    app.query_params["net"] = "build"
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
+    return open_with(app, net="build")
 
 
 def test_page_renders_with_a_hint_and_no_prediction(app):
@@ -125,10 +112,9 @@ def test_a_trained_build_network_is_offered_and_kept_for_its_link(app, store):
 def fine_tune_in_a_new_session(buffer: list) -> tuple[float, float]:
     """Open /draw in a fresh session, click Fine-tune on ``buffer``; return held-out accuracy
     (before, after) as the page reports it."""
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    app.switch_page("pages/draw.py")
+    app = page_app("draw.py", WORKER_TIMEOUT)
     app.session_state["draw_buffer"] = list(buffer)
-    app.run()
+    open_with(app)
     assert any(f"{len(buffer)} drawing(s) collected" in text for text in texts(app.markdown))
     app.button(key="draw_fine_tune").click().run()
     assert not app.exception, [e.value for e in app.exception]
@@ -140,7 +126,9 @@ def fine_tune_in_a_new_session(buffer: list) -> tuple[float, float]:
     (message,) = texts(app.success)
     assert message.startswith(f"Fine-tuned on {len(buffer)} drawing(s).")
     assert "Accuracy on 1,000 MNIST digits it never trained on" in message
-    before, after = re.search(r"([\d.]+)% → ([\d.]+)%", message).groups()
+    shown = re.search(r"([\d.]+)% → ([\d.]+)%", message)
+    assert shown is not None, message
+    before, after = shown.groups()
     return float(before), float(after)
 
 

@@ -8,13 +8,12 @@ import json
 import re
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_with, page_app
+from tests.helpers import open_with, page_app, wait_until
 
 
 @pytest.fixture
@@ -46,7 +45,9 @@ def count(values) -> int:
 
 def epoch(app: AppTest) -> int:
     text = next(m.value for m in app.markdown if m.value.startswith("**Epoch"))
-    return int(re.search(r"Epoch ([\d,]+)", text).group(1).replace(",", ""))
+    shown = re.search(r"Epoch ([\d,]+)", text)
+    assert shown is not None, text
+    return int(shown.group(1).replace(",", ""))
 
 
 def test_defaults_show_the_points_the_network_and_epoch_zero(app):
@@ -129,10 +130,12 @@ def test_a_teachers_link_hides_and_locks_controls(app):
 def test_step_trains_one_epoch_in_a_worker_and_reset_returns_to_zero(app):
     open_with(app)
     app.button(key="pg_step").click().run()
-    deadline = time.monotonic() + 180  # a fresh worker imports TensorFlow first
-    while epoch(app) < 1 and time.monotonic() < deadline:
-        time.sleep(0.5)
-        app.run()
+
+    def stepped() -> bool:
+        return epoch(app.run()) >= 1
+
+    # A fresh worker imports TensorFlow first.
+    wait_until(stepped, 180, "the page to show epoch 1", interval=0.5)
     assert epoch(app) == 1
     assert plane(app)["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     app.button(key="pg_reset").click().run()

@@ -9,11 +9,9 @@ from __future__ import annotations
 import base64
 import json
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from nncore.data.mnist import prepare_split
 from nncore.network.plan import layer_plan
@@ -24,9 +22,8 @@ from nncore.training.evaluation import confusion_matrix, evaluate
 from nncore.training.run import EpochRecord, TrainingRun
 from nncore.workers.messages import new_key
 from pages._ui.site import HOME, SITE
+from tests.helpers import WORKER_TIMEOUT, open_with, page_app, texts, wait_until
 
-ROOT = Path(__file__).resolve().parents[1]
-TRAINING_TIMEOUT = 240  # the first training waits for the worker to import TensorFlow
 # 800 steps of two rows an epoch (0.1–0.5 s): a Pause sent after epoch 1 lands long before
 # the last of the 8 epochs.
 SLOW_EPOCHS = 8
@@ -42,26 +39,8 @@ SLOW_LINK = {
 }
 
 
-@pytest.fixture(autouse=True)
-def store(tmp_path, monkeypatch) -> Path:
-    """Finished trainings are kept on disk (for their links): here, in a folder of the test's."""
-    monkeypatch.setenv("PLAYGROUND_STORE", str(tmp_path / "runs"))
-    return tmp_path / "runs"
-
-
-def open_app(page: str | None = None, timeout: float = 60, **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    if page:
-        at.switch_page(page)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(elements) -> list[str]:
-    return [element.value for element in elements]
+# Finished trainings are kept on disk (for their links): here, in a folder of each test's.
+pytestmark = pytest.mark.usefixtures("store")
 
 
 def plotly_array(value) -> np.ndarray:
@@ -70,15 +49,6 @@ def plotly_array(value) -> np.ndarray:
         shape = [int(n) for n in str(value.get("shape", "-1")).split(",")]
         return np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"]).reshape(shape)
     return np.asarray(value)
-
-
-def quiet(handle, at_least: float = 0.5) -> None:
-    """Wait until the worker has gone quiet: a pause acts between epochs, so the epoch that was
-    running when Pause was clicked still arrives."""
-    longest = max((r.seconds for r in handle.run.history), default=0.5)
-    seen = handle.version
-    while (now := handle.wait(seen, 2 * longest + at_least)) != seen:
-        seen = now
 
 
 @pytest.fixture
@@ -111,7 +81,7 @@ def pause_after_first_epoch(monkeypatch) -> list:
 
 
 def test_home_shows_the_neuron_from_the_link():
-    at = open_app(x1="2", w1="1.5", b="-0.5", act="tanh")
+    at = open_with(page_app(HOME.script), x1="2", w1="1.5", b="-0.5", act="tanh")
     z = weighted_sum([2.0, 0.5, -1.0], [1.5, -0.4, 0.3], -0.5)
     assert at.metric[0].label == "Neuron output"
     assert at.metric[0].value == f"{activate('tanh', z):.3f}"
@@ -119,13 +89,13 @@ def test_home_shows_the_neuron_from_the_link():
 
 
 def test_home_links_to_every_other_page_of_the_navigation():
-    at = open_app()
+    at = open_with(page_app(HOME.script))
     linked = {link.proto.page for link in at.get("page_link")}
     assert linked == {page.url_path for page in SITE if page is not HOME}, linked
 
 
 def test_home_ignores_a_garbage_link_with_a_notice():
-    at = open_app(x1="lots", act="softplus")
+    at = open_with(page_app(HOME.script), x1="lots", act="softplus")
     warnings = texts(at.warning)
     assert any("x1='lots'" in w for w in warnings) and any("softplus" in w for w in warnings)
     assert at.selectbox(key="act").value == "sigmoid"
@@ -136,7 +106,7 @@ def test_home_ignores_a_garbage_link_with_a_notice():
 
 
 def test_build_page_summary_matches_the_seed_notebook():
-    at = open_app("pages/build.py")
+    at = open_with(page_app("build.py"))
     table = at.dataframe[0].value
     assert table["Params"].tolist() == [100480, 8256, 650]
     assert table["Output shape"].tolist() == ["(None, 128)", "(None, 64)", "(None, 10)"]
@@ -145,8 +115,8 @@ def test_build_page_summary_matches_the_seed_notebook():
 
 
 def test_build_page_restores_a_shared_link():
-    at = open_app(
-        "pages/build.py",
+    at = open_with(
+        page_app("build.py"),
         layers="3",
         l1_type="conv",
         l1_filters="8",
@@ -172,7 +142,7 @@ def test_build_page_restores_a_shared_link():
 
 
 def test_a_layer_that_becomes_conv2d_on_the_page_takes_relu_and_he_normal():
-    at = open_app("pages/build.py", layers="1")
+    at = open_with(page_app("build.py"), layers="1")
     assert at.selectbox(key="l1_act").value == "sigmoid"  # the notebook's first layer
     at.selectbox(key="l1_type").set_value("conv").run()
     assert at.selectbox(key="l1_act").value == "relu"
@@ -182,7 +152,7 @@ def test_a_layer_that_becomes_conv2d_on_the_page_takes_relu_and_he_normal():
 
 
 def test_build_page_explains_an_impossible_network_and_disables_train():
-    at = open_app("pages/build.py", layers="2", l2_type="conv", lr="nonsense")
+    at = open_with(page_app("build.py"), layers="2", l2_type="conv", lr="nonsense")
     assert any("Layer 2 is Conv2D, but it comes after a Dense layer" in e for e in texts(at.error))
     assert at.button(key="train").disabled
     assert any("lr='nonsense'" in w for w in texts(at.warning))
@@ -191,7 +161,7 @@ def test_build_page_explains_an_impossible_network_and_disables_train():
 
 @pytest.mark.parametrize("preset", ["Small CNN", "Seed notebook"])
 def test_presets_set_every_control(preset):
-    at = open_app("pages/build.py", epochs="3", lr="0.1")
+    at = open_with(page_app("build.py"), epochs="3", lr="0.1")
     at.button(key=f"preset-{preset}").click().run()
     expected = layer_plan(PRESETS[preset])
     assert at.dataframe[0].value["Params"].tolist() == [row.params for row in expected.layers]
@@ -201,7 +171,7 @@ def test_presets_set_every_control(preset):
 
 
 def test_the_address_follows_the_controls():
-    at = open_app("pages/build.py")
+    at = open_with(page_app("build.py"))
     assert at.query_params.get("epochs") is None  # defaults stay out of the link
     at.slider(key="epochs").set_value(12).run()
     at.selectbox(key="l2_act").set_value("relu").run()
@@ -210,7 +180,7 @@ def test_the_address_follows_the_controls():
 
 
 def test_an_unknown_link_parameter_is_named():
-    at = open_app("pages/build.py", epoch="3")
+    at = open_with(page_app("build.py"), epoch="3")
     assert "Ignored epoch='3': not a setting of this page." in [
         w.replace("\\", "") for w in texts(at.warning)
     ]
@@ -220,11 +190,12 @@ def test_an_unknown_link_parameter_is_named():
 
 
 def test_pause_then_resume_with_a_new_learning_rate_trains_to_the_end(pause_after_first_epoch):
-    at = open_app("pages/build.py", timeout=TRAINING_TIMEOUT, **SLOW_LINK)
+    at = open_with(page_app("build.py", WORKER_TIMEOUT), **SLOW_LINK)
     at.button(key="train").click().run()  # the page follows the run until it pauses
     assert not at.exception, [e.value for e in at.exception]
     (handle,) = pause_after_first_epoch
-    quiet(handle)
+    # A pause acts between epochs: the epoch under way when it was clicked still arrives.
+    wait_until(lambda: handle.settled_pause or handle.run.over, 120, "the pause to settle")
     done = handle.run.epochs_done
     assert handle.run.state == "paused" and 1 <= done < SLOW_EPOCHS
     at.run()
@@ -287,8 +258,8 @@ def test_a_kept_training_opens_from_its_link_in_a_new_session(store):
     run.weights = [rng.normal(size=s).astype(np.float32) for s in [(784, 4), (4,), (4, 10), (10,)]]
     run.settle("done")
     kept_runs.keep(run, store)
-    at = open_app(
-        "pages/build.py", run=run.run_id, layers="1", l1_units="4", rows="500", epochs="2"
+    at = open_with(
+        page_app("build.py"), run=run.run_id, layers="1", l1_units="4", rows="500", epochs="2"
     )
     assert at.session_state["build_run"].run.history == run.history
     labels = [m.label for m in at.metric]
@@ -299,23 +270,24 @@ def test_a_kept_training_opens_from_its_link_in_a_new_session(store):
 
 
 def test_a_link_to_a_training_that_is_not_kept_says_so():
-    at = open_app("pages/build.py", run="x" * 22)
+    at = open_with(page_app("build.py"), run="x" * 22)
     assert any("no longer kept" in w for w in texts(at.warning))
     assert "build_run" not in at.session_state
 
 
 def test_stop_while_paused_keeps_the_model_so_far(pause_after_first_epoch):
-    at = open_app("pages/build.py", timeout=TRAINING_TIMEOUT, **SLOW_LINK)
+    at = open_with(page_app("build.py", WORKER_TIMEOUT), **SLOW_LINK)
     at.button(key="train").click().run()
     (handle,) = pause_after_first_epoch
-    quiet(handle)
+    # A pause acts between epochs: the epoch under way when it was clicked still arrives.
+    wait_until(lambda: handle.settled_pause or handle.run.over, 120, "the pause to settle")
     done = handle.run.epochs_done
     at.run()
     at.button(key="stop").click().run()
     assert not at.exception, [e.value for e in at.exception]
     # The page does not wait for a paused run's worker to confirm the stop, so the page drawn
     # right after the click may still say "Paused"; the next one shows the stopped run.
-    quiet(handle)
+    wait_until(lambda: handle.run.over, 120, "the worker to stop")
     at.run()
     run = at.session_state["build_run"].run
     assert run.state == "stopped" and run.epochs_done == done and run.has_model

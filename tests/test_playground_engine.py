@@ -10,11 +10,11 @@ import pytest
 
 from nncore.playground.datasets import generate, split
 from nncore.playground.features import feature_matrix, grid_points
-from nncore.playground.settings import PlaygroundSpec
-from nncore.playground.settings import GRID
+from nncore.playground.settings import GRID, PlaygroundSpec
 from nncore.workers.messages import PlayRequest
 from nncore.workers.playground_client import PlaygroundJob
 from nncore.workers.pool import Owner, TrainerPool
+from tests.helpers import wait_until
 
 ALL_FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sin1", "sin2")
 
@@ -85,13 +85,6 @@ def pool() -> TrainerPool:
     pool = TrainerPool(workers=1)
     assert pool.ready.wait(180), "the training worker did not start"
     return pool
-
-
-def wait_until(condition, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_the_worker_plays_pauses_steps_and_gives_the_network_back(pool):

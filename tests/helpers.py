@@ -1,0 +1,53 @@
+"""Plain helpers shared by the tests: a page opened in Streamlit's AppTest (no browser) the way
+a link opens it, the text of its elements, and waiting for a condition instead of sleeping.
+
+Fixtures are in ``tests/conftest.py``; what drives a real browser is in ``appdriver``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE_TIMEOUT = 60  # seconds for one script run
+WORKER_TIMEOUT = 240  # a run that waits for a fresh worker to import TensorFlow
+
+
+def page_app(script: str, timeout: float = PAGE_TIMEOUT) -> AppTest:
+    """The whole app (``app.py`` and its navigation) switched to ``pages/<script>``, not yet run:
+    set its session state or link parameters, then ``open_with``."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(f"pages/{script}")
+    return at
+
+
+def open_with(app: AppTest, **query: str) -> AppTest:
+    """Run the page with these link parameters; a traceback on the page fails the test."""
+    for key, value in query.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def texts(elements: Iterable[Any]) -> list[str]:
+    """The text of each element (``at.warning``, ``at.markdown``, ``at.info``…)."""
+    return [element.value for element in elements]
+
+
+def wait_until(
+    condition: Callable[[], object],
+    seconds: float = 120,
+    what: str = "the condition",
+    interval: float = 0.05,
+) -> None:
+    """Return as soon as ``condition()`` is true; fail after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
+        time.sleep(interval)
