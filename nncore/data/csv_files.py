@@ -32,6 +32,9 @@ MAX_COLUMNS = 785  # a label and 784 pixels
 MAX_CLASSES = 50
 PIXELS = 784
 PREVIEW_ROWS = 8
+MAX_LABEL_NUMBER = 1e15  # float64 holds every whole number below it exactly
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # what a feature may reach
+INT64_MAX = int(np.iinfo(np.int64).max)
 SNIFF_BYTES = 64 * 1024  # enough for the first lines of any accepted file
 
 # The first bytes of files people upload by mistake.
@@ -241,28 +244,70 @@ def _line(row: int, header: bool) -> int:
 
 
 def _features(table: pd.DataFrame, columns: list[str], header: bool) -> np.ndarray:
-    """The feature columns as float32; text, empty cells, NaN, infinity and numbers beyond
-    float32 are refused."""
-    for column in columns:
-        values = table[column]
-        if not _numeric(values):
-            numbers = pd.to_numeric(values, errors="coerce")
-            bad = int(np.flatnonzero(numbers.isna() & values.notna())[0])
-            raise CsvProblem(
-                f"Column “{column}” holds text (“{str(values.iloc[bad])[:30]}” on line "
-                f"{_line(bad, header)}): features must be numbers."
-            )
-    x = table[columns].to_numpy(dtype=np.float32)  # one copy, at the size it is kept
-    if not x.flags.writeable:  # pandas may hand out a read-only view of float32 columns
-        x = x.copy()
-    finite = np.isfinite(x)
-    if not finite.all():
-        row, col = (int(i[0]) for i in np.nonzero(~finite))
-        raise CsvProblem(
-            f"Line {_line(row, header)}, column “{columns[col]}” is empty or not a number (NaN "
-            "or infinity): fill it in or remove the row."
-        )
+    """The feature columns as float32; text, empty cells, NaN, infinity, whole numbers beyond
+    64 bits and numbers beyond float32 are refused, naming the first such cell's line and column.
+
+    Each column is checked as float64 (one column at a time, so no second copy of the table)
+    and copied into the float32 array that is kept.
+    """
+    x = np.empty((len(table), len(columns)), dtype=np.float32)
+    first: tuple[int, str] | None = None  # the first bad cell's row and sentence
+    for position, column in enumerate(columns):
+        numbers = _column_numbers(table[column], column, header)
+        bad = np.flatnonzero(~np.isfinite(numbers) | (np.abs(numbers) > FLOAT32_MAX))
+        if len(bad) and (first is None or int(bad[0]) < first[0]):
+            row = int(bad[0])
+            first = (row, _bad_number(numbers[row], row, column, header))
+        if first is None:
+            x[:, position] = numbers
+    if first is not None:
+        raise CsvProblem(first[1])
     return x
+
+
+def _column_numbers(values: pd.Series, column: str, header: bool) -> np.ndarray:
+    """One feature column as float64, or ``CsvProblem`` for text and over-long whole numbers.
+
+    pandas keeps whole numbers beyond 64 bits as Python ints (a column of ``object``), and those
+    between 2⁶³ and 2⁶⁴ as ``uint64``: such values are ids or codes, not measurements.
+    """
+    if _numeric(values):
+        if values.dtype.kind == "u":
+            big = np.flatnonzero(values.to_numpy() > INT64_MAX)
+            if len(big):
+                raise _too_long(values.iloc[int(big[0])], int(big[0]), column, header)
+        return values.to_numpy(dtype=np.float64)
+    numbers = pd.to_numeric(values, errors="coerce")
+    text = np.flatnonzero((numbers.isna() & values.notna()).to_numpy())
+    if len(text):
+        row = int(text[0])
+        raise CsvProblem(
+            f"Column “{column}” holds text (“{str(values.iloc[row])[:30]}” on line "
+            f"{_line(row, header)}): features must be numbers."
+        )
+    for row, value in enumerate(values):
+        if isinstance(value, int) and not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise _too_long(value, row, column, header)
+    return numbers.to_numpy(dtype=np.float64)
+
+
+def _too_long(value: object, row: int, column: str, header: bool) -> CsvProblem:
+    return CsvProblem(
+        f"Line {_line(row, header)}, column “{column}” holds {str(value)[:30]}, a whole number "
+        "too long to be a feature (beyond 64 bits: an id or a code, not a measurement?): "
+        "remove the column or fix the value."
+    )
+
+
+def _bad_number(value: float, row: int, column: str, header: bool) -> str:
+    """The sentence for a cell that is not a finite float32 number."""
+    where = f"Line {_line(row, header)}, column “{column}”"
+    if np.isfinite(value):
+        return (
+            f"{where} holds {value:g}, a number too large for the network (beyond ±3.4×10³⁸): "
+            "fix the value or remove the row."
+        )
+    return f"{where} is empty or not a number (NaN or infinity): fill it in or remove the row."
 
 
 def _classes(values: pd.Series, header: bool) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -270,18 +315,10 @@ def _classes(values: pd.Series, header: bool) -> tuple[np.ndarray, tuple[str, ..
     missing = np.flatnonzero(values.isna().to_numpy())
     if len(missing):
         raise CsvProblem(f"Line {_line(int(missing[0]), header)} has no label.")
-    if _numeric(values):
-        numbers = values.to_numpy(dtype=np.float64)
-        fractional = np.flatnonzero(numbers != np.round(numbers))
-        if len(fractional):
-            row = int(fractional[0])
-            raise CsvProblem(
-                f"Line {_line(row, header)} has the label {numbers[row]:g}: labels must be "
-                "class names or whole numbers."
-            )
-        values = pd.Series(numbers.astype(np.int64))
-    else:
+    if not _numeric(values):
         values = values.astype(str).str.strip()
+    elif values.dtype.kind not in "iu":  # integers are kept exactly, even beyond 2⁵³
+        values = pd.Series(_whole_numbers(values, header))
     names, labels = np.unique(values.to_numpy(), return_inverse=True)
     if len(names) > MAX_CLASSES:
         raise CsvProblem(
@@ -300,6 +337,27 @@ def _classes(values: pd.Series, header: bool) -> tuple[np.ndarray, tuple[str, ..
             "least two, one to train on and one to test on."
         )
     return labels.astype(np.int64), tuple(str(name) for name in names)
+
+
+def _whole_numbers(values: pd.Series, header: bool) -> np.ndarray:
+    """Number labels read as floats, as int64; fractions and numbers too long to be held
+    exactly are refused."""
+    numbers = values.to_numpy(dtype=np.float64)
+    fractional = np.flatnonzero(numbers != np.round(numbers))
+    if len(fractional):
+        row = int(fractional[0])
+        raise CsvProblem(
+            f"Line {_line(row, header)} has the label {numbers[row]:g}: labels must be "
+            "class names or whole numbers."
+        )
+    huge = np.flatnonzero(np.abs(numbers) >= MAX_LABEL_NUMBER)
+    if len(huge):
+        row = int(huge[0])
+        raise CsvProblem(
+            f"Line {_line(row, header)} has the label {numbers[row]:g}: a number label has at "
+            "most 15 digits (or use class names)."
+        )
+    return numbers.astype(np.int64)
 
 
 def _understand(
