@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import math
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -33,7 +34,9 @@ MAX_CLASSES = 50
 PIXELS = 784
 PREVIEW_ROWS = 8
 MAX_LABEL_NUMBER = 1e15  # float64 holds every whole number below it exactly
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # what a feature may reach
+# A feature's largest size: its square, summed over every row, stays within float32 when the
+# columns are standardised (10,000 × 10³⁰ < 3.4 × 10³⁸). Larger values are ids, not measurements.
+MAX_FEATURE = 1e15
 INT64_MAX = int(np.iinfo(np.int64).max)
 SNIFF_BYTES = 64 * 1024  # enough for the first lines of any accepted file
 
@@ -227,10 +230,30 @@ def _label_position(table: pd.DataFrame, header: bool) -> int:
     text = [
         i
         for i, column in enumerate(table.columns)
-        if not _numeric(table[column])
-        and pd.to_numeric(table[column], errors="coerce").isna().mean() > 0.5
+        if not _numeric(table[column]) and _to_numbers(table[column]).isna().mean() > 0.5
     ]
     return text[0] if len(text) == 1 else 0
+
+
+def _to_numbers(values: pd.Series) -> pd.Series:
+    """The values as float64 numbers, NaN where they are not numbers.
+
+    ``pd.to_numeric`` raises OverflowError, even told to coerce, on a whole number too long
+    for a float (400 digits); such a number becomes ±infinity here.
+    """
+    try:
+        return pd.to_numeric(values, errors="coerce").astype(np.float64)
+    except OverflowError:
+        return pd.Series([_to_number(value) for value in values], index=values.index)
+
+
+def _to_number(value: object) -> float:
+    if isinstance(value, int):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return float(pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0])
 
 
 def _numeric(values: pd.Series) -> bool:
@@ -244,8 +267,8 @@ def _line(row: int, header: bool) -> int:
 
 
 def _features(table: pd.DataFrame, columns: list[str], header: bool) -> np.ndarray:
-    """The feature columns as float32; text, empty cells, NaN, infinity, whole numbers beyond
-    64 bits and numbers beyond float32 are refused, naming the first such cell's line and column.
+    """The feature columns as float32; text, empty cells, NaN, infinity and numbers beyond
+    ``MAX_FEATURE`` are refused, naming the first such cell's line and column.
 
     Each column is checked as float64 (one column at a time, so no second copy of the table)
     and copied into the float32 array that is kept.
@@ -254,7 +277,7 @@ def _features(table: pd.DataFrame, columns: list[str], header: bool) -> np.ndarr
     first: tuple[int, str] | None = None  # the first bad cell's row and sentence
     for position, column in enumerate(columns):
         numbers = _column_numbers(table[column], column, header)
-        bad = np.flatnonzero(~np.isfinite(numbers) | (np.abs(numbers) > FLOAT32_MAX))
+        bad = np.flatnonzero(~np.isfinite(numbers) | (np.abs(numbers) > MAX_FEATURE))
         if len(bad) and (first is None or int(bad[0]) < first[0]):
             row = int(bad[0])
             first = (row, _bad_number(numbers[row], row, column, header))
@@ -277,7 +300,7 @@ def _column_numbers(values: pd.Series, column: str, header: bool) -> np.ndarray:
             if len(big):
                 raise _too_long(values.iloc[int(big[0])], int(big[0]), column, header)
         return values.to_numpy(dtype=np.float64)
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = _to_numbers(values)
     text = np.flatnonzero((numbers.isna() & values.notna()).to_numpy())
     if len(text):
         row = int(text[0])
@@ -292,20 +315,21 @@ def _column_numbers(values: pd.Series, column: str, header: bool) -> np.ndarray:
 
 
 def _too_long(value: object, row: int, column: str, header: bool) -> CsvProblem:
+    digits = str(value) if len(str(value)) <= 30 else f"{str(value)[:30]}…"
     return CsvProblem(
-        f"Line {_line(row, header)}, column “{column}” holds {str(value)[:30]}, a whole number "
+        f"Line {_line(row, header)}, column “{column}” holds {digits}, a whole number "
         "too long to be a feature (beyond 64 bits: an id or a code, not a measurement?): "
         "remove the column or fix the value."
     )
 
 
 def _bad_number(value: float, row: int, column: str, header: bool) -> str:
-    """The sentence for a cell that is not a finite float32 number."""
+    """The sentence for a cell that is not a finite number, or too large a one."""
     where = f"Line {_line(row, header)}, column “{column}”"
     if np.isfinite(value):
         return (
-            f"{where} holds {value:g}, a number too large for the network (beyond ±3.4×10³⁸): "
-            "fix the value or remove the row."
+            f"{where} holds {value:g}, too large a number to train on (beyond ±10¹⁵: an id "
+            "or a code, not a measurement?): fix the value or remove the column."
         )
     return f"{where} is empty or not a number (NaN or infinity): fill it in or remove the row."
 
@@ -391,8 +415,21 @@ def _understand(
         header=header,
         index_column=index_column,
         pixel_scale=scale,
-        preview=table.head(PREVIEW_ROWS).copy(),  # not a view keeping the whole table
+        preview=_preview(table),
     )
+
+
+def _preview(table: pd.DataFrame) -> pd.DataFrame:
+    """The first rows, as read (a copy, not a view keeping the whole table).
+
+    A column pandas kept as Python objects (labels too long for 64 bits) is shown as text: a
+    table cannot show such numbers.
+    """
+    preview = table.head(PREVIEW_ROWS).copy()
+    for column in preview.columns:
+        if preview[column].dtype == object:
+            preview[column] = preview[column].map(str)
+    return preview
 
 
 def split_problem(data: CsvData, test: float) -> str | None:
