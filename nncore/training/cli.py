@@ -8,6 +8,9 @@ Takes the same settings as the Build page (every ``--<key>`` is the URL paramete
 name), or a query string copied from a shared link; later options override earlier ones in
 the order: preset, query, single options. It trains in its own process, with the same engine
 as the app's workers.
+
+Exit codes: 0 trained, 1 the training diverged, 2 an option or a file cannot be used (one
+sentence on stderr says which and why).
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     arguments = parser.parse_args(argv)
     if arguments.out and arguments.out.suffix != ".keras":
         parser.error(f"--out {arguments.out}: Keras saves models to files ending in .keras")
+    if arguments.out and not arguments.out.parent.is_dir():
+        # Said before training, not after it: the folder must already exist.
+        parser.error(f"--out {arguments.out}: the folder {arguments.out.parent} does not exist")
     return arguments
 
 
@@ -80,12 +86,13 @@ def spec_from_arguments(arguments: argparse.Namespace) -> tuple[NetworkSpec, lis
 
 def read_csv_argument(path: Path, spec: NetworkSpec) -> tuple[NetworkSpec, Split]:
     """``--csv``: the spec trained on the file and the file's split, or ``CsvProblem`` with the
-    same sentence the Build page shows."""
+    same sentence the Build page shows (or one saying why the file cannot be read at all)."""
     try:
         with path.open("rb") as file:
             data = read_csv_upload(file, path.name)
-    except OSError as problem:
-        raise CsvProblem(f"The file cannot be opened ({problem.strerror}).") from None
+    except OSError as problem:  # missing, a folder, not readable, or failing while read
+        why = problem.strerror or type(problem).__name__
+        raise CsvProblem(f"The file cannot be opened ({why}).") from None
     spec = spec_for_data(spec, data)
     reason = split_problem(data, spec.test)
     if reason:
@@ -133,7 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if message:
         print(message, file=log)
     if arguments.out:
-        engine.model.save(arguments.out)
+        try:
+            engine.model.save(arguments.out)
+        except OSError as problem:
+            reason = problem.strerror or type(problem).__name__
+            print(f"{arguments.out}: the model cannot be saved ({reason}).", file=sys.stderr)
+            return 2
         print(f"Saved {arguments.out}", file=log)
     if arguments.json:
         result: dict[str, Any] = {
