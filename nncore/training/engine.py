@@ -106,6 +106,22 @@ class EpochEngine:
         seconds = time.perf_counter() - started
         return EpochRecord(epoch, loss, accuracy, val_loss, val_accuracy, lr, seconds)
 
+    def save_state(self) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+        """Everything the next epoch depends on, as numpy: the weights, the optimizer's
+        variables (its step count, learning rate, moments) and the shuffler's state. A training
+        that gives its worker to someone else resumes from this on any worker."""
+        optimizer = [keras.ops.convert_to_numpy(v) for v in self.optimizer.variables]
+        return self.model.get_weights(), optimizer, self.shuffler.state.numpy()
+
+    def restore_state(
+        self, weights: list[np.ndarray], optimizer: list[np.ndarray], shuffler: np.ndarray
+    ) -> None:
+        """Continue from ``save_state``'s arrays, as if the epochs had run here."""
+        self.model.set_weights(weights)
+        for variable, value in zip(self.optimizer.variables, optimizer, strict=True):
+            variable.assign(value)
+        self.shuffler.reset(shuffler)
+
     def release(self) -> None:
         """Drop the compiled graph and the training tensors once no epoch will follow.
 

@@ -23,12 +23,14 @@ import numpy as np
 from nncore.data.mnist import Split
 from nncore.digits.model_files import check_keras_file
 from nncore.network.spec import NetworkSpec
+from nncore.training.cost import training_problem
 from nncore.training.diagnosis import divergence_message
 from nncore.training.health import StepResult, StepState
 from nncore.training.run import TrainingRun
 from nncore.workers.messages import (
     BUNDLED,
     Answer,
+    Checkpoint,
     FineTuneRequest,
     FineTuneResult,
     ModelSource,
@@ -69,6 +71,10 @@ __all__ = [
 ]
 
 ANSWER_SECONDS = 90.0  # the first answer may wait for TensorFlow's import in a fresh worker
+# A class shares few trainers: a training that has held one this long gives it to whoever
+# waits, between two epochs, and goes on from where it was when a trainer is free again.
+# A paused training gives its trainer up at once when someone waits.
+SHARE_SECONDS = 30.0
 
 
 class WorkerUnavailable(RuntimeError):
@@ -76,7 +82,12 @@ class WorkerUnavailable(RuntimeError):
 
 
 class RunHandle(Job):
-    """A visitor's training: its ``TrainingRun`` (what the page draws) and its controls."""
+    """A visitor's training: its ``TrainingRun`` (what the page draws) and its controls.
+
+    A training shares its trainer: after SHARE_SECONDS, or at once while paused, it gives the
+    worker to a job that waits, and queues again with a ``Checkpoint`` (its history stays
+    here); it goes on from that epoch on the next free worker.
+    """
 
     kind = "train"
 
@@ -90,7 +101,12 @@ class RunHandle(Job):
         self.stop_requested = False
         self.worker_paused = False  # the worker has finished its epoch and is waiting
         self.requested_lr = float(spec.lr)
+        self.checkpoint: Checkpoint | None = None  # where it stopped when it gave its worker up
         self._first_epoch_at: float | None = None
+        self._wall_before = 0.0  # training time of earlier stretches on other workers
+        self._since = 0.0  # when the current worker took the job
+        self._yield_sent = False
+        self._requeue = False
 
     # --- what the page does ---------------------------------------------------------------
     def pause(self) -> None:
@@ -99,6 +115,10 @@ class RunHandle(Job):
             self.run.state = "paused"
             self.send(("pause",))
             self._bump()
+        elif self.run.state == "queued" and self.checkpoint and self.pool.cancel(self):
+            # Waiting to go on after giving its worker up: it simply stays out of the queue.
+            self.run.state, self.worker_paused = "paused", True
+            self._bump()
 
     @property
     def settled_pause(self) -> bool:
@@ -106,16 +126,22 @@ class RunHandle(Job):
         return self.run.state == "paused" and self.worker_paused
 
     def resume(self) -> None:
-        if self.run.state == "paused":
+        if self.run.state != "paused":
+            return
+        if self.running:
             self.run.state = "running"
             self.send(("resume",))
-            self._bump()
+        else:  # it gave its worker up while paused: queue for the next free one
+            self.run.state = "queued"
+            self.pool.submit(self)
+        self._bump()
 
     def stop(self) -> None:
-        """Stop before the next epoch; a run still waiting in the queue never starts."""
-        if self.run.state == "queued" and self.pool.cancel(self):
-            self.run.settle("stopped")
-            self._bump()
+        """Stop before the next epoch; a run still waiting in the queue never starts, and one
+        waiting to go on keeps what it had learned."""
+        queued = self.run.state == "queued" and self.pool.cancel(self)
+        if queued or (self.run.state == "paused" and not self.running):
+            self._stop_here()
         elif self.run.active and not self.stop_requested:
             self.stop_requested = True
             self.send(("stop",))
@@ -127,12 +153,48 @@ class RunHandle(Job):
             self.requested_lr = float(lr)
             self.send(("lr", self.requested_lr))
 
+    def _stop_here(self) -> None:
+        """Stopped without a worker: with the checkpoint's network, if it had trained."""
+        if self.checkpoint is not None:
+            self.run.finish("stopped", self.checkpoint.weights, self.checkpoint.test)
+        else:
+            self.run.settle("stopped")
+        self._bump()
+
+    def waiting_note(self) -> str:
+        if self.checkpoint is None:
+            return super().waiting_note()
+        return (
+            f"Your training gave the trainer to a classmate after epoch "
+            f"{self.checkpoint.epochs_done}; it goes on from there when a trainer is free. "
+            + super().waiting_note()
+        )
+
     # --- what the pool does ---------------------------------------------------------------
     def started(self, worker: Any) -> None:
         self.run.state = "running"
+        self._since, self._yield_sent, self._requeue = time.monotonic(), False, False
+        self.worker_paused = False
         super().started(worker)
-        if self.requested_lr != float(self.run.spec.lr):  # changed while it waited
+        if self.requested_lr != self._job_lr():  # changed while it waited
             self.send(("lr", self.requested_lr))
+
+    def _job_lr(self) -> float:
+        """The learning rate the worker starts this stretch with."""
+        if self.checkpoint is not None and self.run.history:
+            return float(self.run.history[-1].lr)
+        return float(self.run.spec.lr)
+
+    def tick(self, others_waiting: int) -> None:
+        if self._yield_sent or not others_waiting or not self.run.active:
+            return
+        held = time.monotonic() - self._since
+        if self.settled_pause or held > SHARE_SECONDS:
+            self._yield_sent = self.send(("yield",))
+
+    def replaced(self) -> None:
+        self.run.message = "Replaced by your newer request before it started."
+        self._stop_here()
 
     def receive(self, message: tuple) -> bool:
         kind = message[0]
@@ -142,11 +204,19 @@ class RunHandle(Job):
             if self._first_epoch_at is None:
                 self._first_epoch_at = now - record.seconds
             self.run.history.append(record)
-            self.run.wall_seconds = now - self._first_epoch_at
+            self.run.wall_seconds = self._wall_before + now - self._first_epoch_at
         elif kind == "health":
             self.run.health = message[1]
         elif kind in ("paused", "running"):
             self.worker_paused = kind == "paused"
+        elif kind == "yielded":
+            self.checkpoint = message[1]
+            self.payload = replace(self.payload, resume=self.checkpoint)
+            self._wall_before, self._first_epoch_at = self.run.wall_seconds, None
+            if self.stop_requested:  # a Stop crossed the yield: stop with what it learned
+                self._stop_here()
+            elif self.run.state == "running":
+                self.run.state, self._requeue = "queued", True
         elif kind == "finished":
             outcome: TrainingOutcome = message[1]
             diverged = outcome.state == "diverged"
@@ -157,7 +227,13 @@ class RunHandle(Job):
         elif kind == "failed":
             self.fail(f"Training failed: {message[1]}. Try other settings.")
         self._bump()
-        return kind in ("finished", "failed")
+        return kind in ("finished", "failed", "yielded")
+
+    def ended(self) -> None:
+        super().ended()
+        if self._requeue and self.run.state == "queued":
+            self._requeue = False
+            self.pool.submit(self)  # at the back: those who waited go first
 
     def fail(self, reason: str) -> None:
         if not self.run.over:
@@ -293,7 +369,11 @@ def start_training(
     spec: NetworkSpec, owner: object | None = None, split: Split | None = None
 ) -> RunHandle:
     """Queue a training of ``spec`` (on ``split``'s rows if given, else the bundled digits);
-    the handle fills in as the worker streams its epochs."""
+    the handle fills in as the worker streams its epochs. A training that would hold a shared
+    trainer too long is refused: ValueError with the sentence the page shows."""
+    rows = None if split is None else len(split.x_train)
+    if problem := training_problem(spec, rows):
+        raise ValueError(problem)
     pool = trainer_pool()
     return pool.submit(RunHandle(pool, spec, owner, split))
 

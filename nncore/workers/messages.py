@@ -14,6 +14,7 @@ A training worker (``trainer``), server → worker:
     ("step", StepRequest)           one optimizer step on one batch
     ("playground", PlayRequest)     a 2D playground training
     ("pause",) ("resume",) ("stop",) ("lr", float)   between a training's epochs
+    ("yield",)                      give the worker up (someone waits): send a Checkpoint
     ("play",) ("pause",) ("step",) ("stop",) ("yield",)   between a playground's epochs
 
 worker → server:
@@ -21,6 +22,7 @@ worker → server:
     ("ready", pid)                  warmed up, waiting for jobs
     ("epoch", EpochRecord)  ("health", NetworkHealth)  ("paused",)  ("running",)
     ("finished", TrainingOutcome)   the training is over (done, stopped or diverged)
+    ("yielded", Checkpoint)         the training gave its worker up; it goes on from here
     ("tuned", FineTuneResult)  ("stepped", StepResult)
     ("snapshot", Snapshot)  ("released", Snapshot)   a playground's progress, and its end
     ("failed", reason)              the job raised; the server says it as a sentence
@@ -119,12 +121,27 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Checkpoint:
+    """A training between two epochs, as plain arrays: what it needs to go on on another
+    worker (weights, the optimizer's variables, the shuffler's state), and how the network
+    does on the test rows so far (so a training stopped while it waits keeps a result)."""
+
+    epochs_done: int
+    weights: list[np.ndarray]
+    optimizer: list[np.ndarray]
+    shuffler: np.ndarray
+    test: Evaluation
+
+
+@dataclass(frozen=True)
 class TrainJob:
     """A training of ``spec``: on ``split``'s rows (an uploaded file's, prepared by the page),
-    or on the bundled digits, which the worker reads and splits itself."""
+    or on the bundled digits, which the worker reads and splits itself. ``resume`` continues
+    a training that gave its worker up."""
 
     spec: NetworkSpec
     split: Split | None = None
+    resume: Checkpoint | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +192,7 @@ __all__ = [
     "BUNDLED",
     "BUNDLED_KEY",
     "Answer",
+    "Checkpoint",
     "FineTuneRequest",
     "FineTuneResult",
     "ModelSource",

@@ -102,6 +102,22 @@ class Job:
         """Take one message from the worker; True when the job is over."""
         raise NotImplementedError
 
+    def tick(self, others_waiting: int) -> None:
+        """Called a few times a second while a worker has the job, whether or not the worker
+        said anything: where a job that has held its worker long enough offers it to the
+        ``others_waiting`` jobs in the queue."""
+
+    def replaced(self) -> None:
+        """The job was still waiting when its session queued another: it will not run."""
+        self.fail("Replaced by your newer request.")
+
+    def same_owner(self, other: Job) -> bool:
+        return (
+            self._owner is not None
+            and other._owner is not None
+            and (self._owner() is other._owner() is not None)
+        )
+
     def fail(self, reason: str) -> None:
         raise NotImplementedError
 
@@ -128,11 +144,21 @@ class TrainerPool:
             threading.Thread(target=self._serve, args=(worker,), daemon=True).start()
 
     def submit(self, job: J) -> J:
-        """Queue ``job``; it is handed back, so a caller keeps its own kind of job."""
+        """Queue ``job``; it is handed back, so a caller keeps its own kind of job.
+
+        A session has at most one job waiting: a job of the same owner still in the queue is
+        replaced (a second Train, a click in another page of the same tab), so one visitor
+        cannot fill the queue ahead of the class.
+        """
         with self._queue_changed:
+            replaced = [other for other in self._pending if other.same_owner(job)]
+            for other in replaced:
+                self._pending.remove(other)
             self._pending.append(job)
             self._renumber()
             self._queue_changed.notify_all()
+        for other in replaced:
+            other.replaced()
         return job
 
     def cancel(self, job: Job) -> bool:
@@ -187,6 +213,7 @@ class TrainerPool:
             while True:
                 if job.abandoned and not stop_sent:
                     stop_sent = worker.send(("stop",))
+                job.tick(self.waiting())
                 message = worker.receive(POLL_SECONDS)
                 if message is not None and job.receive(message):
                     worker.jobs_done += 1

@@ -18,6 +18,7 @@ from typing import Any
 from nncore.network.spec import NetworkSpec
 from nncore.training.run import State
 from nncore.workers.messages import (
+    Checkpoint,
     FineTuneRequest,
     FineTuneResult,
     StepRequest,
@@ -42,14 +43,18 @@ def _warm_up() -> None:
     EpochEngine.for_spec(spec).run_epoch(1)
 
 
-def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
-    """Apply every waiting message; while paused, wait for one. Returns (paused, stop)."""
+def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, str]:
+    """Apply every waiting message; while paused, wait for one.
+
+    Returns (paused, what next): "go" on to the next epoch, "stop" the training, or "yield"
+    the worker to someone waiting (the training goes on later, elsewhere).
+    """
     while True:
         if paused:
             if not conn.poll(PAUSE_LIMIT):
-                return paused, True
+                return paused, "stop"
         elif not conn.poll():
-            return paused, False
+            return paused, "go"
         command = conn.recv()
         kind = command[0]
         if kind == "pause" and not paused:
@@ -58,8 +63,8 @@ def _commands(conn: Connection, paused: bool, engine: Any) -> tuple[bool, bool]:
         elif kind == "resume" and paused:
             paused = False
             conn.send(("running",))
-        elif kind == "stop":
-            return paused, True
+        elif kind in ("stop", "yield"):
+            return paused, kind
         elif kind == "lr":
             engine.learning_rate = float(command[1])
 
@@ -73,14 +78,25 @@ def train(conn: Connection, job: TrainJob) -> None:
     spec = job.spec
     engine = EpochEngine.for_spec(spec, job.split)
     split = engine.split  # the rows trained and tested on, split once, here
+    first = 1
+    if job.resume is not None:  # a training that gave its worker up, going on
+        engine.restore_state(job.resume.weights, job.resume.optimizer, job.resume.shuffler)
+        first = job.resume.epochs_done + 1
     paused = False
     state: State = "done"
     measured_at, cost = -HEALTH_SECONDS, 0.0
-    for epoch in range(1, spec.epochs + 1):
-        paused, stop = _commands(conn, paused, engine)
-        if stop:
+    for epoch in range(first, spec.epochs + 1):
+        paused, next_step = _commands(conn, paused, engine)
+        if next_step == "stop":
             state = "stopped"
             break
+        if next_step == "yield":
+            weights, optimizer, shuffler = engine.save_state()
+            test = evaluate(engine.predict_test(), split)
+            checkpoint = Checkpoint(epoch - 1, weights, optimizer, shuffler, test)
+            conn.send(("yielded", checkpoint))
+            engine.release()
+            return
         # The epoch's update is measured from the weights before it, a few times a second,
         # and never so often that measuring takes more than a tenth of the training's time.
         due = time.monotonic() - measured_at >= max(HEALTH_SECONDS, 9 * cost)

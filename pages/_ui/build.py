@@ -31,6 +31,7 @@ from nncore.network.settings import (
 )
 from nncore.network.spec import PRESETS, NetworkSpec
 from nncore.training.codegen import keras_script
+from nncore.training.cost import training_problem
 from nncore.training.diagnosis import training_diagnosis, training_warnings
 from nncore.training.evaluation import confusion_matrix
 from nncore.training.figures import confusion_heatmap, digit_grid, training_curves, update_curves
@@ -67,10 +68,14 @@ def bring_type_defaults(slot: int) -> None:
 
 def train(spec: NetworkSpec) -> None:
     """Callback: queue a training of the network on screen (replacing this visitor's last)."""
-    if build_data.using_upload():
-        build_data.start(spec)  # the file's rows travel to the worker with the spec
-    else:
-        state.set_build_run(start_training(spec, state.owner()))
+    try:
+        if build_data.using_upload():
+            build_data.start(spec)  # the file's rows travel to the worker with the spec
+        else:
+            state.set_build_run(start_training(spec, state.owner()))
+    except ValueError as problem:  # too long for a shared trainer: said at the top
+        state.set_button_problem(str(problem))
+        return
     state.set_stepping(None)  # a training starts from fresh weights, so do the steps
 
 
@@ -124,6 +129,7 @@ def controls(run: state.BuildRun | None) -> None:
 
 def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -> None:
     """Train, Pause/Resume, Stop and Step one batch, at the top where a phone reaches them."""
+    too_long = None if plan.problems else training_problem(spec)
     buttons = st.columns(4)
     buttons[0].button(
         "Train",
@@ -131,9 +137,11 @@ def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -
         key="train",
         on_click=train,
         args=(spec,),
-        disabled=bool(plan.problems),
+        disabled=bool(plan.problems or too_long),
         width="stretch",
     )
+    if too_long:  # next to the disabled Train, where the eye goes
+        st.warning(too_long, icon=":material/hourglass_top:")
     step_button(buttons[1], spec, plan, busy=run is not None and run.run.active)
     if not isinstance(run, RunHandle) or not run.run.active or run.stop_requested:
         return  # nothing to control: no training, a kept one, or one that is stopping

@@ -39,7 +39,7 @@ def step(spec: NetworkSpec) -> None:
     try:
         split = build_data.upload_split(spec)
     except ValueError as problem:
-        state.set_step_problem(str(problem))
+        state.set_button_problem(str(problem))
         return
     job = start_step(spec, previous.state if previous else None, state.owner(), split)
     state.set_stepping(state.Stepping(spec, previous, job))
@@ -59,7 +59,7 @@ def step_button(column, spec: NetworkSpec, plan: LayerPlan, busy: bool) -> None:
 
 def finish_step() -> None:
     """Wait for a step that was asked for (it takes a fraction of a second once a trainer is free)."""
-    problem = state.take_step_problem()
+    problem = state.take_button_problem()
     if problem:
         st.warning(problem)
     current = state.stepping()

@@ -204,13 +204,14 @@ def remember_data_source(key: str) -> None:
     st.session_state["_data_source"] = key
 
 
-def take_step_problem() -> str | None:
-    """Why the last "Step one batch" could not start (said once, on the next run)."""
-    return st.session_state.pop("step_problem", None)
+def take_button_problem() -> str | None:
+    """Why the last Train or "Step one batch" could not start (said once, on the next run:
+    a button's callback runs before the page is drawn)."""
+    return st.session_state.pop("build_button_problem", None)
 
 
-def set_step_problem(sentence: str) -> None:
-    st.session_state["step_problem"] = sentence
+def set_button_problem(sentence: str) -> None:
+    st.session_state["build_button_problem"] = sentence
 
 
 def cached_figure(name: str, frame: Any, build: Callable[[], T]) -> tuple[T, bool]:
