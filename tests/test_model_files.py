@@ -117,7 +117,10 @@ def test_a_good_upload_answers_drawings_in_the_worker_even_after_it_is_replaced(
     stroke[4:24, 13:15] = 1.0
     first = client.answer(source, stroke)
     assert first.probabilities.shape == (10,) and first.probabilities.sum() == pytest.approx(1)
-    os.kill(client.inference_service().worker.pid, signal.SIGKILL)
+    # Uploaded networks have a worker of their own: a slow file never holds up other drawings.
+    assert client.service_for(source) is client.upload_service()
+    assert client.upload_service() is not client.inference_service()
+    os.kill(client.upload_service().worker.pid, signal.SIGKILL)
     again = client.answer(source, stroke)  # a new worker rebuilds it from the file
     np.testing.assert_allclose(first.probabilities, again.probabilities, atol=1e-6)
     # The download path: the same model comes back as a .keras file.
