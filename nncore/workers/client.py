@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from dataclasses import replace
 from typing import Any
 
@@ -44,7 +45,7 @@ from nncore.workers.messages import (
 )
 from nncore.workers.playground_client import PlaygroundJob, start_playground
 from nncore.workers.pool import Job, Owner, TrainerPool, one_per_process, trainer_pool
-from nncore.workers.process import WorkerProcess
+from nncore.workers.process import WorkerProcess, resident_bytes
 
 # What pages use of the worker side, all reached through this module.
 __all__ = [
@@ -297,47 +298,87 @@ class StepJob(OneReplyJob):
 
 
 class InferenceService:
-    """The inference worker: one process answering drawings, one at a time, replaced if it dies."""
+    """The inference worker: one process answering drawings, one at a time, replaced if it dies.
+
+    Its memory is bounded and owned: the worker keeps visitors' networks up to a number of
+    bytes (``inference.CACHE_BYTES``); a network is forgotten once the session that asked for
+    it has ended; and a worker that has grown beyond ``MEMORY_BYTES`` anyway is replaced
+    between two requests.
+    """
+
+    MEMORY_BYTES = 1536 * 2**20
 
     def __init__(self, threads: int = 1):
         self.worker = WorkerProcess("inference", threads)
         self._lock = threading.Lock()
+        self._forgotten: list[str] = []  # keys whose sessions ended, to drop from the worker
+        self._watched: set[str] = set()
         threading.Thread(target=self._warm, daemon=True).start()
 
     def _warm(self) -> None:
         with self._lock:
             self.worker.start_ready()
 
+    def belongs_to(self, key: str, owner: object | None) -> None:
+        """``key``'s network is dropped from the worker once ``owner`` (a session) is gone."""
+        if owner is None or key in self._watched or key == BUNDLED.key:
+            return
+        self._watched.add(key)
+        weakref.finalize(owner, self._forget_later, key)
+
+    def _forget_later(self, key: str) -> None:
+        # Runs wherever the session was collected: only note it; the next call tells the worker.
+        self._forgotten.append(key)
+
     def call(self, kind: str, *args: Any) -> Any:
         """One request; a worker that dies is replaced and asked once more."""
         with self._lock:
-            for _ in range(2):
-                self.worker.start_ready()
-                if self.worker.send((kind, *args)):
-                    try:
-                        reply = None
-                        deadline = time.monotonic() + ANSWER_SECONDS
-                        while reply is None and time.monotonic() < deadline:
-                            reply = self.worker.receive(0.5)
-                    except (EOFError, OSError):
-                        reply = None
-                    if reply is not None:
-                        status, value = reply
-                        if status == "error":
-                            raise value
-                        return value
+            if self._forgotten:
+                keys, self._forgotten = self._forgotten, []
+                self._watched.difference_update(keys)
+                self._request("forget", keys)
+            reply = self._request(kind, *args)
+            # Replaced between two requests when it has grown too large, whatever the cause.
+            if resident_bytes(self.worker.pid) > self.MEMORY_BYTES:
                 self.worker.stop()
+            return reply
+
+    def _request(self, kind: str, *args: Any) -> Any:
+        """One request to the worker (the lock held); replaced and asked again if it died."""
+        for _ in range(2):
+            self.worker.start_ready()
+            if self.worker.send((kind, *args)):
+                try:
+                    reply = None
+                    deadline = time.monotonic() + ANSWER_SECONDS
+                    while reply is None and time.monotonic() < deadline:
+                        reply = self.worker.receive(0.5)
+                except (EOFError, OSError):
+                    reply = None
+                if reply is not None:
+                    status, value = reply
+                    if status == "error":
+                        raise value
+                    return value
+            self.worker.stop()
+
         raise WorkerUnavailable("the inference worker stopped twice in a row")
 
-    def answer(self, source: ModelSource, x: np.ndarray) -> Answer:
+    def answer(self, source: ModelSource, x: np.ndarray, owner: object | None = None) -> Answer:
         """The network's answer to one drawing; the weights travel only if the worker lacks them."""
+        self.belongs_to(source.key, owner)
         try:
             return self.call("answer", source.reference(), x)
         except UnknownModel:
             return self.call("answer", source, x)
 
 
-def open_uploaded_model(data: bytes, file_name: str) -> ModelSource:
+class UploadService(InferenceService):
+    """A second inference worker, for networks visitors upload: opening a file (however slow
+    a legal one is) never holds up anybody's drawing on the bundled CNN or a Build network."""
+
+
+def open_uploaded_model(data: bytes, file_name: str, owner: object | None = None) -> ModelSource:
     """A visitor's ``.keras`` file as a network the Draw page can use, private to its session.
 
     Checked here first (size, zip, Lambda, custom code: no Keras needed), then loaded by the
@@ -345,18 +386,31 @@ def open_uploaded_model(data: bytes, file_name: str) -> ModelSource:
     """
     check_keras_file(data)
     source = ModelSource(new_key(), file_name, (784,), keras_file=data)
-    input_shape, _ = inference_service().call("open_model", source)
+    service = service_for(source)
+    service.belongs_to(source.key, owner)
+    input_shape, _ = service.call("open_model", source)
     return replace(source, input_shape=tuple(input_shape))
 
 
 def keras_file(source: ModelSource) -> bytes:
     """The network ``source`` describes, as the bytes of a ``.keras`` file."""
-    return inference_service().call("keras_file", source)
+    return service_for(source).call("keras_file", source)
 
 
 def inference_service() -> InferenceService:
     """This server's inference worker (started on first use, shared by every visitor)."""
     return one_per_process(InferenceService)
+
+
+def upload_service() -> UploadService:
+    """This server's worker for uploaded networks (started when the first file arrives)."""
+    return one_per_process(UploadService)
+
+
+def service_for(source: ModelSource) -> InferenceService:
+    """Which worker answers for ``source``: uploaded files (and copies taught from them) have
+    a worker of their own."""
+    return upload_service() if source.keras_file is not None else inference_service()
 
 
 def start_workers() -> None:
@@ -394,6 +448,7 @@ def start_step(
     return trainer_pool().submit(StepJob(spec, state, owner, split))
 
 
-def answer(source: ModelSource, x: np.ndarray) -> Answer:
-    """Probabilities and layer outputs of ``source`` for one 28×28 drawing."""
-    return inference_service().answer(source, x)
+def answer(source: ModelSource, x: np.ndarray, owner: object | None = None) -> Answer:
+    """Probabilities and layer outputs of ``source`` for one 28×28 drawing; ``owner`` is the
+    session, once gone its network is dropped from the worker."""
+    return service_for(source).answer(source, x, owner)

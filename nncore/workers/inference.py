@@ -17,8 +17,20 @@ import numpy as np
 
 from nncore.workers.messages import BUNDLED_KEY, Answer, ModelSource, UnknownModel
 
-CACHE_SIZE = 32  # visitors' networks kept built; the least recently used go first
+# Visitors' networks are kept built, up to this many bytes of weights (counted four times: the
+# weights, Keras's copies and the traced graph's buffers); the least recently used go first.
+CACHE_BYTES = 256 * 2**20
 _models: OrderedDict[str, Any] = OrderedDict()
+_sizes: dict[str, int] = {}
+
+
+def model_bytes(model: Any) -> int:
+    """What a built model holds in memory, by its weights (see CACHE_BYTES)."""
+    return 4 * sum(int(np.prod(weight.shape)) * 4 for weight in model.weights)
+
+
+def cached_bytes() -> int:
+    return sum(_sizes.values())
 
 
 def bundled_model() -> Any:
@@ -61,11 +73,25 @@ def model_for(source: ModelSource) -> Any:
         return _models[source.key]
     if not source.rebuildable:
         raise UnknownModel(source.key)
-    _models[source.key] = build(source)
-    while len(_models) > CACHE_SIZE + 1:  # the bundled model stays
-        oldest = next(key for key in _models if key != BUNDLED_KEY)
-        del _models[oldest]
-    return _models[source.key]
+    model = build(source)
+    _models[source.key], _sizes[source.key] = model, model_bytes(model)
+    # Make room: the least recently used go first, never the bundled model or this one.
+    while cached_bytes() > CACHE_BYTES:
+        oldest = next((k for k in _models if k not in (BUNDLED_KEY, source.key)), None)
+        if oldest is None:
+            break
+        forget([oldest])
+    return model
+
+
+def forget(keys: list[str]) -> int:
+    """Drop these visitors' networks (their sessions have ended); how many were held."""
+    dropped = 0
+    for key in keys:
+        if key != BUNDLED_KEY and _models.pop(key, None) is not None:
+            _sizes.pop(key, None)
+            dropped += 1
+    return dropped
 
 
 def answer(source: ModelSource, x: np.ndarray, with_layers: bool = True) -> Answer:
@@ -89,7 +115,7 @@ def open_model(source: ModelSource) -> tuple[tuple[int, ...], int]:
     key; its input shape and number of outputs."""
     from nncore.digits.model_files import describe_shapes
 
-    _models.pop(source.key, None)
+    forget([source.key])
     return describe_shapes(model_for(source))
 
 
@@ -101,6 +127,7 @@ def keras_file(source: ModelSource) -> bytes:
 
 
 REQUESTS: dict[str, Callable[..., Any]] = {
+    "forget": forget,
     "answer": answer,
     "open_model": open_model,
     "keras_file": keras_file,

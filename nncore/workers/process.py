@@ -30,6 +30,20 @@ START_SECONDS = 120.0  # importing TensorFlow on a busy 2-core machine takes sec
 FORK_SERVER = ForkServer()  # this process's, started by its first worker
 
 
+def resident_bytes(pid: int | None) -> int:
+    """The memory a process holds now (its resident set), 0 if it is gone."""
+    if pid is None:
+        return 0
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 class WorkerProcess:
     """One worker process of a kind (``trainer``, ``inference``) and the pipe to it."""
 

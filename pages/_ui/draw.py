@@ -189,7 +189,7 @@ def ask(source: ModelSource, x: np.ndarray) -> Answer | None:
     """The worker's answer, or None with a sentence on the page saying why there is none."""
     try:
         with st.spinner("Waking up the digit network (the first answer takes a few seconds)…"):
-            reply = answer(source, x)
+            reply = answer(source, x, state.owner())
     except FloatingPointError:
         st.error(
             "This network answers NaN for every drawing: its training diverged. Train it again "

@@ -34,7 +34,7 @@ def open_upload() -> None:
         if len(data) > MAX_MODEL_BYTES:
             raise ModelFileProblem(f"The model file is larger than {MAX_MODEL_MB} MB, the limit.")
         # The label is shown in Markdown (captions, notes): the file's name stays plain text.
-        model = open_uploaded_model(data, f"your model {plain_text(file.name, 80)}")
+        model = open_uploaded_model(data, f"your model {plain_text(file.name, 80)}", state.owner())
     except ModelFileProblem as problem:
         state.set_model_problem(file.name, str(problem))
         return
