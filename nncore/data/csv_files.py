@@ -35,7 +35,8 @@ PIXELS = 784
 PREVIEW_ROWS = 8
 MAX_LABEL_NUMBER = 1e15  # float64 holds every whole number below it exactly
 # A feature's largest size: its square, summed over every row, stays within float32 when the
-# columns are standardised (10,000 × 10³⁰ < 3.4 × 10³⁸). Larger values are ids, not measurements.
+# columns are standardised (10,000 × 10³⁰ < 3.4 × 10³⁸). Larger values are ids, not
+# measurements.
 MAX_FEATURE = 1e15
 INT64_MAX = int(np.iinfo(np.int64).max)
 SNIFF_BYTES = 64 * 1024  # enough for the first lines of any accepted file
