@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[1]
+# The answer Draw a Digit shows for a drawing.
+PREDICTION = '[data-testid="stMetric"]:has-text("Prediction")'
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -94,3 +96,34 @@ def assert_no_exception(page: Page) -> None:
     """A traceback on the page is a failure, whatever else the test checks."""
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.first.inner_text()
+
+
+def metric(page: Page, label: str) -> Locator:
+    """The ``st.metric`` whose label contains ``label`` (its value: ``metric_value``)."""
+    return page.locator('[data-testid="stMetric"]').filter(has_text=label)
+
+
+def metric_value(page: Page, label: str) -> Locator:
+    return metric(page, label).locator('[data-testid="stMetricValue"]')
+
+
+def canvas_box(page: Page) -> FloatRect:
+    """Where Draw a Digit's drawing surface is on screen (Fabric stacks two canvases; both
+    share a box)."""
+    surface = page.locator(".st-key-digit_canvas canvas").last
+    expect(surface).to_be_visible(timeout=30_000)
+    box = surface.bounding_box()
+    assert box is not None
+    return box
+
+
+def draw_vertical_stroke(page: Page) -> None:
+    """On Draw a Digit's canvas: press, move down the middle in small steps like a hand,
+    release."""
+    box = canvas_box(page)
+    x = box["x"] + box["width"] / 2
+    top, bottom = box["y"] + box["height"] * 0.15, box["y"] + box["height"] * 0.85
+    page.mouse.move(x, top)
+    page.mouse.down()
+    page.mouse.move(x, bottom, steps=25)
+    page.mouse.up()

@@ -1,7 +1,6 @@
 """Build & Train in a real browser: train live, stop early, and every page opens cleanly."""
 
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,16 +8,25 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from appdriver import assert_no_exception, open_page, wait_idle
+from appdriver import (
+    PREDICTION,
+    assert_no_exception,
+    draw_vertical_stroke,
+    metric,
+    metric_value,
+    open_page,
+    running_app,
+    wait_idle,
+)
+from nncore.playground.settings import ALL_SETTINGS as PLAYGROUND_SETTINGS
+from nncore.settings import defaults
+from pages._ui.site import SITE
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.browser
 
 
-def metric(page: Page, label: str):
-    return page.locator('[data-testid="stMetric"]').filter(has_text=label)
-
-
-@pytest.mark.parametrize("path", ["/", "/build", "/descent", "/draw"])
+@pytest.mark.parametrize("path", ["/" + site.url_path for site in SITE])
 def test_every_page_opens_without_an_exception(page: Page, app_url: str, path: str):
     open_page(page, app_url + path)
     expect(page.locator("h1").first).to_be_visible()
@@ -41,42 +49,48 @@ def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: 
     # Three epochs drawn for train and test, in both panels.
     points = curves.evaluate("gd => gd.data.map(trace => trace.x.length)")
     assert points == [3, 3, 3, 3]
-    value = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]').inner_text()
+    value = metric_value(page, "Test accuracy").inner_text()
     assert value.endswith("%") and float(value[:-1]) > 30
     assert_no_exception(page)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Trained:
-    """A finished training on /build whose page stays open."""
+    """A finished training on /build, kept for its link."""
 
-    page: Page
     link: str  # the page's address, with the kept run's id
     run_id: str
     accuracy: str  # the test accuracy the page shows
 
 
-@pytest.fixture(scope="module")
-def trained(browser: Browser, app_url: str) -> Iterator[Trained]:
-    """One small training shared by the tests that need a finished one (each training costs
-    the machine seconds of CPU); the last of them trains again on its page."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+def run_id_in(url: str) -> str:
+    found = re.search(r"[?&]run=([A-Za-z0-9_-]+)", url)
+    assert found is not None, url
+    return found.group(1)
+
+
+def train_small(page: Page, app_url: str) -> Trained:
+    """Train a small network on /build in ``page`` and wait until its run is kept."""
     open_page(page, app_url + "/build?epochs=2&rows=500")
     page.locator(".st-key-train button").click()
     expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
     expect(page).to_have_url(re.compile(r"[?&]run=[A-Za-z0-9_-]{16,}"), timeout=30_000)
     wait_idle(page)
-    accuracy = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]').inner_text()
-    run_id = re.search(r"run=([A-Za-z0-9_-]+)", page.url).group(1)
-    yield Trained(page, page.url, run_id, accuracy)
+    return Trained(page.url, run_id_in(page.url), metric_value(page, "Test accuracy").inner_text())
+
+
+@pytest.fixture(scope="module")
+def trained(browser: Browser, app_url: str) -> Iterator[Trained]:
+    """One small training shared by the tests that only open its link (each training costs the
+    machine seconds of CPU). Its visitor stays connected, and idle, until the module ends: no
+    test gets its page, so none can change what the others find."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield train_small(context.new_page(), app_url)
     context.close()
 
 
 def test_the_web_server_never_loads_tensorflow(page: Page, app_server, trained: Trained):
     """After a training on /build and a drawing on /draw, TensorFlow lives only in workers."""
-    from tests.browser.test_draw import PREDICTION, draw_vertical_stroke
-
     url, server = app_server
     open_page(page, f"{url}/draw?net=build&run={trained.run_id}")
     draw_vertical_stroke(page)
@@ -96,16 +110,15 @@ def _child_of(process: Path, parent: int) -> bool:
         return False
 
 
-def epoch_shown_after(page: Page, epoch: int, limit: float) -> int:
-    """Wait until the progress line shows an epoch past ``epoch``; return the one shown."""
+def epoch_shown(page: Page) -> int:
+    """The epoch the progress line shows (0 while there is none)."""
     progress = page.get_by_text(re.compile(r"^Epoch \d+/\d+"))
-    deadline = time.monotonic() + limit
-    shown = epoch
-    while shown <= epoch and time.monotonic() < deadline:
-        if progress.count():
-            shown = int(re.match(r"Epoch (\d+)", progress.first.inner_text()).group(1))
-        time.sleep(0.2)
-    return shown
+    if not progress.count():
+        return 0
+    text = progress.first.inner_text()
+    shown = re.match(r"Epoch (\d+)", text)
+    assert shown is not None, text
+    return int(shown.group(1))
 
 
 def test_pause_resume_and_stop_act_between_epochs_and_stop_keeps_the_model(
@@ -121,25 +134,25 @@ def test_pause_resume_and_stop_act_between_epochs_and_stop_keeps_the_model(
     expect(metric(page, "Test accuracy")).to_have_count(0)
     paused_at = int(page.get_by_text("Paused after epoch").inner_text().split()[3].rstrip("."))
     page.locator(".st-key-resume button").click()
-    assert epoch_shown_after(page, paused_at, limit=120) > paused_at
+    wait_until(lambda: epoch_shown(page) > paused_at, 120, "an epoch after the resume", 0.2)
     page.locator(".st-key-stop button").click()
     stopped = page.get_by_text(re.compile(r"Stopped after \d+ of 300"))
     expect(stopped).to_be_visible(timeout=60_000)
+    # The test accuracy comes with the worker's last message: no epoch can arrive after it.
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=60_000)
     wait_idle(page)
-    epochs = int(re.search(r"after (\d+)", stopped.inner_text()).group(1))
-    time.sleep(2)  # an epoch's time: nothing more may arrive
+    said = re.search(r"after (\d+)", stopped.inner_text())
+    assert said is not None
+    epochs = int(said.group(1))
     curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
     assert curves.evaluate("gd => gd.data.map(trace => trace.x.length)") == [epochs] * 4
     expect(page.get_by_text(f"Epoch {epochs}/300")).to_be_visible()
-    expect(metric(page, "Test accuracy")).to_be_visible()
     expect(page.locator(".st-key-stop button")).to_have_count(0)
     assert_no_exception(page)
 
 
 def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
     """The first request a new server gets may be a teacher's link straight to a page."""
-    from appdriver import running_app
-
     with running_app() as (url, _):
         open_page(page, f"{url}/build?epochs=7&batch=64")
         nav = page.locator('[data-testid="stSidebarNav"]')
@@ -157,7 +170,7 @@ def test_a_finished_training_opens_from_its_link_in_a_fresh_browser(
 ):
     """F5, a new tab or the teacher's browser: the link's run id opens the same trained model."""
     open_page(page, trained.link)  # a browser context of its own: another visitor
-    shown = metric(page, "Test accuracy").locator('[data-testid="stMetricValue"]')
+    shown = metric_value(page, "Test accuracy")
     expect(shown).to_have_text(trained.accuracy, timeout=30_000)
     open_page(page, f"{app_url}/draw?net=build&run={trained.run_id}")
     expect(page.get_by_text("Answering: your Build & Train network")).to_be_visible()
@@ -166,11 +179,10 @@ def test_a_finished_training_opens_from_its_link_in_a_fresh_browser(
     assert_no_exception(page)
 
 
-def test_training_again_replaces_the_kept_run_in_the_link(trained: Trained):
-    """Last of the tests sharing ``trained``: it trains again on that page."""
-    page = trained.page
+def test_training_again_replaces_the_kept_run_in_the_link(page: Page, app_url: str):
+    first = train_small(page, app_url)
     page.locator(".st-key-train button").click()
-    expect(page).not_to_have_url(re.compile(rf"run={trained.run_id}"), timeout=120_000)
+    expect(page).not_to_have_url(re.compile(rf"run={first.run_id}"), timeout=120_000)
     expect(page).to_have_url(re.compile(r"[?&]run="), timeout=120_000)
     wait_idle(page)
     expect(metric(page, "Test accuracy")).to_be_visible()
@@ -205,8 +217,11 @@ def test_moving_between_pages_keeps_each_pages_own_settings(page: Page, app_url:
     page.get_by_role("link", name="2D Playground").first.click()
     expect(page.get_by_role("heading", name="2D Playground")).to_be_visible(timeout=30_000)
     wait_idle(page)
-    time.sleep(1)  # the address is rewritten after the page's script has run
-    assert page.url.endswith("/playground"), page.url  # its own defaults, none of Build's
+    # Its own defaults, none of Build's: on its controls, then in its address.
+    own = defaults(PLAYGROUND_SETTINGS)
+    for key in ("batch", "seed"):
+        expect(page.locator(f'.st-key-{key} input[type="range"]')).to_have_value(str(own[key]))
+    expect(page).to_have_url(re.compile(r"/playground$"))
     assert_no_exception(page)
     page.get_by_role("link", name="Build & Train").first.click()
     expect(page).to_have_url(re.compile(r"/build\?"), timeout=30_000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from appdriver import assert_no_exception, open_page, wait_idle
+from appdriver import PREDICTION, assert_no_exception, draw_vertical_stroke, open_page, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -101,8 +101,6 @@ def test_on_a_phone_train_is_in_the_first_screen(browser: Browser, app_url: str)
 
 
 def test_on_a_phone_the_answer_is_right_under_the_canvas(browser: Browser, app_url: str):
-    from tests.browser.test_draw import PREDICTION, draw_vertical_stroke
-
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     try:
         page = context.new_page()
@@ -157,6 +155,7 @@ def test_formulas_and_labels_fit_without_overlapping(browser: Browser, app_url: 
         expect(diagram).to_be_visible(timeout=30_000)
         boxes = diagram.evaluate(TEXT_BOXES)
         figure = diagram.bounding_box()
+        assert figure is not None
         assert not overlapping(boxes), [b["text"] for b in boxes]
         assert all(b["x"] >= figure["x"] - 1 for b in boxes)
         assert all(b["x"] + b["width"] <= figure["x"] + figure["width"] + 1 for b in boxes)

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from appdriver import assert_no_exception, open_page
 from nncore.optimizers import OPTIMIZERS
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -156,7 +157,14 @@ def settle(page: Page, selector: str) -> None:
         }""",
         arg=[selector, page.locator(selector).evaluate("gd => gd.parentElement.clientWidth")],
     )
-    page.wait_for_timeout(400)
+    # Plotly then places its labels again: wait until two looks find everything where it was.
+    seen: list[dict[str, list[dict]]] = []
+
+    def still() -> bool:
+        seen.append(boxes(page, selector))
+        return len(seen) > 1 and seen[-1] == seen[-2]
+
+    wait_until(still, 30, "the figure's labels to stay put", interval=0.2)
 
 
 @pytest.mark.parametrize("query", ["fn=bowl", "fn=bowl&view=surface", "fn=quadratic"])

@@ -6,29 +6,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from appdriver import assert_no_exception, open_page, wait_idle
-
-PREDICTION = '[data-testid="stMetric"]:has-text("Prediction")'
-
-
-def canvas_box(page: Page) -> dict:
-    """Where the drawing surface is on screen (Fabric stacks two canvases; both share a box)."""
-    surface = page.locator(".st-key-digit_canvas canvas").last
-    expect(surface).to_be_visible(timeout=30_000)
-    box = surface.bounding_box()
-    assert box is not None
-    return box
-
-
-def draw_vertical_stroke(page: Page) -> None:
-    """Press, move down the middle in small steps like a hand, release."""
-    box = canvas_box(page)
-    x = box["x"] + box["width"] / 2
-    top, bottom = box["y"] + box["height"] * 0.15, box["y"] + box["height"] * 0.85
-    page.mouse.move(x, top)
-    page.mouse.down()
-    page.mouse.move(x, bottom, steps=25)
-    page.mouse.up()
+from appdriver import (
+    PREDICTION,
+    assert_no_exception,
+    canvas_box,
+    draw_vertical_stroke,
+    open_page,
+    wait_idle,
+)
 
 
 @pytest.mark.browser

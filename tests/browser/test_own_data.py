@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from appdriver import assert_no_exception, open_page, wait_idle
-from tests.browser.test_draw import PREDICTION, draw_vertical_stroke
+from appdriver import PREDICTION, assert_no_exception, draw_vertical_stroke, open_page, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = "layers=1&l1_units=16&l1_act=relu&epochs=10&lr=0.01&batch=16"
@@ -25,9 +24,10 @@ def flowers(path: Path) -> Path:
     return path
 
 
-def upload(page: Page, key: str, path: Path) -> None:
+def upload(page: Page, key: str, path: Path, answer: str) -> None:
+    """Upload ``path`` with the file control ``key`` and wait for the page's ``answer`` to it."""
     page.locator(f'.st-key-{key} input[type="file"]').set_input_files(str(path))
-    page.wait_for_timeout(500)
+    expect(page.get_by_text(answer)).to_be_visible(timeout=120_000)
     wait_idle(page, 120_000)
 
 
@@ -38,12 +38,11 @@ def test_a_csv_is_understood_trained_on_and_a_bad_one_changes_nothing(
     open_page(page, f"{app_url}/build?{SMALL}")
     page.get_by_text("Your own CSV file").click()
     wait_idle(page)
-    upload(page, "csv_upload", flowers(tmp_path / "flowers.csv"))
-    expect(page.get_by_text("Read as a table: 90 rows, 2 feature columns")).to_be_visible()
+    read = "Read as a table: 90 rows, 2 feature columns"
+    upload(page, "csv_upload", flowers(tmp_path / "flowers.csv"), read)
     bad = tmp_path / "semicolons.csv"
     bad.write_text("a;b;label\n1;2;x\n")
-    upload(page, "csv_upload", bad)
-    expect(page.get_by_text("separates its values with semicolons")).to_be_visible()
+    upload(page, "csv_upload", bad, "separates its values with semicolons")
     expect(page.get_by_text("Read as a table: 90 rows")).to_be_visible()  # still the last file
     page.locator(".st-key-train button").click()
     expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=180_000)
@@ -66,10 +65,8 @@ def test_an_uploaded_keras_model_answers_drawings_and_a_damaged_one_is_refused(
     open_page(page, f"{app_url}/draw")
     page.get_by_text("Pen, network, your own model").click()
     wait_idle(page)
-    upload(page, "draw_model_upload", damaged)
-    expect(page.get_by_text("The file is damaged or cut short")).to_be_visible()
-    upload(page, "draw_model_upload", mine)
-    expect(page.get_by_text("Answering: your model mine.keras")).to_be_visible(timeout=60_000)
+    upload(page, "draw_model_upload", damaged, "The file is damaged or cut short")
+    upload(page, "draw_model_upload", mine, "Answering: your model mine.keras")
     draw_vertical_stroke(page)
     prediction = page.locator(PREDICTION)
     expect(prediction).to_be_visible(timeout=60_000)
