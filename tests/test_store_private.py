@@ -102,6 +102,16 @@ def test_a_store_others_can_only_read_is_made_private(tmp_path):
     assert mode(directory) == 0o700
 
 
+def test_an_empty_store_others_could_write_is_made_private(tmp_path):
+    """What `mkdir` makes under a umask of 002 holds nothing anyone could have put there."""
+    directory = tmp_path / "runs"
+    directory.mkdir()
+    directory.chmod(0o775)
+    keep(finished_run(), directory)
+    assert mode(directory) == 0o700
+    assert load(RUN_ID, directory) is not None
+
+
 def test_a_store_others_can_write_is_refused(tmp_path):
     directory = tmp_path / "runs"
     keep(finished_run(), directory)
@@ -111,6 +121,7 @@ def test_a_store_others_can_write_is_refused(tmp_path):
     with pytest.raises(StoreProblem):
         keep(finished_run("another-run-0123456789"), directory)
     assert load(RUN_ID, directory) is None  # someone could have replaced it
+    assert mode(directory) == 0o777  # left as it was: refused again next time
     directory.chmod(0o770)
     with pytest.raises(StoreProblem, match=r"mode 0770"):
         check_store_directory(directory)

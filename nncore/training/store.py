@@ -93,8 +93,9 @@ def check_store_directory(directory: Path | None = None) -> Path:
     Call it once when the server starts, so a store it must not use is said at once (in the
     server's log) rather than at the first kept training. Returns the directory. Raises
     ``StoreProblem`` when the directory cannot be created, is not a directory, belongs to
-    another user, or can be written by group or others; one that others can only read or list
-    (a volume made by ``mkdir``) is made 0700, since the ids in its file names are the links.
+    another user, or can be written by group or others and holds anything. One of this user's
+    that others can only read or list (a volume made by ``mkdir``), or an empty one they could
+    write (``mkdir`` under umask 002), is made 0700: the ids in its file names are the links.
     """
     directory = directory or store_directory()
     try:
@@ -127,7 +128,7 @@ def _make_directories(directory: Path) -> None:
 
 def _check_private(directory: Path, tighten: bool = False) -> None:
     """``StoreProblem`` unless ``directory`` is a directory of this user's that nobody else can
-    write to; with ``tighten``, one others can read is made 0700."""
+    write to; with ``tighten``, one others can read, or an empty one, is made 0700."""
     try:
         status = os.stat(directory)
     except OSError as problem:
@@ -148,13 +149,29 @@ def _check_private(directory: Path, tighten: bool = False) -> None:
         )
     mode = stat.S_IMODE(status.st_mode)
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
-        raise StoreProblem(
-            f"The folder for kept trainings, {directory}, can be written by other users (mode "
-            f"{mode:04o}), who could have replaced them: remove it or set PLAYGROUND_STORE to a "
-            "private folder (chmod 700)."
-        )
-    if mode & 0o077 and tighten:
+        if not (tighten and _empty(directory)):
+            raise _writable_by_others(directory, mode)
+        # Empty, so nobody can have put anything in it: made private, then looked at again
+        # (something put there in between is still refused).
         os.chmod(directory, PRIVATE_DIRECTORY)
+        if not _empty(directory):
+            os.chmod(directory, mode)
+            raise _writable_by_others(directory, mode)
+    elif mode & 0o077 and tighten:
+        os.chmod(directory, PRIVATE_DIRECTORY)
+
+
+def _empty(directory: Path) -> bool:
+    with os.scandir(directory) as entries:
+        return next(entries, None) is None
+
+
+def _writable_by_others(directory: Path, mode: int) -> StoreProblem:
+    return StoreProblem(
+        f"The folder for kept trainings, {directory}, can be written by other users (mode "
+        f"{mode:04o}), who could have replaced them: remove it or set PLAYGROUND_STORE to a "
+        "private folder (chmod 700)."
+    )
 
 
 def valid_id(run_id: object) -> bool:
