@@ -3,7 +3,8 @@
 The attacks are made here, as the issue "one visitor cannot take the machine" describes them:
 a 784→500,000→10 network with hollow zero weights (a few KB that took 13 s and 8.5 GB to load),
 the overlapping-entry zip bomb (30 directory entries of 1 GiB sharing one deflated member,
-with config.json and model.weights.h5 beside them), a valid zip of nine 1 GiB members,
+with config.json and model.weights.h5 beside them; and with three names only, metadata.json
+and model.weights.h5 sharing the member), a valid zip of nine 1 GiB members,
 config.json nested 100,000 deep, duplicate names, and the largest config.json allowed (1 MB)
 filled with escaped quotes or with objects. Each is checked in this process, as the server
 and then the inference worker do; CPU seconds (``time.process_time``) and wall time are the
@@ -147,6 +148,9 @@ def attacks() -> dict[str, bytes]:
             ("config.json", wide), ("model.weights.h5", hollow_weights(500_000))
         ),
         "overlapping_zip_bomb": handmade_zip([*model, one_gib], model_pointers + thirty),
+        "overlapping_three_names": handmade_zip(
+            [model[0], one_gib], [("config.json", 0), ("metadata.json", 1), ("model.weights.h5", 1)]
+        ),
         "nine_1gib_members": handmade_zip(nine, [(m[0], i) for i, m in enumerate(nine)]),
         "config_nested_100000_deep": zip_of(
             ("config.json", b"[" * 100_000 + b"]" * 100_000), ("model.weights.h5", weights)
