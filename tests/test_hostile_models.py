@@ -5,9 +5,11 @@ exactly as Keras counts them."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
 import json
+import random
 import re
 import struct
 import warnings
@@ -386,6 +388,29 @@ def test_duplicate_member_names_are_refused(real):
         archive.writestr("model.weights.h5", parts["model.weights.h5"])
         archive.writestr("config.json", json.dumps(lambda_config))
     refused(buffer.getvalue(), r"holds 2 files named 'config\.json'")
+
+
+def test_any_damaged_file_gets_a_sentence_and_never_a_traceback(real):
+    """Bytes changed at random in the bundled CNN's file, stored and deflated: each damaged copy
+    passes (the weights are Keras's to check, in the worker) or is refused with a sentence."""
+    rng = random.Random(0)
+    originals = [
+        real["files"]["bundled"],
+        zip_of(members(real["files"]["bundled"]), zipfile.ZIP_DEFLATED),
+    ]
+    for _ in range(1500):
+        damaged = bytearray(rng.choice(originals))
+        for _ in range(rng.randint(1, 6)):
+            where = rng.choice(
+                [
+                    rng.randrange(len(damaged)),
+                    rng.randrange(8000),
+                    len(damaged) - rng.randint(1, 300),
+                ]
+            )
+            damaged[where] = rng.randrange(256)
+        with contextlib.suppress(ModelFileProblem):
+            check_keras_file(bytes(damaged))
 
 
 # --- config.json nested deep ---------------------------------------------------------------------

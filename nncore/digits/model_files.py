@@ -30,6 +30,7 @@ import os
 import struct
 import tempfile
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -852,7 +853,7 @@ def check_keras_file(data: bytes) -> ModelSize:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = _check_members(data, archive)
             raw = _read_member(archive, members["config.json"], MAX_CONFIG_BYTES)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, zipfile.LargeZipFile, NotImplementedError):
         raise ModelFileProblem(DAMAGED) from None
     config = _parse_config(raw)
     _check_classes(config)
