@@ -1,9 +1,11 @@
 """Sequential Playground: the frame around the pages (navigation and the shared sidebar)."""
 
 import os
+import sys
 
 import streamlit as st
 
+from nncore.training.store import StoreProblem, check_store_directory
 from nncore.workers.client import start_workers
 from pages._ui.process import freeze_long_lived_objects
 from pages._ui.site import HOME, SITE, SitePage
@@ -13,6 +15,27 @@ st.set_page_config(
     page_title="Sequential Playground", page_icon=":material/neurology:", layout="wide"
 )
 start_workers()  # TensorFlow loads in the worker processes, in the background, never here
+
+
+@st.cache_resource
+def store_problem() -> str | None:
+    """Checked once per server: kept trainings must go to a private folder. The sentence names
+    a folder of the server, so it goes to the server's log; visitors get one without it."""
+    try:
+        check_store_directory()
+    except StoreProblem as problem:
+        print(problem, file=sys.stderr)
+        return str(problem)
+    return None
+
+
+if store_problem():
+    st.error(
+        "This server cannot keep trainings safely: its store folder is not private. Tell "
+        "whoever runs it; the reason is in the server's log.",
+        icon=":material/lock:",
+    )
+    st.stop()
 
 
 def navigation_page(site: SitePage) -> st.Page:

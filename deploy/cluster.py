@@ -33,6 +33,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nncore.training.store import StoreProblem, check_store_directory
+
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 HAPROXY = "/usr/sbin/haproxy"
@@ -300,7 +302,8 @@ class Cluster:
     def start(self, timeout: float = 120) -> None:
         if not port_is_free(self.host, self.port):
             raise RuntimeError(f"port {self.port} is already in use: choose another (PORT=...)")
-        self.store.mkdir(parents=True, exist_ok=True)
+        # Said here, before any replica starts, if the store is not private (StoreProblem).
+        check_store_directory(self.store)
         for server in self.servers:
             env = {
                 **os.environ,
@@ -429,7 +432,7 @@ def serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("Stopping the cluster.", flush=True)
         return 0
-    except RuntimeError as error:
+    except (RuntimeError, StoreProblem) as error:
         print(f"Cluster not started: {error}", file=sys.stderr, flush=True)
         return 1
     finally:

@@ -8,6 +8,8 @@ import io
 import os
 import pwd
 import stat
+import subprocess
+import sys
 import tracemalloc
 import zipfile
 from dataclasses import replace
@@ -263,3 +265,33 @@ def test_half_written_files_left_by_a_crash_are_pruned(tmp_path):
     os.utime(stale, (0, 0))
     keep(finished_run(), tmp_path)
     assert not stale.exists()
+
+
+def test_a_server_whose_store_others_can_write_says_so_and_serves_nothing(tmp_path):
+    """The check runs once when the app starts: the visitor reads a sentence without the
+    server's folder in it (that goes to the server's log), and no page runs."""
+    shared = tmp_path / "runs"
+    shared.mkdir()
+    (shared / "someone-elses.json").write_text("{}")
+    shared.chmod(0o777)
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "from nncore.workers import client\n"
+        "client.start_workers = lambda: None\n"
+        "at = AppTest.from_file('app.py', default_timeout=60)\n"
+        "at.run()\n"
+        "print([e.value for e in at.error])\n"
+        "print(len(at.title))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PLAYGROUND_STORE": str(shared)},
+    )
+    errors, titles = result.stdout.strip().splitlines()[-2:]
+    assert "cannot keep trainings safely" in errors and str(shared) not in errors
+    assert titles == "0"  # the page itself did not run
+    assert str(shared) in result.stderr  # whoever runs the server reads where

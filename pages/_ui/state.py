@@ -118,7 +118,10 @@ def keep_finished_run() -> str | None:
         return None
     kept = st.session_state.setdefault("_kept_runs", set())
     if current.run.run_id not in kept:
-        store.keep(current.run)
+        try:
+            store.keep(current.run)
+        except (store.StoreProblem, OSError):  # said in the server's log at start; the run stays
+            return None  # in this session, without a link
         kept.add(current.run.run_id)
     return current.run.run_id
 
