@@ -98,8 +98,10 @@ class ModelSize:
 
 
 def _bytes_text(count: int) -> str:
-    """A size in words: ``1.5 KB``, ``630 MB``."""
-    for unit, size in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+    """A size in words: ``1.5 KB``, ``630 MB`` (a JSON number may have thousands of digits)."""
+    if count >= 10**15:  # only ever said after "at least"
+        return "1,000 TB"
+    for unit, size in (("TB", 10**12), ("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
         if count >= size:
             value = count / size
             return f"{value:.1f} {unit}" if value < 10 else f"{value:,.0f} {unit}"
@@ -110,6 +112,8 @@ def _count_text(count: int) -> str:
     """A count in words: ``93,322``, ``2.4 million``, ``157 million``."""
     if count < 10**6:
         return f"{count:,}"
+    if count >= 10**15:  # only ever said after "at least"
+        return "a thousand million million"
     value = count / 10**6
     return f"{value:.1f} million" if value < 10 else f"{value:,.0f} million"
 
@@ -802,7 +806,7 @@ def size_model(config: Any) -> ModelSize:
             return _functional(inner)
     except ModelFileProblem:
         raise
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError):
         raise _not_keras("a layer's options do not make sense") from None
     raise ModelFileProblem(
         f"This model is a {str(kind)[:40]}; the app reads Sequential and Functional models only."
