@@ -275,6 +275,17 @@ def test_a_layer_the_sizing_cannot_read_is_refused_by_name(real, change, sentenc
     refused(zip_of(parts), sentence)
 
 
+def test_a_network_of_thousands_of_layers_is_refused_before_its_layers_are_walked(real):
+    parts = members(real["files"]["small"])
+    model = json.loads(parts["config.json"])
+    dropout = {"module": "keras.layers", "class_name": "Dropout", "config": {"rate": 0.1}}
+    model["config"]["layers"][2:2] = [dropout] * 5000
+    parts["config.json"] = json.dumps(model).encode()
+    refused(
+        zip_of(parts, zipfile.ZIP_DEFLATED), r"has 5,003 layers; networks here may have at most 100"
+    )
+
+
 def test_a_convolution_too_wide_for_one_drawing_is_refused_by_its_activations(real):
     """Few parameters, but 6,000 maps of 28 × 28 for every drawing."""
     parts = members(real["files"]["bundled"])

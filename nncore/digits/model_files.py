@@ -637,7 +637,8 @@ class _Tally:
         self.layers += 1
         if self.layers > MAX_LAYERS:
             raise ModelFileProblem(
-                f"This model has more than {MAX_LAYERS} layers, the most a network here may have."
+                f"This model has more than {MAX_LAYERS} layers; networks here may have at most "
+                f"{MAX_LAYERS}."
             )
         if class_name not in _MERGES and len(shapes) != 1:
             raise _not_keras(f"a {class_name} layer with {len(shapes)} inputs")
@@ -684,10 +685,20 @@ class _Tally:
         )
 
 
-def _sequential(config: Mapping[str, Any], build: Any) -> ModelSize:
+def _layer_list(config: Mapping[str, Any]) -> list[Any]:
+    """A model's layers, refused at once when there are too many to walk."""
     layers = config.get("layers")
     if not isinstance(layers, list):
-        raise _not_keras("a Sequential model without layers")
+        raise _not_keras("a model without layers")
+    if len(layers) > MAX_LAYERS + 1:  # and an InputLayer
+        raise ModelFileProblem(
+            f"This model has {len(layers):,} layers; networks here may have at most {MAX_LAYERS}."
+        )
+    return layers
+
+
+def _sequential(config: Mapping[str, Any], build: Any) -> ModelSize:
+    layers = _layer_list(config)
     described = [_layer_config(layer) for layer in layers]
     if described and described[0][0] == "InputLayer":
         shape = _input_shape(described.pop(0)[1])
@@ -743,9 +754,7 @@ def _one_ref(value: Any) -> tuple[str, int, int]:
 
 
 def _functional(config: Mapping[str, Any]) -> ModelSize:
-    layers = config.get("layers")
-    if not isinstance(layers, list):
-        raise _not_keras("a Functional model without layers")
+    layers = _layer_list(config)
     input_ref, output_ref = (
         _one_ref(config.get("input_layers")),
         _one_ref(config.get("output_layers")),
