@@ -165,4 +165,6 @@ def test_build_says_so_next_to_a_disabled_train_button():
         epochs="300",
     )
     assert at.button(key="train").disabled
-    assert any("shared trainer" in text and "hours" in text for text in texts(at.warning))
+    assert any(
+        "shared trainer" in text and "at most 10 minutes" in text for text in texts(at.warning)
+    )

@@ -18,26 +18,32 @@ import math
 from nncore.network.plan import LayerPlan, layer_plan
 from nncore.network.spec import NetworkSpec
 
-SECONDS_PER_MAC = 4.5e-11  # forward and backward together count as three passes of these
-SECONDS_PER_BATCH = 1e-4  # a batch's own overhead in the compiled epoch
-SECONDS_PER_PARAMETER_UPDATE = 6e-9  # the optimizer's update of one weight, once a batch
+# Rates measured on a 2-core machine: a dense layer's multiply-adds run as large matrix
+# products, a convolution's cost more each, and every batch pays each layer's own overhead
+# and the optimizer's update of every weight, which is what makes small batches slow.
+SECONDS_PER_DENSE_MAC = 1e-11
+SECONDS_PER_CONV_MAC = 3e-11  # Conv2D and the pooling windows
+SECONDS_PER_LAYER_BATCH = 1.2e-4  # each layer with weights or a picture, once a batch
+SECONDS_PER_PARAMETER_UPDATE = 1.3e-9  # the optimizer's update of one weight, once a batch
+SECONDS_PER_EPOCH = 3e-3  # the compiled epoch's own call
 PASSES_PER_TRAINING_SAMPLE = 3  # the forward pass, and the backward pass at about twice that
 MAX_TRAINING_SECONDS = 10 * 60.0  # a training may ask a shared trainer for this much at most
 
 
-def multiply_adds(plan: LayerPlan) -> int:
-    """Multiply-adds of one forward pass of one sample: a Dense layer's weights once each, a
-    Conv2D kernel at every position of its output, a pooling window's comparisons."""
-    total = 0
+def multiply_adds(plan: LayerPlan) -> tuple[int, int]:
+    """Multiply-adds of one forward pass of one sample, (dense, convolutional): a Dense
+    layer's weights once each, a Conv2D kernel at every position of its output, a pooling
+    window's comparisons."""
+    dense = image = 0
     for layer in plan.layers:
         if layer.keras_class == "Conv2D":
             kernel = layer.params - layer.output_shape[-1]  # the biases are added, not multiplied
-            total += kernel * math.prod(layer.output_shape[:-1])
-        elif layer.keras_class == "Dense":
-            total += layer.params
+            image += kernel * math.prod(layer.output_shape[:-1])
         elif layer.keras_class == "MaxPooling2D":
-            total += 4 * math.prod(layer.output_shape)
-    return total
+            image += 4 * math.prod(layer.output_shape)
+        elif layer.keras_class == "Dense":
+            dense += layer.params
+    return dense, image
 
 
 def epoch_seconds(spec: NetworkSpec, train_rows: int | None = None) -> float:
@@ -47,9 +53,12 @@ def epoch_seconds(spec: NetworkSpec, train_rows: int | None = None) -> float:
     rows = spec.train_rows if train_rows is None else train_rows
     test_rows = max(spec.rows - rows, 0) if train_rows is None else round(rows * spec.test)
     batches = math.ceil(rows / max(spec.batch, 1))
-    per_batch = SECONDS_PER_BATCH + plan.total_params * SECONDS_PER_PARAMETER_UPDATE
+    working = sum(layer.params > 0 or layer.keras_class == "MaxPooling2D" for layer in plan.layers)
+    per_batch = working * SECONDS_PER_LAYER_BATCH + plan.total_params * SECONDS_PER_PARAMETER_UPDATE
+    dense, image = multiply_adds(plan)
+    per_sample = dense * SECONDS_PER_DENSE_MAC + image * SECONDS_PER_CONV_MAC
     passes = rows * PASSES_PER_TRAINING_SAMPLE + test_rows
-    return passes * multiply_adds(plan) * SECONDS_PER_MAC + batches * per_batch
+    return SECONDS_PER_EPOCH + passes * per_sample + batches * per_batch
 
 
 def training_seconds(spec: NetworkSpec, train_rows: int | None = None) -> float:
