@@ -1,0 +1,134 @@
+"""Figures comparing finished runs: their curves overlaid, and a setting against test accuracy.
+
+Data in (``RunRecord``s), ``go.Figure`` out; a colour per run, the same in both figures, and
+a legend naming each run with what set it apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from nncore.style import font
+from nncore.training.compare import LOG_AXES, SCATTER_AXES, RunRecord
+
+# Okabe–Ito, then Tol's muted: told apart by every kind of colour vision, for the first eight.
+RUN_COLOURS = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+    "#332288",
+    "#882255",
+    "#44AA99",
+    "#999933",
+)
+LEGEND_LIMIT = 48
+
+
+def run_colour(index: int) -> str:
+    return RUN_COLOURS[index % len(RUN_COLOURS)]
+
+
+def run_label(record: RunRecord, who: str = "") -> str:
+    """The legend's name of a run: its name (and who shared it), then what set it apart."""
+    name = f"{who}: {record.name}" if who else record.name
+    label = f"{name} ({record.changes})" if record.changes else name
+    return label if len(label) <= LEGEND_LIMIT else label[: LEGEND_LIMIT - 1] + "…"
+
+
+def overlay_curves(
+    records: Sequence[RunRecord],
+    labels: Sequence[str] | None = None,
+    present: bool = False,
+) -> go.Figure:
+    """Loss and accuracy per epoch of several runs on one pair of axes: a colour per run, the
+    test curve solid and the training curve dotted."""
+    labels = list(labels) if labels is not None else [run_label(r) for r in records]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    for index, (record, label) in enumerate(zip(records, labels, strict=True)):
+        colour = run_colour(index)
+        for col, (train, test) in enumerate(
+            [(record.loss, record.val_loss), (record.accuracy, record.val_accuracy)], start=1
+        ):
+            fig.add_trace(
+                go.Scatter(
+                    x=list(record.epochs),
+                    y=list(test),
+                    name=label,
+                    mode="lines",
+                    line={"color": colour, "width": 3},
+                    legendgroup=str(index),
+                    showlegend=col == 1,
+                    hovertemplate=f"{label}<br>epoch %{{x}}<br>test %{{y:.4g}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=list(record.epochs),
+                    y=list(train),
+                    name=f"{label} · train",
+                    mode="lines",
+                    line={"color": colour, "width": 2, "dash": "dot"},
+                    legendgroup=str(index),
+                    showlegend=False,
+                    hovertemplate=f"{label}<br>epoch %{{x}}<br>train %{{y:.4g}}<extra></extra>",
+                ),
+                row=1,
+                col=col,
+            )
+    fig.update_xaxes(title_text="epoch")
+    fig.update_yaxes(range=[0, 1], row=1, col=2)
+    fig.update_layout(
+        height=round(460 * (1.25 if present else 1)),
+        font=font(present),
+        margin={"l": 20, "r": 20, "t": 60, "b": 20},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        title={"text": "Solid: test · dotted: train", "font": font(present, 0.8)},
+    )
+    return fig
+
+
+def settings_scatter(
+    records: Sequence[RunRecord],
+    axis: str = "params",
+    labels: Sequence[str] | None = None,
+    present: bool = False,
+) -> go.Figure:
+    """Each run as one point: a setting (``SCATTER_AXES``) across, its test accuracy up."""
+    labels = list(labels) if labels is not None else [run_label(r) for r in records]
+    fig = go.Figure()
+    for index, (record, label) in enumerate(zip(records, labels, strict=True)):
+        x = record.axis_value(axis)
+        if x is None:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[x],
+                y=[record.test_accuracy],
+                name=label,
+                mode="markers",
+                marker={"color": run_colour(index), "size": 16 if present else 12},
+                hovertemplate=f"{label}<br>%{{x:,}}<br>test accuracy %{{y:.1%}}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(
+        title_text=SCATTER_AXES.get(axis, axis), type="log" if axis in LOG_AXES else "-"
+    )
+    fig.update_yaxes(title_text="test accuracy", range=[0, 1.02], tickformat=".0%")
+    fig.update_layout(
+        height=round(420 * (1.25 if present else 1)),
+        font=font(present),
+        margin={"l": 20, "r": 20, "t": 40, "b": 20},
+        showlegend=len(records) <= 12,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+    )
+    return fig
