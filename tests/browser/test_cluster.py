@@ -1,7 +1,8 @@
 """The app on several servers behind HAProxy (`make cluster`), in Chromium: browsers are spread
 over the replicas and pinned to one by a cookie, through reconnects; a killed replica's
 visitors land on a live one; Streamlit's XSRF and CORS protections still hold behind the proxy.
-The cluster is started once for the module, as `make cluster` starts it."""
+The cluster is started as `make cluster` starts it: once for the tests that leave it as they
+found it, and anew for each test that kills part or all of it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
-from appdriver import ROOT, assert_no_exception, free_port, open_page, wait_idle
+from appdriver import ROOT, assert_no_exception, free_port, metric, open_page, wait_idle
 from deploy.cluster import (
     BACKEND,
     DEPLOY,
@@ -38,6 +38,7 @@ from deploy.cluster import (
     server_command,
     server_states,
 )
+from tests.helpers import wait_until
 
 BUILD = "/build?rows=500&epochs=3&layers=1"
 REPLICAS = ("app1", "app2")
@@ -78,11 +79,13 @@ def launched(tmp: Path, replicas: int, script: str | None = None) -> Iterator[Ru
     # Started with SIGINT ignored, as a shell's background job is: Ctrl-C must still work.
     command = ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *command]
     launcher = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    output = launcher.stdout
+    assert output is not None
     cluster = RunningCluster(f"http://127.0.0.1:{port}", port, launcher, stats)
     ready = threading.Event()
 
     def read() -> None:
-        for line in launcher.stdout:
+        for line in output:
             cluster.output.append(line)
             if found := re.match(r"\s+(\S+)\s+pid (\d+)", line):
                 cluster.pids[found[1]] = int(found[2])
@@ -106,7 +109,15 @@ def launched(tmp: Path, replicas: int, script: str | None = None) -> Iterator[Ru
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningCluster]:
+    """A cluster for the tests that leave every replica running."""
     with launched(tmp_path_factory.mktemp("cluster"), replicas=2) as running:
+        yield running
+
+
+@pytest.fixture
+def own_cluster(tmp_path: Path) -> Iterator[RunningCluster]:
+    """A cluster of the test's own, for a test that kills replicas."""
+    with launched(tmp_path, replicas=2) as running:
         yield running
 
 
@@ -130,16 +141,12 @@ def pinned_to(page: Page) -> str | None:
     return {c["name"]: c["value"] for c in page.context.cookies()}.get("SERVERID")
 
 
-def accuracy_metric(page: Page):
-    return page.locator('[data-testid="stMetric"]').filter(has_text="Test accuracy")
-
-
 def train(page: Page) -> None:
     page.locator(".st-key-train button").click()
 
 
 def wait_trained(page: Page) -> None:
-    expect(accuracy_metric(page)).to_be_visible(timeout=120_000)
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=120_000)
     wait_idle(page)
 
 
@@ -257,18 +264,38 @@ class Visitor:
     replica: str  # the one that served its first page
 
 
-@pytest.fixture(scope="module")
-def visitors(browser: Browser, cluster: RunningCluster) -> Iterator[list[Visitor]]:
+@contextmanager
+def trained_visitors(browser: Browser, cluster: RunningCluster) -> Iterator[list[Visitor]]:
     """Four fresh browsers on the Build page, each with a training finished in its session."""
     pages = [new_visitor(browser, cluster.url + BUILD) for _ in range(4)]
-    found = [Visitor(page, replica_of(page)) for page in pages]
-    for page in pages:
-        train(page)
-    for page in pages:
-        wait_trained(page)
-    yield found
-    for page in pages:
-        page.context.close()
+    try:
+        found = [Visitor(page, replica_of(page)) for page in pages]
+        for page in pages:
+            train(page)
+        for page in pages:
+            wait_trained(page)
+        yield found
+    finally:
+        for page in pages:
+            page.context.close()
+
+
+@pytest.fixture(scope="module")
+def visitors(browser: Browser, cluster: RunningCluster) -> Iterator[list[Visitor]]:
+    """Visitors of the shared cluster: a test may disconnect them, but leaves them connected."""
+    with trained_visitors(browser, cluster) as found:
+        yield found
+
+
+@pytest.fixture
+def own_visitors(browser: Browser, own_cluster: RunningCluster) -> Iterator[list[Visitor]]:
+    with trained_visitors(browser, own_cluster) as found:
+        yield found
+
+
+def reconnect_attempt(request: Request) -> bool:
+    """A request Streamlit makes to find its server again after losing the connection."""
+    return "/_stcore/health" in request.url
 
 
 @pytest.mark.browser
@@ -290,16 +317,19 @@ def test_visitors_are_spread_and_each_keeps_its_replica(
         page.evaluate(WATCH_CONNECTION)
 
     # The network goes away and every websocket drops (Chromium's offline mode alone leaves
-    # open websockets open, so HAProxy cuts them); then the network comes back.
-    for visitor in visitors:
-        visitor.page.context.set_offline(True)
-    for replica in REPLICAS:
-        haproxy_admin(cluster.stats, f"shutdown sessions server {BACKEND}/{replica}")
-    for visitor in visitors:
-        expect(visitor.page.locator(APP)).not_to_have_attribute(
-            "data-test-connection-state", "CONNECTED", timeout=30_000
-        )
-    time.sleep(2)  # Streamlit's reconnect attempts fail while offline
+    # open websockets open, so HAProxy cuts them); Streamlit tries to reach the server again
+    # and fails while offline; then the network comes back.
+    with contextlib.ExitStack() as waiting:
+        for visitor in visitors:
+            waiting.enter_context(visitor.page.expect_event("requestfailed", reconnect_attempt))
+        for visitor in visitors:
+            visitor.page.context.set_offline(True)
+        for replica in REPLICAS:
+            haproxy_admin(cluster.stats, f"shutdown sessions server {BACKEND}/{replica}")
+        for visitor in visitors:
+            expect(visitor.page.locator(APP)).not_to_have_attribute(
+                "data-test-connection-state", "CONNECTED", timeout=30_000
+            )
     for visitor in visitors:
         visitor.page.context.set_offline(False)
     for visitor in visitors:
@@ -309,14 +339,15 @@ def test_visitors_are_spread_and_each_keeps_its_replica(
         # The same replica, and the same session: its training is still there.
         assert pinned_to(page) == visitor.replica
         assert replica_of(page) == visitor.replica
-        expect(accuracy_metric(page)).to_be_visible()
+        expect(metric(page, "Test accuracy")).to_be_visible()
         assert_no_exception(page)
 
 
 @pytest.mark.browser
 def test_a_killed_replicas_visitors_land_on_the_other(
-    browser: Browser, visitors: list[Visitor], cluster: RunningCluster
+    browser: Browser, own_visitors: list[Visitor], own_cluster: RunningCluster
 ):
+    visitors, cluster = own_visitors, own_cluster
     victim = visitors[0].replica
     survivor = next(name for name in REPLICAS if name != victim)
     stranded = [v.page for v in visitors if v.replica == victim]
@@ -339,10 +370,12 @@ def test_a_killed_replicas_visitors_land_on_the_other(
         wait_idle(page)
         assert_no_exception(page)
 
-    deadline = time.monotonic() + 30
-    while server_states(cluster.stats)[victim] != "DOWN":
-        assert time.monotonic() < deadline, server_states(cluster.stats)
-        time.sleep(0.5)
+    wait_until(
+        lambda: server_states(cluster.stats)[victim] == "DOWN",
+        30,
+        f"HAProxy to find {victim} down",
+        interval=0.5,
+    )
     newcomers = [new_visitor(browser, cluster.url) for _ in range(3)]
     assert [replica_of(page) for page in newcomers] == [survivor] * 3
     for page in newcomers:
@@ -351,7 +384,7 @@ def test_a_killed_replicas_visitors_land_on_the_other(
     for page in unaffected:
         assert page.evaluate("window.__connection") == []  # never lost its connection
         assert replica_of(page) == survivor
-        expect(accuracy_metric(page)).to_be_visible()
+        expect(metric(page, "Test accuracy")).to_be_visible()
         assert_no_exception(page)
 
 
@@ -383,18 +416,16 @@ def test_uploads_reach_the_session_through_the_proxy(browser: Browser, tmp_path:
 
 
 @pytest.mark.browser
-def test_ctrl_c_stops_everything(visitors: list[Visitor], cluster: RunningCluster):
-    """Last, with the visitors still connected: Ctrl-C (SIGINT to the launcher) stops HAProxy,
-    every replica still running and the worker processes the replicas started (each replica
-    leads its own process group; a training worker, in a session of its own, ends with the
-    fork server it came from)."""
+def test_ctrl_c_stops_everything(own_visitors: list[Visitor], own_cluster: RunningCluster):
+    """With the visitors still connected: Ctrl-C (SIGINT to the launcher) stops HAProxy, every
+    replica and the worker processes the replicas started (each replica leads its own process
+    group; a training worker, in a session of its own, ends with the fork server it came
+    from)."""
+    cluster = own_cluster
     below = [child for pid in cluster.pids.values() for child in descendants(pid)]
     assert below  # the replicas' fork servers and workers
     cluster.launcher.send_signal(signal.SIGINT)
     assert cluster.launcher.wait(timeout=30) == 0
     assert not [name for name, pid in cluster.pids.items() if pid_alive(pid)]
     assert not [name for name, pid in cluster.pids.items() if group_alive(pid)]
-    deadline = time.monotonic() + 10
-    while [pid for pid in below if running(pid)] and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [pid for pid in below if running(pid)]
+    wait_until(lambda: not [pid for pid in below if running(pid)], 10, "the workers to end", 0.1)
