@@ -15,6 +15,7 @@ from nncore.training.compare import (
     record_of,
     settings_diff,
     settings_of,
+    settings_text,
     summary_row,
     table_csv,
 )
@@ -127,3 +128,10 @@ def test_the_scatter_puts_a_setting_against_test_accuracy():
 def test_a_long_label_is_cut():
     record = record_of(finished_run(), None, "n" * 40)
     assert len(run_label(replace(record, changes="x" * 100))) <= 48
+
+
+def test_settings_in_one_line():
+    text = settings_text(settings_of(replace(DEFAULT_SPEC, layers=(LayerSpec(units=64),))))
+    assert text.startswith("Dense 64 relu · adam η 0.001 · batch")
+    cnn = settings_text(settings_of(PRESETS["Small CNN"]))
+    assert cnn.startswith("Conv ") and "Pool" in cnn

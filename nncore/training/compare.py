@@ -240,3 +240,25 @@ def keep_bounded(records: list[RunRecord], record: RunRecord, limit: int) -> lis
     beyond ``limit``."""
     kept = [r for r in records if r.run_id != record.run_id] + [record]
     return kept[-limit:]
+
+
+def settings_text(settings: Mapping[str, Any]) -> str:
+    """A run's settings in one short line: its layers, then how it learned.
+
+    "Dense 128 relu, Dropout 0.25 · adam η 0.001 · batch 256 · 20 epochs"."""
+    layers = []
+    for slot in range(1, int(settings.get("layers", 0)) + 1):
+        kind = settings.get(f"l{slot}_type", "dense")
+        if kind == "dense":
+            layers.append(f"Dense {settings.get(f'l{slot}_units')} {settings.get(f'l{slot}_act')}")
+        elif kind == "conv":
+            layers.append(f"Conv {settings.get(f'l{slot}_filters')}")
+        elif kind == "pool":
+            layers.append("Pool")
+        else:
+            layers.append(f"Dropout {settings.get(f'l{slot}_rate')}")
+    learning = (
+        f"{settings.get('opt')} η {_format('lr', settings.get('lr'))} · "
+        f"batch {settings.get('batch')} · {settings.get('epochs')} epochs"
+    )
+    return f"{', '.join(layers) or 'no hidden layer'} · {learning}"

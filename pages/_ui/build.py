@@ -38,6 +38,7 @@ from nncore.training.figures import confusion_heatmap, digit_grid, training_curv
 from nncore.workers.client import RunHandle, start_training
 from pages._ui import build_data, state
 from pages._ui.build_health import GradientPanel, finish_step, show_health, step_button
+from pages._ui.runs import your_runs
 from pages._ui.widgets import (
     clear_url_notices,
     presenter_mode,
@@ -400,3 +401,4 @@ def render() -> None:
             build_data.model_downloads(run)
         # A training that just finished is kept: the link now opens it, in any tab.
         publish_settings(PAGE, values, active_settings(spec), kept_link())
+    your_runs(busy=run is not None and run.run.active)

@@ -55,4 +55,11 @@ SITE: tuple[SitePage, ...] = (
         "playground",
         "**2D Playground**: watch a boundary take shape",
     ),
+    SitePage(
+        "board.py",
+        "Class board",
+        ":material/leaderboard:",
+        "board",
+        "**Class board**: your class's runs, side by side",
+    ),
 )

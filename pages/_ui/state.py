@@ -19,6 +19,7 @@ import streamlit as st
 from nncore.data.csv_files import CsvData
 from nncore.network.spec import NetworkSpec
 from nncore.training import store
+from nncore.training.compare import RunRecord, keep_bounded, record_of
 from nncore.training.health import StepResult
 from nncore.training.run import TrainingRun
 from nncore.workers.client import ModelSource, Owner, RunHandle, StepJob
@@ -282,3 +283,35 @@ def model_problem() -> tuple[str, str] | None:
 
 def set_model_problem(file_name: str, sentence: str) -> None:
     st.session_state["draw_model_problem"] = (file_name, sentence)
+
+
+# --- Your runs (Build & Train) and the class board this session joined ----------------------------
+
+RUNS_KEPT = 20  # finished trainings listed under "Your runs", without their weights
+
+
+def past_runs() -> list[RunRecord]:
+    """This session's finished trainings, oldest first (at most RUNS_KEPT)."""
+    return st.session_state.setdefault("_past_runs", [])
+
+
+def remember_run(run: TrainingRun) -> None:
+    """Add a finished or stopped training to "Your runs", once."""
+    records = past_runs()
+    if any(r.run_id == run.run_id for r in records):
+        return
+    record = record_of(run, records[-1] if records else None, f"Run {len(records) + 1}")
+    st.session_state["_past_runs"] = keep_bounded(records, record, RUNS_KEPT)
+
+
+def replace_past_runs(records: list[RunRecord]) -> None:
+    st.session_state["_past_runs"] = records[-RUNS_KEPT:]
+
+
+def joined_board() -> tuple[str, str] | None:
+    """(board id, join token) of the class board this session joined by its link."""
+    return st.session_state.get("_joined_board")
+
+
+def join_board(board_id: str, token: str) -> None:
+    st.session_state["_joined_board"] = (board_id, token)
