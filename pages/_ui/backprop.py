@@ -37,6 +37,7 @@ from nncore.backprop.settings import (
     TARGET_SETTINGS,
     TRAIN_STEPS,
 )
+from nncore.numbers import significant
 from nncore.settings import Setting
 from pages._ui.widgets import (
     classroom,
@@ -389,10 +390,13 @@ def show_training(network: Network, values: dict[str, Any], present: bool) -> No
         if problem := notes.training_problem(training, network.eta):
             st.warning(problem, icon=":material/warning:")
     updates = len(training.errors) - 1
+    # Four digits, a small error in powers of ten (3.51·10⁻⁵): cut to fit, 3.51018778e-05
+    # read as 3.5. The help keeps every digit, for checking against the tables.
     left.metric(
         f"E_total after {updates:,} updates",
-        tables.number(training.errors[-1]),
-        help=f"It started at {tables.number(training.errors[0])}.",
+        significant(training.errors[-1]),
+        help=f"It started at {tables.number(training.errors[0])} and is now "
+        f"{tables.number(training.errors[-1])}.",
     )
     left.button(
         "Keep the trained weights",

@@ -30,6 +30,7 @@ from nncore.network.settings import (
     type_defaults,
 )
 from nncore.network.spec import PRESETS, NetworkSpec
+from nncore.numbers import percent, seconds
 from nncore.training.codegen import keras_script
 from nncore.training.cost import training_problem
 from nncore.training.diagnosis import training_diagnosis, training_warnings
@@ -252,8 +253,8 @@ def results(run: state.BuildRun) -> None:
     names, pictures = build_data.run_classes(record.run_id)
     true, predicted = record.test.labels, record.test.predicted
     left, right = st.columns(2)
-    left.metric("Test accuracy", f"{record.test_accuracy():.1%}")
-    right.metric("Training time", f"{record.wall_seconds:.2f} s")
+    left.metric("Test accuracy", percent(record.test_accuracy(), 1))
+    right.metric("Training time", seconds(record.wall_seconds))
     matrix = confusion_matrix(true, predicted, len(names))
     st.plotly_chart(confusion_heatmap(matrix, present=present, names=names), key="confusion")
     wrong = record.test.mistakes if pictures else np.array([], dtype=int)

@@ -15,6 +15,7 @@ from nncore.digits import figures
 from nncore.digits.answers import reads_drawings, top_k
 from nncore.digits.preprocess import prepare_drawing
 from nncore.digits.settings import NETWORK, PEN, SETTINGS
+from nncore.numbers import percent
 from nncore.workers.client import (
     BUNDLED,
     Answer,
@@ -206,7 +207,7 @@ def show_answer(reply: Answer) -> None:
     best = top_k(reply.probabilities, 3)
     first, second = st.columns(2)
     first.metric("Prediction", str(best[0][0]))
-    second.metric("Confidence", f"{best[0][1]:.0%}")
+    second.metric("Confidence", percent(best[0][1]))
     st.markdown("**Top three:** " + " · ".join(f"**{digit}** {p:.1%}" for digit, p in best))
     st.plotly_chart(
         figures.probability_bars(reply.probabilities, present=presenter_mode()),

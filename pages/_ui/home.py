@@ -5,6 +5,7 @@ import streamlit as st
 from nncore.activations import ACTIVATIONS
 from nncore.neuron import NEURON_SETTINGS, activate, weighted_sum
 from nncore.neuron.figures import neuron_curve
+from nncore.numbers import fixed
 from pages._ui.site import HOME, SITE
 from pages._ui.widgets import (
     presenter_mode,
@@ -66,7 +67,7 @@ def render() -> None:
         )
         st.latex(ACTIVATIONS[values["act"]].latex)
         st.latex(rf"a = {values['act']}({z:.3f}) = {output:.3f}")
-        st.metric("Neuron output", f"{output:.3f}")
+        st.metric("Neuron output", fixed(output))
     st.markdown(
         "**Sigmoid** squeezes any sum into (0, 1), **tanh** into (−1, 1), **relu** lets positive "
         "sums through and silences negative ones. Training a network means finding the weights "
