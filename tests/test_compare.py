@@ -93,7 +93,7 @@ def test_the_csv_has_a_row_per_run_and_defuses_formulas():
     assert table_csv([]) == "\n"
 
 
-def test_the_list_is_bounded_and_a_run_is_listed_once():
+def test_the_list_is_bounded_and_a_run_is_listed_once() -> None:
     records: list[RunRecord] = []
     for index in range(25):
         records = keep_bounded(records, record_of(finished_run(run_id=f"{index:016d}"), None), 20)

@@ -12,8 +12,8 @@ import pytest
 
 from nncore.data.csv_files import read_csv_bytes
 from nncore.data.csv_split import prepare_csv_split, sample_csv, spec_for_data
-from nncore.training.codegen import keras_script
 from nncore.network.spec import LayerSpec, NetworkSpec
+from nncore.training.codegen import keras_script
 
 
 def table_bytes() -> bytes:
