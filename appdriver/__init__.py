@@ -4,7 +4,6 @@ its reruns. Shared by the browser tests and the benchmarks (installed with requi
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import FloatRect, Locator, Page, expect
+
+from deploy.cluster import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 # The answer Draw a Digit shows for a drawing.
@@ -27,12 +28,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve_app(

@@ -208,6 +208,7 @@ def write_compose(replicas: int) -> None:
 
 
 def free_port() -> int:
+    """A loopback port nobody listens on now (the launcher, the tests and benchmarks use it)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
