@@ -3,6 +3,8 @@ and neurons, the thinned loss curve, and a neuron written out with its numbers."
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from nncore.playground.colours import (
@@ -13,7 +15,7 @@ from nncore.playground.colours import (
     value_image,
 )
 from nncore.playground.datasets import Points
-from nncore.playground.explain import neuron_numbers, what_to_look_at
+from nncore.playground.explain import LINE_CHARACTERS, neuron_numbers, what_to_look_at
 from nncore.playground.figures import (
     MAX_CURVE_POINTS,
     answer_colours,
@@ -34,13 +36,32 @@ WEIGHTS = [
 ]
 
 
+def flat(latex: str) -> str:
+    """A formula's lines joined into one, as a reader reads it across the line breaks."""
+    for mark in (r"\begin{aligned}", r"\end{aligned}", r"\\", "&", r"\qquad {}"):
+        latex = latex.replace(mark, " ")
+    return re.sub(r" +", " ", latex).strip()
+
+
+def shown(line: str) -> str:
+    """What a line of a formula shows, without LaTeX's commands and spaces."""
+    line = re.sub(r"\\(?:begin|end)\{aligned\}", "", line)
+    line = re.sub(r"\\(?:text|mathrm)\{([^}]*)\}", r"\1", line)
+    for command, text in ((r"\cdot", "·"), (r"\qquad", "····"), (r"\,", ""), ("{}", "")):
+        line = line.replace(command, text)
+    return line.replace("&", "").replace(" ", "")
+
+
 def test_a_neuron_of_the_first_layer_is_written_out_with_its_numbers():
     numbers = neuron_numbers(
         WEIGHTS, 0, 1, ["x₁", "x₂"], "tanh", np.array([1.0, 2.0]), np.array([1.0, 2.0])
     )
     assert numbers.name == "neuron 1.2" and numbers.weights == (2.0, 4.0) and numbers.bias == -1
-    assert r"2.000\,\text{x₁} + 4.000\,\text{x₂} - 1.000" in numbers.formula
+    assert r"\text{neuron 1.2} = \mathrm{tanh}(z)" in numbers.formula
+    assert r"z = 2.000\,\text{x₁} + 4.000\,\text{x₂} - 1.000" in flat(numbers.formula)
+    assert numbers.point == "At the training point (x₁, x₂) = (1.00, 2.00):"
     # 2·1 + 4·2 − 1 = 9
+    assert r"z = 2.000 \cdot 1.000 + 4.000 \cdot 2.000 - 1.000 = 9.000" in flat(numbers.example)
     assert r"\mathrm{tanh}(9.000) = 1.000" in numbers.example
 
 
@@ -55,8 +76,42 @@ def test_a_deeper_neuron_is_evaluated_on_the_layer_before():
         np.array([1.0, 0.0]),
     )
     # layer 1 at (1, 0): relu(1 + 0.5) = 1.5, relu(2 − 1) = 1; then 0.5·1.5 − 2·1 + 0.25 = −1
-    assert r"0.500 \cdot 1.500 - 2.000 \cdot 1.000 + 0.250" in numbers.example
+    assert r"0.500 \cdot 1.500 - 2.000 \cdot 1.000 + 0.250" in flat(numbers.example)
     assert r"\mathrm{relu}(-1.000) = 0.000" in numbers.example
+
+
+def test_a_negative_number_multiplied_is_in_brackets():
+    """0.606·(−0.029), never 0.606⋅−0.029; the point's negative coordinate reads as text."""
+    numbers = neuron_numbers(
+        WEIGHTS, 0, 0, ["x₁", "x₂"], "tanh", np.array([-1.0, 2.0]), np.array([-1.0, 2.0])
+    )
+    assert r"z = 1.000 \cdot (-1.000) + 3.000 \cdot 2.000 + 0.500" in flat(numbers.example)
+    assert numbers.point == "At the training point (x₁, x₂) = (−1.00, 2.00):"
+
+
+def test_a_long_sum_is_written_a_few_terms_a_line_that_fit_a_phone():
+    """Eight inputs from a layer of eight, every weight and value negative: the longest
+    terms there are. No line may be longer than a phone's column holds."""
+    rng = np.random.default_rng(0)
+    weights = [
+        -rng.uniform(1, 9, (2, 8)),
+        -rng.uniform(1, 9, 8),
+        -rng.uniform(1, 9, (8, 1)),
+        -np.ones(1),
+        np.ones((1, 2)),
+        np.zeros(2),
+    ]
+    names = [f"neuron 1.{u + 1}" for u in range(8)]
+    point = np.array([-5.5, -5.5])
+    numbers = neuron_numbers(weights, 1, 0, names, "linear", point, -point)
+    for latex in (numbers.formula, numbers.example):
+        lines = latex.split(r"\\")
+        assert len(lines) > 3
+        for line in lines:
+            assert len(shown(line)) <= LINE_CHARACTERS, shown(line)
+    # Nothing is lost in the wrapping: every input and weight is there.
+    for name, w in zip(names, weights[2][:, 0], strict=True):
+        assert rf"{abs(w):.3f}\,\text{{{name}}}" in numbers.formula
 
 
 def test_unsure_places_are_white_and_sure_ones_take_their_class_colour():

@@ -14,6 +14,10 @@ import numpy as np
 
 from nncore.activations import ACTIVATIONS
 
+# About what a phone's column holds of a displayed formula, in characters: a longer sum goes on
+# to the next line (a formula that does not fit is cut, or hidden behind a scroll bar).
+LINE_CHARACTERS = 26
+
 
 @dataclass(frozen=True)
 class NeuronNumbers:
@@ -23,15 +27,57 @@ class NeuronNumbers:
     inputs: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float
-    formula: str  # LaTeX: the formula with the numbers plugged in
-    example: str  # LaTeX: the same at one point, evaluated
+    formula: str  # LaTeX: the formula with the numbers plugged in, a few terms a line
+    point: str  # plain text: the training point the example is worked out at
+    example: str  # LaTeX: the same at that point, evaluated
 
 
-def _signed(value: float, first: bool) -> str:
+@dataclass(frozen=True)
+class Term:
+    """One part of a sum: its LaTeX, and how many characters it shows (to fill lines)."""
+
+    latex: str
+    width: int
+
+
+def _signed(value: float, first: bool) -> Term:
+    """A weight as the sum writes it: its sign is the operator before it (+ 0.5, − 0.5)."""
     text = f"{abs(value):.3f}"
     if first:
-        return f"-{text}" if value < 0 else text
-    return f" - {text}" if value < 0 else f" + {text}"
+        return Term(f"-{text}" if value < 0 else text, len(text) + (value < 0))
+    return Term(f" - {text}" if value < 0 else f" + {text}", len(text) + 2)
+
+
+def _factor(value: float) -> Term:
+    """A number multiplied by a weight: in brackets when negative, 0.606·(−0.029), so a
+    product never reads as a subtraction."""
+    text = f"{abs(value):.3f}"
+    return Term(f"(-{text})", len(text) + 3) if value < 0 else Term(text, len(text))
+
+
+def _times(left: Term, right: Term, sign: str) -> Term:
+    return Term(f"{left.latex}{sign}{right.latex}", left.width + right.width + 1)
+
+
+def sum_lines(start: str, terms: Sequence[Term], end: str = "") -> list[str]:
+    """``start`` followed by the sum of ``terms`` then ``end``, as LaTeX lines of at most about
+    LINE_CHARACTERS characters, each line after the first indented under the sum."""
+    lines, line, width = [], start, len(start)
+    for index, term in enumerate(terms):
+        if index and width + term.width > LINE_CHARACTERS:
+            lines.append(line)
+            line, width = r"\qquad {}", 4
+        line, width = line + term.latex, width + term.width
+    if end and width + len(end) > LINE_CHARACTERS:
+        lines.append(line)
+        line = r"\qquad {}"
+    lines.append(line + end)
+    return lines
+
+
+def aligned(lines: Sequence[str]) -> str:
+    """Lines of LaTeX shown one under another, left-aligned."""
+    return r"\begin{aligned}" + r" \\ ".join(f"& {line}" for line in lines) + r"\end{aligned}"
 
 
 def layer_values(x: np.ndarray, weights: Sequence[np.ndarray], act: str) -> list[np.ndarray]:
@@ -55,30 +101,36 @@ def neuron_numbers(
     """Neuron ``unit`` of hidden ``layer``: its formula, and its value at ``point``.
 
     ``point_inputs`` are the features at ``point``; the hidden values in between are computed.
+    The sums are written a few terms a line, so they fit a phone's column and are never cut.
     """
     kernel, bias = weights[2 * layer][:, unit], float(weights[2 * layer + 1][unit])
-    symbols = [f"\\text{{{name}}}" for name in input_names]
-    terms = "".join(
-        f"{_signed(w, index == 0)}\\,{symbol}"
-        for index, (w, symbol) in enumerate(zip(kernel, symbols, strict=True))
-    )
     name = f"neuron {layer + 1}.{unit + 1}"
     activation = ACTIVATIONS[act].key
-    formula = f"\\text{{{name}}} = \\mathrm{{{activation}}}({terms}{_signed(bias, not terms)})"
+    terms = [
+        _times(_signed(w, index == 0), Term(f"\\text{{{label}}}", len(label)), "\\,")
+        for index, (w, label) in enumerate(zip(kernel, input_names, strict=True))
+    ]
+    terms.append(_signed(bias, not terms))
+    formula = aligned(
+        [f"\\text{{{name}}} = \\mathrm{{{activation}}}(z)", *sum_lines("z = ", terms)]
+    )
     previous = [np.atleast_2d(point_inputs), *layer_values(point_inputs[None], weights, act)]
     inputs = previous[layer][0]
     z = float(inputs @ kernel + bias)
-    products = "".join(
-        f"{_signed(w, index == 0)} \\cdot {v:.3f}"
+    products = [
+        _times(_signed(w, index == 0), _factor(v), " \\cdot ")
         for index, (w, v) in enumerate(zip(kernel, inputs, strict=True))
+    ]
+    products.append(_signed(bias, not products))
+    example = aligned(
+        [
+            *sum_lines("z = ", products, f" = {z:.3f}"),
+            f"\\mathrm{{{activation}}}({z:.3f}) = {ACTIVATIONS[act](z):.3f}",
+        ]
     )
-    example = (
-        f"\\text{{at }}(x_1, x_2) = ({point[0]:.2f}, {point[1]:.2f}):\\quad "
-        f"\\mathrm{{{activation}}}({products}{_signed(bias, not products)}) = "
-        f"\\mathrm{{{activation}}}({z:.3f}) = {ACTIVATIONS[act](z):.3f}"
-    )
+    where = f"At the training point (x₁, x₂) = ({point[0]:.2f}, {point[1]:.2f}):".replace("-", "−")
     return NeuronNumbers(
-        name, tuple(input_names), tuple(map(float, kernel)), bias, formula, example
+        name, tuple(input_names), tuple(map(float, kernel)), bias, formula, where, example
     )
 
 

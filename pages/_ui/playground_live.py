@@ -164,6 +164,7 @@ def numbers_of(spec, snapshot: Snapshot, parts: Split, selected: tuple[int, int]
             }
         )
         st.latex(numbers.formula)
+        st.markdown(numbers.point)
         st.latex(numbers.example)
 
 
