@@ -91,7 +91,7 @@ def overlay_curves(
         height=round(460 * (1.25 if present else 1)),
         font=font(present),
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0},
         title={"text": "Solid: test · dotted: train", "font": font(present, 0.8)},
     )
     return fig

@@ -25,11 +25,12 @@ from nncore.board.store import (
 from nncore.training.compare import SCATTER_AXES, settings_text
 from nncore.training.compare_figures import overlay_curves, run_label, settings_scatter
 from pages._ui import state
-from pages._ui.widgets import presenter_mode
+from pages._ui.widgets import leave_legacy_pages_mode, presenter_mode
 
 URL_PATH = "board"
 POLL_SECONDS = 3
 OVERLAID_AT_FIRST = 5  # the best runs overlaid until someone chooses
+LEADERBOARD_ROWS = 10
 
 
 @st.cache_resource
@@ -61,6 +62,7 @@ def create() -> None:
 
 
 def render() -> None:
+    leave_legacy_pages_mode()  # a board link opened first on a fresh server
     st.title("Class board")
     query = st.query_params
     board_id, teacher, join = query.get("board"), query.get("teacher"), query.get("join")
@@ -124,6 +126,12 @@ def _entries(board_id: str, teacher: bool) -> list[Entry] | None:
     return cached[1]
 
 
+def _table_height(present: bool) -> int:
+    """Pixels for a header and LEADERBOARD_ROWS rows (rows grow with presenter mode's font)."""
+    row = 35 * (26 / 16 if present else 1)
+    return round(row * (LEADERBOARD_ROWS + 1)) + 3
+
+
 def hide(board_id: str, teacher: str, entry_id: int, hidden: bool) -> None:
     try:
         boards().hide(board_id, teacher, entry_id, hidden)
@@ -169,6 +177,8 @@ def live_board(board_id: str, teacher: str | None) -> None:
             ),
             hide_index=True,
             width="stretch",
+            # Ten rows, then it scrolls: the charts below stay within reach of a projector.
+            height="auto" if len(shown) <= LEADERBOARD_ROWS else _table_height(present),
             column_config={"Test accuracy": st.column_config.NumberColumn(format="percent")},
         )
         figures(shown, present)

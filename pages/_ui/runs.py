@@ -89,9 +89,12 @@ def your_runs(busy: bool) -> None:
     if run is not None and run.run.state in ("done", "stopped", "diverged") and run.run.history:
         listed = {r.run_id for r in state.past_runs()}
         state.remember_run(run.run)
-        compared = st.session_state.get("_compared_runs")
-        if compared is not None and run.run.run_id not in listed:
-            compared.append(run.run.run_id)  # a new run is ticked, to be seen beside the others
+        if run.run.run_id not in listed:
+            # A new run is ticked, to be seen beside the others, and chosen below.
+            compared = st.session_state.get("_compared_runs")
+            if compared is not None:
+                compared.append(run.run.run_id)
+            st.session_state["runs_picked"] = run.run.run_id
     records = state.past_runs()
     st.subheader("Your runs")
     if not records:
