@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -141,10 +142,18 @@ def test_a_malformed_row_is_skipped(boards: BoardStore):
 
 
 def _share_many(path: str, board_id: str, token: str, prefix: str, count: int, start) -> None:
-    start.wait()
+    """One process's ``count`` shares, each from a thread of its own (as a server's sessions),
+    all let go at once."""
     boards = BoardStore(Path(path))
-    for index in range(count):
-        boards.share(board_id, token, f"{prefix}{index}", record(run_id=f"{prefix}{index:015d}"))
+    records = [record(run_id=f"{prefix}{index:015d}") for index in range(count)]
+    start.wait()
+    with ThreadPoolExecutor(count) as pool:
+        shares = [
+            pool.submit(boards.share, board_id, token, f"{prefix}{index}", records[index])
+            for index in range(count)
+        ]
+        for share in shares:
+            share.result()
 
 
 def test_shares_from_two_processes_at_once_all_land(boards: BoardStore):

@@ -135,3 +135,12 @@ def test_settings_in_one_line():
     assert text.startswith("Dense 64 relu · adam η 0.001 · batch")
     cnn = settings_text(settings_of(PRESETS["Small CNN"]))
     assert cnn.startswith("Conv ") and "Pool" in cnn
+
+
+def test_a_label_is_plain_text_for_plotly():
+    record = record_of(finished_run(), None, '<a href="http://x">me</a>')
+    label = run_label(record)
+    assert "<" not in label and "&lt;a href" in label
+    fig = overlay_curves([record])
+    assert all("<a" not in (t.name or "") for t in fig.data)
+    assert all(t.hovertemplate.startswith("%{fullData.name}") for t in fig.data)

@@ -37,10 +37,14 @@ def run_colour(index: int) -> str:
 
 
 def run_label(record: RunRecord, who: str = "") -> str:
-    """The legend's name of a run: its name (and who shared it), then what set it apart."""
+    """The legend's name of a run: its name (and who shared it), then what set it apart.
+
+    Escaped for plotly, which reads a few HTML tags in text (a link among them): a nickname
+    such as ``<a href=…>`` is shown as typed, never as a link."""
     name = f"{who}: {record.name}" if who else record.name
     label = f"{name} ({record.changes})" if record.changes else name
-    return label if len(label) <= LEGEND_LIMIT else label[: LEGEND_LIMIT - 1] + "…"
+    label = label if len(label) <= LEGEND_LIMIT else label[: LEGEND_LIMIT - 1] + "…"
+    return label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def overlay_curves(
@@ -62,11 +66,11 @@ def overlay_curves(
                     x=list(record.epochs),
                     y=list(test),
                     name=label,
-                    mode="lines",
+                    mode="lines" if len(record.epochs) > 2 else "lines+markers",
                     line={"color": colour, "width": 3},
                     legendgroup=str(index),
                     showlegend=col == 1,
-                    hovertemplate=f"{label}<br>epoch %{{x}}<br>test %{{y:.4g}}<extra></extra>",
+                    hovertemplate="%{fullData.name}<br>epoch %{x}<br>test %{y:.4g}<extra></extra>",
                 ),
                 row=1,
                 col=col,
@@ -75,12 +79,12 @@ def overlay_curves(
                 go.Scatter(
                     x=list(record.epochs),
                     y=list(train),
-                    name=f"{label} · train",
-                    mode="lines",
+                    name=f"{label} · train",  # not in the legend; named in the tooltip
+                    mode="lines" if len(record.epochs) > 2 else "lines+markers",
                     line={"color": colour, "width": 2, "dash": "dot"},
                     legendgroup=str(index),
                     showlegend=False,
-                    hovertemplate=f"{label}<br>epoch %{{x}}<br>train %{{y:.4g}}<extra></extra>",
+                    hovertemplate="%{fullData.name}<br>epoch %{x}<br>train %{y:.4g}<extra></extra>",
                 ),
                 row=1,
                 col=col,
@@ -117,7 +121,7 @@ def settings_scatter(
                 name=label,
                 mode="markers",
                 marker={"color": run_colour(index), "size": 16 if present else 12},
-                hovertemplate=f"{label}<br>%{{x:,}}<br>test accuracy %{{y:.1%}}<extra></extra>",
+                hovertemplate="%{fullData.name}<br>%{x:,}<br>test accuracy %{y:.1%}<extra></extra>",
             )
         )
     fig.update_xaxes(

@@ -187,12 +187,13 @@ def live_board(board_id: str, teacher: str | None) -> None:
 
 
 def figures(shown: list[Entry], present: bool) -> None:
-    labels = {e.entry_id: run_label(e.record, e.nickname) for e in shown}
+    labels = {e.entry_id: run_label(e.record, e.nickname) for e in shown}  # for plotly
+    names = {e.entry_id: f"{e.nickname}: {e.record.name}" for e in shown}  # plain text
     chosen = st.multiselect(
         "Runs on the chart",
         list(labels),
         default=list(labels)[:OVERLAID_AT_FIRST],
-        format_func=labels.__getitem__,
+        format_func=names.__getitem__,
         key="board_chosen",
     )
     picked = [e for e in shown if e.entry_id in chosen]
