@@ -108,6 +108,29 @@ def layer_activations(
     return shown
 
 
+def logits(
+    model: keras.Model, x: np.ndarray, input_shape: Sequence[int] | None = None
+) -> np.ndarray | None:
+    """The ten numbers the last layer computes before softmax turns them into probabilities.
+
+    For a last Dense layer with a softmax activation they are its weighted sums (the previous
+    layer's output times the kernel, plus the bias); for a softmax layer of its own, its input.
+    None for a network that ends otherwise (there is no softmax to open up).
+    """
+    *body, last = model.layers
+    h = model_input(x, input_shape or input_shape_of(model))
+    for layer in body:
+        h = layer(h, training=False)
+    before = np.asarray(h, dtype=np.float64).reshape(1, -1)[0]
+    activation = getattr(getattr(last, "activation", None), "__name__", "")
+    if type(last).__name__ == "Dense" and activation == "softmax":
+        kernel, bias = (np.asarray(w, dtype=np.float64) for w in last.get_weights())
+        return before @ kernel + bias
+    if type(last).__name__ in ("Softmax", "Activation") and activation in ("softmax", ""):
+        return before
+    return None
+
+
 def private_copy(model: keras.Model) -> keras.Model:
     """A copy with its own weights, so training it can never change the original model.
 

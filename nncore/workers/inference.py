@@ -96,12 +96,14 @@ def forget(keys: list[str]) -> int:
 
 def answer(source: ModelSource, x: np.ndarray, with_layers: bool = True) -> Answer:
     """Probabilities for one 28×28 drawing, and what each weighted layer made of it."""
-    from nncore.digits.inference import classify, layer_activations
+    from nncore.digits.inference import classify, layer_activations, logits
 
     model = model_for(source)
     probabilities = classify(model, x, source.input_shape)
-    layers = layer_activations(model, x, source.input_shape) if with_layers else []
-    return Answer(probabilities, layers)
+    if not with_layers:
+        return Answer(probabilities, [])
+    layers = layer_activations(model, x, source.input_shape)
+    return Answer(probabilities, layers, logits(model, x, source.input_shape))
 
 
 def warm_up() -> int:

@@ -111,10 +111,12 @@ class UnknownModel(LookupError):
 
 @dataclass(frozen=True)
 class Answer:
-    """A network's answer to one drawing: ten probabilities, and each weighted layer's output."""
+    """A network's answer to one drawing: ten probabilities, each weighted layer's output, and
+    the logits softmax turned into the probabilities (None when the network ends otherwise)."""
 
     probabilities: np.ndarray
     layers: list[tuple[str, np.ndarray]]
+    logits: np.ndarray | None = None
 
 
 # --- training jobs ------------------------------------------------------------------------------

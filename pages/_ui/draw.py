@@ -14,7 +14,8 @@ from streamlit_drawable_canvas import st_canvas
 from nncore.digits import figures
 from nncore.digits.answers import reads_drawings, top_k
 from nncore.digits.preprocess import prepare_drawing
-from nncore.digits.settings import NETWORK, PEN, SETTINGS
+from nncore.digits.settings import LINK_SETTINGS, NETWORK, PEN, SETTINGS, TEMPERATURE
+from nncore.digits.softmax import softmax_steps, steps_table, temperature_bars
 from nncore.numbers import percent
 from nncore.workers.client import (
     BUNDLED,
@@ -241,6 +242,30 @@ def show_inside(x: np.ndarray, reply: Answer) -> None:
         )
 
 
+def show_softmax(reply: Answer) -> None:
+    """Softmax by the numbers: the logits, their exponentials, the sum, the probabilities,
+    and a temperature to sharpen or flatten the answer (a lesson: the answer stays T = 1)."""
+    if reply.logits is None:
+        return
+    with st.expander("Softmax, by the numbers", icon=":material/functions:"):
+        st.markdown(
+            "The last layer computes ten numbers, the **logits** z. Softmax turns them into "
+            "probabilities that add up to 1:"
+        )
+        st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
+        temperature = float(setting_widget(TEMPERATURE))
+        steps = softmax_steps(reply.logits, temperature)
+        st.dataframe(steps_table(steps), hide_index=True)
+        st.markdown(
+            f"Sum of the exponentials: **{steps.total:.4g}**. Each is taken of z − max z, which "
+            "leaves every fraction unchanged and keeps the numbers readable."
+        )
+        st.plotly_chart(
+            temperature_bars(reply.logits, temperature, present=presenter_mode()),
+            key="draw_temperature",
+        )
+
+
 def teach_section(usable: bool, current: np.ndarray | None) -> None:
     st.divider()
     st.subheader("Teach it")
@@ -312,14 +337,14 @@ def render() -> None:
         "Draw a digit large and in the middle, see the 28 × 28 picture the network gets and "
         "how sure it is. Undo and clear are above the canvas. Wrong? Teach it."
     )
-    restore_settings(PAGE, SETTINGS)
+    restore_settings(PAGE, LINK_SETTINGS)
     show_url_notices(PAGE)
     gone = state.open_kept_run()
     if gone:
         st.warning(gone, icon=":material/link_off:")
     # The settings' widgets sit under the answer, so on a phone the canvas and the answer
     # come first; their values are already in the session (from the link or last visit).
-    values = {setting.key: st.session_state[setting.key] for setting in SETTINGS}
+    values = {setting.key: st.session_state[setting.key] for setting in LINK_SETTINGS}
     network = draw_model.uploaded_model() or chosen_network(values[NETWORK.key])
     if state.take_fine_tune_request():  # "Fine-tune" was just clicked
         fine_tune(network, st.empty())
@@ -365,7 +390,8 @@ def render() -> None:
                 setting_widget(setting)
             draw_model.model_upload()
     kept = state.keep_finished_run() if network.key != BUNDLED.key else None
-    publish_settings(PAGE, values, SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
+    publish_settings(PAGE, values, LINK_SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
     if x is not None and reply is not None:
         show_inside(x, reply)
+        show_softmax(reply)
     teach_section(prepared.usable, x)
