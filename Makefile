@@ -67,3 +67,13 @@ test: $(VENV)/.dev system-packages
 
 bench: $(VENV)/.dev
 	for b in benchmarks/*.py; do $(PY) $$b || exit 1; done
+
+# A simulated class on a fresh app (benchmarks/README.md, "class_load"): STUDENTS students for
+# DURATION seconds on REPLICAS app servers (1 unless given; more go behind HAProxy). Prints
+# Locust's summary and each interaction's server CPU; the CSV files go to OUT (default: /tmp).
+STUDENTS ?= 80
+DURATION ?= 120
+.PHONY: load
+load: $(VENV)/.dev
+	$(PY) -m benchmarks.class_load --students $(STUDENTS) --duration $(DURATION) \
+	  --replicas $(if $(filter file,$(origin REPLICAS)),1,$(REPLICAS)) $(if $(OUT),--out $(OUT))
