@@ -101,6 +101,7 @@ def your_runs(busy: bool) -> None:
         st.caption(
             "Every training you finish or stop joins this list, so you can compare them: "
             "change one setting, train again, and see what it did."
+            + (" Then share one to your class board." if state.joined_board() else "")
         )
         return
     # A new key whenever the rows change: the editor's edits are kept by row position.
