@@ -20,7 +20,9 @@ from nncore.playground.figures import (
     MAX_CURVE_POINTS,
     answer_colours,
     loss_figure,
+    plane_height,
     plane_html,
+    plane_max_height,
     plane_picture,
     plane_side,
 )
@@ -157,7 +159,7 @@ def test_the_live_plane_picture_puts_each_point_where_the_figure_would():
     background = answer_colours(np.tile([0.0, 1.0], (50, 50, 1)), 2, False)
     train = Points(np.array([[3.0, 3.0]]), np.array([0]), 2)
     test = Points(np.array([[-3.0, -3.0]]), np.array([1]), 2)
-    picture = np.asarray(plane_picture(background, train, test, plane_side(False)))
+    picture = np.asarray(plane_picture(background, train, test, 345))
     assert picture.shape == (345, 345, 3)
     assert tuple(picture[86, 258]) == tuple(rgb(CLASS_COLOURS[0]))  # the point, class-coloured
     assert tuple(picture[258, 86]) == tuple(rgb(CLASS_COLOURS[1]))  # the test point's middle
@@ -176,6 +178,19 @@ def test_the_live_plane_before_the_first_epoch_is_white_with_its_points():
 
 def test_the_live_plane_html_shows_the_picture_with_the_figures_height_and_ticks():
     html = plane_html("data:image/png;base64,AAAA")
-    assert 'src="data:image/png;base64,AAAA"' in html and "height:400px" in html
+    assert 'src="data:image/png;base64,AAAA"' in html and f"height:{plane_height(False)}px" in html
     assert html.count(">−6<") == 2 and html.count(">6<") == 2 and "x₁" in html
-    assert "height:460px" in plane_html("data:image/png;base64,AAAA", present=True)
+    present = plane_html("data:image/png;base64,AAAA", present=True)
+    assert f"height:{plane_height(True)}px" in present
+
+
+def test_the_plane_is_the_page_laptop_sized_and_bigger_on_a_projector():
+    """At least 420 px square where the column allows (1280 px with the sidebar open does)."""
+    assert plane_side(False) >= 420 and plane_side(True) > plane_side(False)
+
+
+def test_on_a_phone_the_plane_is_no_taller_than_its_square_and_margins():
+    """A 358 px column draws a 298 px square (less 50 + 10 px of side margins): the figure
+    needs 298 + 10 + 45 = 353 px, 5 px less than the column is wide, not 490."""
+    assert plane_max_height(False) == f"min({plane_height(False)}px, calc(100vw - 5px))"
+    assert plane_max_height(True).startswith(f"min({plane_height(True)}px, ")

@@ -40,15 +40,33 @@ AXIS_GREY = "#808495"  # tick labels and axis titles, as Streamlit's plotly them
 
 
 def plane_height(present: bool) -> int:
-    """The plane's height in pixels (the square plus the margins): bigger in presenter mode."""
-    return 460 if present else 400
+    """The plane's height in pixels (the square plus the margins): bigger in presenter mode.
+    A narrower column (a phone) draws the square smaller, at the top of this height."""
+    return 620 if present else 490
+
+
+def plane_max_height(present: bool) -> str:
+    """The height the plane needs, as a CSS length: ``plane_height``, or less where the column
+    is narrower than the square plus its margins (a phone). The square is drawn at the top, so
+    what is below it is spare: with the column at most the viewport wide (100vw), the square is
+    at most 100vw less the side margins, and the figure needs that plus the top and bottom."""
+    m = PLANE_MARGIN
+    extra = m["t"] + m["b"] - m["l"] - m["r"]
+    sign = "+" if extra >= 0 else "-"
+    return f"min({plane_height(present)}px, calc(100vw {sign} {abs(extra)}px))"
 
 
 def _plane_axes(present: bool) -> dict:
     axis = {"range": [-RADIUS, RADIUS], "zeroline": False, "showgrid": False, "dtick": TICK_STEP}
     return {
         "xaxis": {**axis, "title": {"text": "x₁"}, "constrain": "domain"},
-        "yaxis": {**axis, "title": {"text": "x₂"}, "scaleanchor": "x", "constrain": "domain"},
+        "yaxis": {
+            **axis,
+            "title": {"text": "x₂"},
+            "scaleanchor": "x",
+            "constrain": "domain",
+            "constraintoward": "top",  # a narrow column leaves its spare height below
+        },
         "font": font(present),
         "margin": PLANE_MARGIN,
         "plot_bgcolor": "white",
@@ -183,7 +201,8 @@ def plane_picture(
 
 def plane_html(picture: str, present: bool = False) -> str:
     """The live plane as HTML laid out as plotly lays out ``plane_figure``: the same height and
-    margins, the square as wide as the column allows (at most ``plane_side``) and centred,
+    margins, the square as wide as the column allows (at most ``plane_side``), centred across
+    and at the top,
     tick labels and axis titles as text, so Play and Pause do not move anything.
 
     ``picture`` is ``plane_picture``'s PNG as a data URI (st.image would scale the labels
@@ -216,7 +235,7 @@ def plane_html(picture: str, present: bool = False) -> str:
     return (
         f'<div style="position:relative;height:{plane_height(present)}px">'
         f'<div style="position:absolute;top:{m["t"]}px;bottom:{m["b"]}px;left:{m["l"]}px;'
-        f'right:{m["r"]}px;display:flex;align-items:center;justify-content:center">'
+        f'right:{m["r"]}px;display:flex;align-items:flex-start;justify-content:center">'
         f'<div style="position:relative;width:min(100%,{side}px);aspect-ratio:1">'
         f'<img src="{picture}" alt="the network\'s answer and the points" '
         f'style="display:block;width:100%;height:100%">{"".join(labels)}</div></div></div>'

@@ -12,6 +12,7 @@ import streamlit as st
 
 from nncore.playground.codegen import playground_script
 from nncore.playground.datasets import DATASETS, split
+from nncore.playground.figures import plane_max_height
 from nncore.playground.points_csv import PointsError, points_csv, read_points
 from nncore.playground.settings import (
     ALL_SETTINGS,
@@ -30,6 +31,7 @@ from pages._ui.widgets import (
     classroom,
     clear_url_notices,
     plain_text,
+    presenter_mode,
     publish_settings,
     restore_settings,
     setting_widget,
@@ -39,11 +41,15 @@ from pages._ui.widgets import (
 PAGE = "playground"
 S = SETTINGS_BY_KEY
 CLASS_NAMES = ("blue", "orange", "green", "pink")
-# On a phone, where the columns (controls, network, plane) stack, the plane comes first, right
-# under Play and Pause: it is what the student watches. Side by side, the order stays.
+# On a phone, where the two columns (controls; plane, losses and network) stack, the plane comes
+# first, right under Play and Pause: it is what the student watches. Side by side, the order stays.
 PHONE_ORDER = """<style>@media (max-width: 640px) {
-  .st-key-pg_main [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(3) {
+  .st-key-pg_main > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:nth-child(2) {
     order: -1; } }</style>"""
+# The plane's figure (or live picture) no taller than it needs: on a phone its square is smaller
+# than the figure's height, and the rest would be a gap under it.
+PLANE_FIT = """<style>.st-key-pg_live_plane, [class*="st-key-pg_plane_"] {
+  max-height: %s; overflow: hidden; }</style>"""
 
 
 def apply_preset(name: str) -> None:
@@ -270,11 +276,12 @@ def render() -> None:
     with train_tab:
         if spec.features:
             action_bar(current, spec, parts)
-        st.html(PHONE_ORDER)
+        st.html(PHONE_ORDER + PLANE_FIT % plane_max_height(presenter_mode()))
         main = st.container(key="pg_main")
-        # At 1280 px the controls (ratio 1 then) cut the dataset's name to "Circle (2 classes";
-        # 1.25 shows every name in full.
-        controls, network, picture = main.columns([1.25, 1.4, 1.3], gap="medium")
+        # The plane is the page: two thirds of the width, so a laptop with the sidebar open
+        # (1280 px) draws it 430 px square. Three columns side by side left it 180 px. The
+        # network goes under it, as wide, with the losses between.
+        controls, stage = main.columns([1, 1.9], gap="medium")
         with controls:
             with st.expander("Data", expanded=True):
                 data_controls(points_state)
@@ -283,14 +290,13 @@ def render() -> None:
             with st.expander("How it learns", expanded=True):
                 learning_controls()
             presets()
-        with network:
-            layer_buttons()
-            if spec.features:
-                playground_live.draw_network(spec, parts, current)
-        with picture:
+        with stage:
             if spec.features:
                 playground_live.draw_plane(spec, parts, values, current, add_point)
                 playground_live.draw_losses(current)
+            layer_buttons()
+            if spec.features:
+                playground_live.draw_network(spec, parts, current)
     with code_tab:
         script = playground_script(spec, values, points if points_state.own else None)
         st.download_button(
