@@ -38,6 +38,15 @@ def stop_and_wait(*handles: RunHandle) -> None:
     wait_until(lambda: all(h.run.over for h in handles), 120, "the trainings to stop")
 
 
+def paused_after_an_epoch(pool: TrainerPool, owner: Owner) -> RunHandle:
+    """A long training, paused once its first epoch is in and the worker waits."""
+    handle = train(pool, SLOW, owner)
+    wait_until(lambda: handle.run.epochs_done >= 1, 120, "the first epoch")
+    handle.pause()
+    wait_until(lambda: handle.settled_pause, 60, "the pause")
+    return handle
+
+
 def epochs(handle: RunHandle) -> list[int]:
     return [record.epoch for record in handle.run.history]
 
@@ -70,11 +79,8 @@ def test_a_long_training_lets_a_waiting_one_through_and_goes_on_where_it_was(
 def test_a_paused_training_gives_its_trainer_to_a_waiting_one_at_once(pool: TrainerPool):
     # The share limit stays at its real value: only the pause can let the other one through.
     assert client.SHARE_SECONDS >= 10
-    first, second = Owner(), Owner()
-    paused = train(pool, SLOW, first)
-    wait_until(lambda: paused.run.epochs_done >= 1, 120, "the first epoch")
-    paused.pause()
-    wait_until(lambda: paused.settled_pause, 60, "the pause")
+    first, second = Owner(), Owner()  # the two sessions, alive for the whole test
+    paused = paused_after_an_epoch(pool, first)
     waiting = train(pool, QUICK, second)
     wait_until(lambda: waiting.run.over, client.SHARE_SECONDS, "the waiting training")
     assert waiting.run.state == "done"
@@ -90,11 +96,8 @@ def test_a_paused_training_gives_its_trainer_to_a_waiting_one_at_once(pool: Trai
 def test_a_paused_training_that_gave_its_trainer_up_stops_with_what_it_learned(
     pool: TrainerPool,
 ):
-    first, second = Owner(), Owner()
-    paused = train(pool, SLOW, first)
-    wait_until(lambda: paused.run.epochs_done >= 1, 120, "the first epoch")
-    paused.pause()
-    wait_until(lambda: paused.settled_pause, 60, "the pause")
+    first, second = Owner(), Owner()  # the two sessions, alive for the whole test
+    paused = paused_after_an_epoch(pool, first)
     waiting = train(pool, QUICK, second)
     wait_until(lambda: paused.checkpoint is not None, 60, "the paused training to give way")
     paused.stop()
