@@ -9,19 +9,33 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
+import sys
+import threading
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from appdriver import assert_no_exception, free_port, open_page, serve_app, wait_healthy, wait_idle
+from appdriver import (
+    ROOT,
+    assert_no_exception,
+    free_port,
+    open_page,
+    serve_app,
+    wait_healthy,
+    wait_idle,
+)
 from nncore.board.store import BoardStore, NewBoard, database_path
 from nncore.network.spec import DEFAULT_SPEC, LayerSpec
 from nncore.training.compare import record_of
 from nncore.training.run import EpochRecord, TrainingRun
+from tests.helpers import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -176,3 +190,78 @@ def test_the_board_on_a_projector_and_on_a_phone(browser: Browser, served):
     assert_no_exception(teacher)
     teacher.context.close()
     phone.context.close()
+
+
+@contextmanager
+def cluster(tmp: Path, replicas: int = 2) -> Iterator[str]:
+    """`python -m deploy.cluster serve` (HAProxy and ``replicas`` app servers sharing one store)
+    on loopback until its banner says it serves: its URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "deploy.cluster", "serve", "--replicas", str(replicas)]
+    command += ["--port", str(port), "--host", "127.0.0.1", "--store", str(tmp / "store")]
+    launcher = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    output = launcher.stdout
+    assert output is not None
+    ready = threading.Event()
+
+    def read() -> None:  # to the end: a full pipe would stop the launcher
+        for line in output:
+            if line.startswith("Ctrl-C stops everything"):
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        ready.wait(timeout=120)
+        assert launcher.poll() is None
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        try:
+            launcher.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            launcher.kill()
+
+
+def replica_of(page: Page) -> str:
+    served = page.locator('[data-testid="stSidebar"]').get_by_text(re.compile("^Served by replica"))
+    expect(served).to_be_visible(timeout=30_000)
+    return served.inner_text().split()[-1]
+
+
+def test_shares_from_two_replicas_at_once_all_land(browser: Browser, tmp_path: Path):
+    """Two students pinned to different app servers behind HAProxy share 20 runs each,
+    alternately without waiting for the other: all 40 are on the one board."""
+    with cluster(tmp_path) as url:
+        boards = BoardStore(database_path(tmp_path / "store"))
+        board = boards.create()
+        students: dict[str, Page] = {}
+        for _ in range(6):  # HAProxy spreads new browsers over the replicas
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            open_page(page, f"{url}/board?board={board.board_id}&join={board.join_token}", 90_000)
+            students.setdefault(replica_of(page), page)
+            if len(students) == 2:
+                break
+        assert len(students) == 2, list(students)
+        for name, page in students.items():
+            page.get_by_role("link", name="Go to Build & Train").click()
+            wait_idle(page)
+            page.locator('.st-key-epochs input[type="range"]').press("Home")
+            expect(page).to_have_url(re.compile(r"epochs=1\b"), timeout=30_000)
+            train_and_wait(page, 0)
+            page.locator(".st-key-board_nickname input").fill(f"on {name}")
+            page.locator(".st-key-board_nickname input").press("Enter")
+            wait_idle(page)
+        pages = list(students.values())
+        for _ in range(20):
+            for page in pages:
+                page.locator(".st-key-runs_share button").click()
+            for page in pages:
+                wait_idle(page)
+        for page in pages:
+            assert_no_exception(page)
+        wait_until(lambda: len(boards.entries(board.board_id)) >= 40, 30, "40 entries")
+        shared = Counter(entry.nickname for entry in boards.entries(board.board_id))
+        assert shared == {f"on {name}": 20 for name in students}
+        for page in pages:
+            page.context.close()
