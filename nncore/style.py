@@ -17,3 +17,11 @@ WINNER_COLOUR = "#D55E00"
 def font(present: bool = False, scale: float = 1.0) -> dict[str, float]:
     """Plotly's ``font`` for a figure: bigger in presenter mode."""
     return {"size": round((PRESENTER_FONT_SIZE if present else FONT_SIZE) * scale)}
+
+
+def panel_titles(figure, present: bool = False):
+    """A figure's panel titles at its text's size: plotly writes a subplot's title 16 px
+    whatever the figure's font, small beside presenter mode's text. Call it right after
+    ``make_subplots``, while the titles are the figure's only annotations."""
+    figure.update_annotations(font_size=font(present)["size"])
+    return figure

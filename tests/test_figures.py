@@ -20,16 +20,20 @@ from nncore.training.figures import (
     training_curves,
     update_curves,
 )
+from nncore.training.health import LayerHealth, NetworkHealth, histogram
+from nncore.training.health_figures import layer_histograms, layer_sizes
 
 
 def test_network_diagram_has_a_column_per_layer_with_its_size():
     fig = network_diagram(layer_plan(SEED_NOTEBOOK))
     labels = [note.text for note in fig.layout.annotations]
     assert labels == [
-        "Input<br>784<br>(10 of 784 drawn)",
-        "Dense 128<br>sigmoid<br>(10 of 128 drawn)",
-        "Dense 64<br>tanh<br>(10 of 64 drawn)",
+        "Input<br>784",
+        "Dense 128<br>sigmoid",
+        "Dense 64<br>tanh",
         "Output 10<br>softmax",
+        # Once, under the diagram: "(10 of 784 drawn)" under each column ran into the next.
+        "Wide layers: their first 10 neurons drawn",
     ]
     # Every neuron drawn is joined to every neuron drawn in the next column.
     nodes = [len(trace.x) for trace in fig.data[1:]]
@@ -59,8 +63,8 @@ def test_image_layers_are_drawn_as_feature_maps_and_flatten_and_dropout_not_at_a
 
 def test_network_diagram_of_a_network_without_hidden_layers():
     fig = network_diagram(layer_plan(NetworkSpec(layers=(LayerSpec("dropout"),))))
-    assert [note.text for note in fig.layout.annotations][-1] == "Output 10<br>softmax"
-    assert len(fig.layout.annotations) == 2
+    assert [note.text for note in fig.layout.annotations][1] == "Output 10<br>softmax"
+    assert len(fig.layout.annotations) == 3  # the input, the output, what is drawn of 784
 
 
 def test_training_curves_span_the_whole_run_and_mark_learning_rate_changes():
@@ -164,3 +168,32 @@ def test_the_learning_rate_mark_sits_inside_the_plot_away_from_the_titles():
     assert len(marks) == 1 and len(titles) == 2
     assert marks[0].yref == "y2 domain" and marks[0].y < 0.1 and marks[0].yanchor == "bottom"
     assert all(title.y >= 1 for title in titles)  # the titles sit above the panels
+
+
+def test_panel_titles_grow_with_the_text_on_a_projector():
+    """Plotly writes a subplot's title 16 px whatever the figure's font: beside presenter
+    mode's 23-26 px text that is a footnote. They take the figure's size, ≥ 22 px there."""
+    gradients = histogram(np.linspace(-1, 1, 50))
+    layer = LayerHealth("dense_1", 1.0, 0.1, 0.01, gradients, gradients)
+    health = NetworkHealth((layer,), "one batch", 0.5)
+    values = [0.5, 0.4]
+    for present, size in ((False, FONT_SIZE), (True, PRESENTER_FONT_SIZE)):
+        figures = [
+            training_curves([1, 2], values, values, values, values, 5, present=present),
+            layer_sizes(health, present),
+            layer_histograms(layer, present),
+        ]
+        for figure in figures:
+            titles = [a for a in figure.layout.annotations if a.yref == "paper"]
+            assert len(titles) == 2 and {t.font.size for t in titles} == {size}
+    assert PRESENTER_FONT_SIZE >= 22
+
+
+def test_the_confusion_matrix_title_sits_above_the_axis_title_with_room_between():
+    """It sat in the middle of a 60 px margin, across "predicted" on a phone."""
+    for present in (False, True):
+        figure = confusion_heatmap(np.eye(10, dtype=int), present=present)
+        title, size = figure.layout.title, figure.layout.font.size
+        assert title.yref == "container" and title.y == 1 and title.yanchor == "top"
+        # title, axis title and the digits above the matrix: about 1.3 lines of text each
+        assert figure.layout.margin.t >= 5 * size

@@ -89,16 +89,29 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
                 showlegend=False,
             )
         )
-        # How many neurons are drawn is in the hover text; on a crowded diagram the label
-        # must stay narrow enough for a phone.
-        more = f"<br>({len(ys)} of {count} drawn)" if count > len(ys) and not crowded else ""
         above = crowded and x % 2 == 1  # alternate when many columns share the width
         fig.add_annotation(
             x=x,
             y=1.2 if above else -1.2,
-            text=label + more,
+            text=label,
             showarrow=False,
             yanchor="bottom" if above else "top",
+        )
+    # How many of a wide layer's neurons are drawn: once, under the diagram. Under each
+    # column, "(10 of 784 drawn)(10 of 128 drawn)" ran into each other (and the hover says it).
+    thinned = any(count > len(ys) for (_, count, _), ys in zip(columns, positions, strict=True))
+    size = font(present, scale=0.75 if crowded else 1.0)["size"]
+    if thinned:
+        fig.add_annotation(
+            x=0.5,
+            y=0,
+            xref="paper",
+            yref="paper",
+            yanchor="top",
+            yshift=-4,
+            text=f"Wide layers: their first {MAX_NODES_DRAWN} neurons drawn",
+            showarrow=False,
+            font={"size": round(size * 0.8)},
         )
     fig.update_xaxes(visible=False, range=[-0.75, len(columns) - 0.25])
     fig.update_yaxes(visible=False, range=[-2.3, 2.0 if crowded else 1.3])
@@ -107,6 +120,6 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
         plot_bgcolor="white",
         height=round((430 if crowded else 380) * (1.25 if present else 1)),
         font=font(present, scale=0.75 if crowded else 1.0),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10 + (2 * size if thinned else 0)},
     )
     return fig

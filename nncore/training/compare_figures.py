@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nncore.style import font
+from nncore.style import font, panel_titles
 from nncore.training.compare import LOG_AXES, SCATTER_AXES, RunRecord
 
 # Okabe–Ito, then Tol's muted: told apart by every kind of colour vision, for the first eight.
@@ -55,7 +55,7 @@ def overlay_curves(
     """Loss and accuracy per epoch of several runs on one pair of axes: a colour per run, the
     test curve solid and the training curve dotted."""
     labels = list(labels) if labels is not None else [run_label(r) for r in records]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    fig = panel_titles(make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy")), present)
     for index, (record, label) in enumerate(zip(records, labels, strict=True)):
         colour = run_colour(index)
         for col, (train, test) in enumerate(
@@ -96,7 +96,7 @@ def overlay_curves(
         font=font(present),
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
         legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0},
-        title={"text": "Solid: test · dotted: train", "font": font(present, 0.8)},
+        title={"text": "Solid: test · dotted: train", "font": font(present)},
     )
     return fig
 

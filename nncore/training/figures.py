@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from nncore.mosaic import tile_mosaic, tile_origin
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles
 
 GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
 
@@ -38,7 +38,7 @@ def training_curves(
 ) -> go.Figure:
     """Train and test loss and accuracy per epoch, on axes already as long as the whole run,
     with a dashed line wherever the learning rate was changed during training."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    fig = panel_titles(make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy")), present)
     for col, (train, test) in enumerate([(loss, val_loss), (accuracy, val_accuracy)], start=1):
         fig.add_trace(
             go.Scatter(
@@ -131,8 +131,21 @@ def confusion_heatmap(
     )
     fig.update_xaxes(title_text="predicted", side="top", type="category")
     fig.update_yaxes(title_text="true", autorange="reversed", type="category")
-    fig.update_layout(title="Confusion matrix (test rows)")
-    return _layout(fig, 480, present)
+    _layout(fig, 480, present)
+    # The title at the very top, with room under it for the axis title and the digits above
+    # the matrix: in the middle of a 60 px margin it ran into "predicted" on a phone.
+    size = font(present)["size"]
+    fig.update_layout(
+        title={
+            "text": "Confusion matrix (test rows)",
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8},
+        },
+        margin={"t": round(5.5 * size)},
+    )
+    return fig
 
 
 def digit_grid(

@@ -11,7 +11,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles
 from nncore.training.health import Histogram, LayerHealth, NetworkHealth
 
 HEALTHY_UPDATE = 1e-3  # the rule of thumb drawn on the update chart
@@ -40,6 +40,7 @@ def layer_sizes(health: NetworkHealth, present: bool = False) -> go.Figure:
         subplot_titles=("gradient ÷ weights", "update ÷ weights"),
         horizontal_spacing=0.06,
     )
+    panel_titles(fig, present)
     for col, colour in enumerate((TRAIN_COLOUR, TEST_COLOUR), start=1):
         fig.add_trace(
             go.Bar(
@@ -121,6 +122,7 @@ def layer_histograms(layer: LayerHealth, present: bool = False) -> go.Figure:
         subplot_titles=_titles((layer.weights, layer.gradients)),
         horizontal_spacing=0.1,
     )
+    panel_titles(fig, present)
     fig.add_trace(_histogram_trace(layer.weights, TRAIN_COLOUR), row=1, col=1)
     fig.add_trace(_histogram_trace(layer.gradients, TEST_COLOUR), row=1, col=2)
     update_layer_histograms(fig, layer)

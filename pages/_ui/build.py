@@ -114,11 +114,9 @@ def controls(run: state.BuildRun | None) -> None:
             wanted = LAYER_TYPES[type_key].fields
             for name in (f.key for f in LAYER_FIELDS if f.key in wanted and f.kind != "choice"):
                 setting_widget(fields[name], disabled=busy)
-            chosen = [f.key for f in LAYER_FIELDS if f.key in wanted and f.kind == "choice"]
-            for index, name in enumerate(chosen):
-                if index % 2 == 0:
-                    pair = st.columns(2)
-                setting_widget(fields[name], pair[index % 2], disabled=busy)
+            # One menu a row: two side by side cut "Glorot uniform" to "Glorot ur" at 1280 px.
+            for name in (f.key for f in LAYER_FIELDS if f.key in wanted and f.kind == "choice"):
+                setting_widget(fields[name], disabled=busy)
     st.markdown("**3 · How it learns**")
     for key in ("opt", "lr", "loss", "batch", "epochs"):
         setting_widget(SETTINGS_BY_KEY[key], disabled=key in frozen)
