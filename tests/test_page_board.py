@@ -137,3 +137,12 @@ def test_opening_a_run_brings_its_settings_back():
     at.button(key="runs_open").click().run()
     assert not at.exception
     assert at.session_state["lr"] == 0.1
+
+
+def test_a_teacher_link_without_the_join_token_still_opens_the_board():
+    boards = BoardStore(database_path())
+    board = boards.create()
+    at = open_with(page_app("board.py"), board=board.board_id, teacher=board.teacher_token)
+    assert "lacks the students' part" in " ".join(texts(at.warning))
+    assert not any("join=" + board.join_token in c for c in texts(at.code))
+    assert "board_clear" in {b.key for b in at.button}

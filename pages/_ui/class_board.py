@@ -87,7 +87,7 @@ def render() -> None:
     if joined and join:
         state.join_board(board_id, join)
     if is_teacher and teacher:
-        teacher_links(board_id, teacher, join or "")
+        teacher_links(board_id, teacher, join if joined and join else None)
     else:
         st.success(
             "You joined the class board. Train a network on **Build & Train**; under **Your "
@@ -98,11 +98,16 @@ def render() -> None:
     live_board(board_id, teacher if is_teacher else None)
 
 
-def teacher_links(board_id: str, teacher: str, join: str) -> None:
-    """The two links, folded away on the projector."""
+def teacher_links(board_id: str, teacher: str, join: str | None) -> None:
+    """The two links, folded away on the projector. ``join`` None: this address lost it (the
+    board's own link carries it), so the students' link cannot be shown."""
     with st.expander("Links for this board", expanded=not presenter_mode()):
         st.markdown("**For the students** (they can share runs, nothing else):")
-        st.code(link(board=board_id, join=join), language=None)
+        if join is None:
+            st.warning("This address lacks the students' part: open the board's whole link.")
+            join = ""
+        else:
+            st.code(link(board=board_id, join=join), language=None)
         st.markdown(
             "**For you and the projector** (it can hide entries and clear the board: keep it "
             "to yourself, and go full screen so the address bar is out of sight):"
