@@ -19,7 +19,13 @@ from nncore.training.compare import (
     summary_row,
     table_csv,
 )
-from nncore.training.compare_figures import overlay_curves, run_label, settings_scatter
+from nncore.training.compare_figures import (
+    log_ticks,
+    overlay_curves,
+    run_label,
+    settings_scatter,
+    short_number,
+)
 from nncore.training.run import EpochRecord, TrainingRun
 
 
@@ -144,3 +150,11 @@ def test_a_label_is_plain_text_for_plotly():
     fig = overlay_curves([record])
     assert all("<a" not in (t.name or "") for t in fig.data)
     assert all(t.hovertemplate.startswith("%{fullData.name}") for t in fig.data)
+
+
+def test_a_log_axis_has_readable_ticks():
+    assert log_ticks(6_000, 80_000) == [5e3, 1e4, 2e4, 5e4, 1e5]
+    assert [short_number(t) for t in (5e3, 1.5e6, 0.001, 20)] == ["5k", "1.5M", "0.001", "20"]
+    first = record_of(finished_run(), None, "one")
+    fig = settings_scatter([first], "params")
+    assert fig.layout.xaxis.ticktext and all(len(t) <= 5 for t in fig.layout.xaxis.ticktext)

@@ -6,6 +6,7 @@ a legend naming each run with what set it apart.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -45,6 +46,23 @@ def run_label(record: RunRecord, who: str = "") -> str:
     label = f"{name} ({record.changes})" if record.changes else name
     label = label if len(label) <= LEGEND_LIMIT else label[: LEGEND_LIMIT - 1] + "…"
     return label.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def log_ticks(low: float, high: float) -> list[float]:
+    """1-2-5 steps from just below ``low`` to just above ``high`` (at most a dozen)."""
+    ticks: list[float] = []
+    for exponent in range(math.floor(math.log10(low)), math.floor(math.log10(high)) + 2):
+        ticks += [float(f"{m}e{exponent}") for m in (1, 2, 5)]
+    inside = [t for t in ticks if low / 2 <= t <= high * 2]
+    return inside[:: max(1, math.ceil(len(inside) / 12))]
+
+
+def short_number(value: float) -> str:
+    """2000 → "2k", 1500000 → "1.5M", 0.001 → "0.001"."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
 
 
 def overlay_curves(
@@ -127,6 +145,12 @@ def settings_scatter(
     fig.update_xaxes(
         title_text=SCATTER_AXES.get(axis, axis), type="log" if axis in LOG_AXES else "-"
     )
+    xs = [x for r in records if (x := r.axis_value(axis)) is not None and x > 0]
+    if axis in LOG_AXES and xs:
+        # Plotly labels a log axis's minor ticks in small digits ("2 3 … 9"), unreadable on a
+        # projector: 1-2-5 steps at full size instead.
+        ticks = log_ticks(min(xs), max(xs))
+        fig.update_xaxes(tickvals=ticks, ticktext=[short_number(t) for t in ticks])
     fig.update_yaxes(title_text="test accuracy", range=[0, 1.02], tickformat=".0%")
     fig.update_layout(
         height=round(420 * (1.25 if present else 1)),
