@@ -67,15 +67,16 @@ class Behaviour(TaskSet):
     def execute_task(self, task: Any) -> None:
         try:
             super().execute_task(task)
-        except InteractionFailed:
-            # Already reported as a failed request. A lost tab is opened again (a student
-            # reloads the page); otherwise the next task goes on from what the page shows.
-            if not self.session.alive:
-                self.pause(1, 3)
-                try:
-                    self.open()
-                except InteractionFailed:
-                    self.pause(2, 5)
+        except (InteractionFailed, KeyError) as problem:
+            # The student reloads the page: a lost tab, a traceback, a page that did not answer
+            # or one without the control it always has leaves nothing else to do.
+            self.pause(1, 3)
+            try:
+                self.open()
+            except InteractionFailed:
+                self.pause(2, 5)
+            if isinstance(problem, KeyError):
+                raise  # not a request that failed: Locust lists it among the errors
 
     def click(self, name: str, key: str, **options: Any) -> Run | None:
         """Press the button keyed ``key`` if the page shows it enabled; None if it does not."""
@@ -254,16 +255,16 @@ class Playground(Behaviour):
 
     def change_something(self) -> None:
         choice = self.rng.randrange(7)
-        if choice <= 1:
-            key = self.rng.choice(self.extra_features)
+        key = self.rng.choice(self.extra_features)
+        if choice <= 1 and self.session.has(key):
             self.session.interact("playground: feature toggle", {key: not self.flag(key)})
         elif choice == 2:
             key = self.rng.choice(("pg_layers_plus", "pg_layers_minus", "pg_l1_plus"))
             self.click("playground: layers and neurons", key)
-        elif choice == 3:
+        elif choice == 3 and self.session.has("data"):
             options = self.session.widget("data").options
             self.session.interact("playground: dataset", {"data": self.rng.choice(options)})
-        elif choice == 4:
+        elif choice == 4 and self.session.has("noise"):
             noise = self.rng.randrange(0, 55, 5)
             self.session.interact("playground: noise slider", {"noise": noise})
         elif choice == 5:

@@ -52,6 +52,23 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def thread_waits(pid: int) -> dict[int, float]:
+    """Seconds each thread of ``pid`` has spent ready to run but waiting for a core (the
+    second field of ``/proc/<pid>/task/<tid>/schedstat``): how busy the machine kept it."""
+    waits = {}
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return {}
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                waits[int(tid)] = int(stat.read().split()[1]) / 1e9
+        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+            continue
+    return waits
+
+
 def load_average() -> tuple[float, float, float]:
     """The machine's 1, 5 and 15 minute load averages."""
     return os.getloadavg()

@@ -183,13 +183,20 @@ class Sampler:
 
     def run(self) -> None:
         start = time.monotonic()
+        waits: dict[int, float] = {}
+        waited = 0.0
         while not self.stop.wait(1.0):
             workers = [child for pid in self.app.pids for child in cpu.descendants(pid)]
             one, five, _ = cpu.load_average()
+            for pid in self.app.pids:  # threads come and go: each one's growth since last time
+                for tid, wait in cpu.thread_waits(pid).items():
+                    waited += max(0.0, wait - waits.get(tid, wait))
+                    waits[tid] = wait
             self.rows.append(
                 {
                     "t": round(time.monotonic() - start, 2),
                     "server_cpu_s": sum(cpu.cpu_seconds(pid) for pid in self.app.pids),
+                    "server_waited_s": waited,
                     "workers_cpu_s": sum(cpu.cpu_seconds(pid) for pid in workers),
                     "locust_cpu_s": cpu.cpu_seconds(self.locust_pid) if self.locust_pid else 0.0,
                     "load1": one,
@@ -324,6 +331,7 @@ def summary_lines(
     if len(samples) >= 2:
         seconds = samples[-1]["t"] - samples[0]["t"]
         server = samples[-1]["server_cpu_s"] - samples[0]["server_cpu_s"]
+        waited = samples[-1]["server_waited_s"] - samples[0]["server_waited_s"]
         workers = samples[-1]["workers_cpu_s"] - samples[0]["workers_cpu_s"]
         locust = samples[-1]["locust_cpu_s"] - samples[0]["locust_cpu_s"]
         loads = [s["load1"] for s in samples]
@@ -334,6 +342,8 @@ def summary_lines(
             "(1 min, sampled every second)",
             f"server_cpu: {100 * server / seconds:.0f} % of one core "
             f"({server:.1f} s in {seconds:.0f} s, {len(sampler.app.pids)} app server(s))",
+            f"server_waited_for_a_core: {100 * waited / seconds:.0f} % of the time (its "
+            "threads ready to run while every core was busy, added up)",
             f"workers_cpu: {100 * workers / seconds:.0f} % of one core",
             f"locust_cpu: {100 * locust / seconds:.0f} % of one core (the simulated students)",
         ]
@@ -405,9 +415,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--think-scale", type=float, default=1.0, help="multiplies every pause")
     parser.add_argument("--interaction-timeout", type=float, default=60.0)
     parser.add_argument(
-        "--solo-seconds", type=int, default=20, help="s per behaviour alone (0: skip it)"
+        "--solo-seconds", type=int, default=30, help="s per behaviour alone (0: skip it)"
     )
-    parser.add_argument("--solo-think-scale", type=float, default=0.5)
+    parser.add_argument("--solo-think-scale", type=float, default=0.2)
     parser.add_argument("--out", type=Path, help="output folder (default: a new one in /tmp)")
     args = parser.parse_args(argv)
     if args.students < 1 or args.replicas < 1 or args.duration < 1:
