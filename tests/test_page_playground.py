@@ -127,6 +127,19 @@ def test_a_teachers_link_hides_and_locks_controls(app):
     assert app.query_params["hide"] == "layers,lr,opt" and app.query_params["lock"] == "1"
 
 
+def test_a_locked_link_keeps_the_points(app):
+    """Neither a click on the plane nor a file adds points; a click on a neuron still explains
+    it."""
+    open_with(app, lock="1")
+    selectable = {
+        c.proto.id.rsplit("-", 1)[-1]: bool(c.proto.selection_mode) for c in app.get("plotly_chart")
+    }
+    assert selectable == {"pg_plane_0": False, "pg_network": True}
+    assert app.radio(key="pg_new_class").disabled
+    uploader = next(w for w in app.get("file_uploader") if w.proto.id.endswith("pg_upload"))
+    assert uploader.proto.disabled
+
+
 def test_step_trains_one_epoch_in_a_worker_and_reset_returns_to_zero(app):
     open_with(app)
     app.button(key="pg_step").click().run()

@@ -42,6 +42,7 @@ from nncore.settings import Setting
 from pages._ui.widgets import (
     classroom,
     clear_url_notices,
+    locked,
     presenter_mode,
     publish_settings,
     restore_settings,
@@ -132,6 +133,7 @@ def network_controls() -> None:
         icon=":material/menu_book:",
         on_click=load_textbook,
         width="stretch",
+        disabled=locked(PAGE),
     )
     shape = st.columns(3)
     for setting, column in zip(STRUCTURE_SETTINGS[:3], shape, strict=True):
@@ -350,7 +352,13 @@ def show_update(network: Network, back: Backward, after: Network, p: Parameter) 
         f"With the new weights, E_total goes from **{tables.number(forward(network).total)}** "
         f"to **{tables.number(new_total)}**."
     )
-    st.button("Keep the new weights", key="keep", on_click=keep, args=(parameter_values(after),))
+    st.button(
+        "Keep the new weights",
+        key="keep",
+        on_click=keep,
+        args=(parameter_values(after),),
+        disabled=locked(PAGE),
+    )
 
 
 def request_training() -> None:
@@ -403,4 +411,5 @@ def show_training(network: Network, values: dict[str, Any], present: bool) -> No
         key="keep_trained",
         on_click=keep,
         args=(parameter_values(training.network),),
+        disabled=locked(PAGE),
     )

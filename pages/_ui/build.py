@@ -42,6 +42,7 @@ from pages._ui.build_health import GradientPanel, finish_step, show_health, step
 from pages._ui.runs import your_runs
 from pages._ui.widgets import (
     clear_url_notices,
+    locked,
     presenter_mode,
     publish_settings,
     restore_settings,
@@ -86,7 +87,7 @@ def controls(run: state.BuildRun | None) -> None:
     # While a training runs, only what it can still take (the learning rate) can change.
     busy = run is not None and run.run.active
     frozen = {s.key for s in ALL_SETTINGS} - CHANGEABLE_WHILE_TRAINING if busy else set()
-    build_data.source_controls(busy)
+    build_data.source_controls(busy or locked(PAGE))  # a teacher's lock=1 keeps the data too
     st.markdown("**Start from**")
     for column, name in zip(st.columns(len(PRESETS)), PRESETS, strict=True):
         column.button(
@@ -95,7 +96,7 @@ def controls(run: state.BuildRun | None) -> None:
             args=(name,),
             width="stretch",
             key=f"preset-{name}",
-            disabled=busy,
+            disabled=busy or locked(PAGE),
         )
     with st.expander("1 · Data", expanded=False):
         for key in ("rows", "test", "seed"):
@@ -400,4 +401,5 @@ def render() -> None:
             build_data.model_downloads(run)
         # A training that just finished is kept: the link now opens it, in any tab.
         publish_settings(PAGE, values, active_settings(spec), kept_link())
-    your_runs(busy=run is not None and run.run.active)
+    # Reopening a run's settings changes the setup: not while it trains, nor under lock=1.
+    your_runs(busy=(run is not None and run.run.active) or locked(PAGE))

@@ -38,6 +38,7 @@ from nncore.descent.theory import Theory, theory
 from nncore.optimizers import Hyper
 from pages._ui.widgets import (
     clear_url_notices,
+    locked,
     presenter_mode,
     publish_settings,
     restore_settings,
@@ -93,7 +94,12 @@ def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
             ("over", "1.1 × 2/L", 1.1 * info.eta_max, "Set η just past the edge: it diverges."),
         ):
             buttons.button(
-                label, key=f"descent_eta_{name}", on_click=set_eta, args=(value,), help=why
+                label,
+                key=f"descent_eta_{name}",
+                on_click=set_eta,
+                args=(value,),
+                help=why,
+                disabled=locked(PAGE),
             )
     setting_widget(S["steps"])
 

@@ -28,6 +28,7 @@ from nncore.workers.client import (
 )
 from pages._ui import draw_model, state
 from pages._ui.widgets import (
+    locked,
     presenter_mode,
     publish_settings,
     restore_settings,
@@ -388,7 +389,7 @@ def render() -> None:
         with st.expander("Pen, network, your own model", icon=":material/tune:"):
             for setting in SETTINGS:
                 setting_widget(setting)
-            draw_model.model_upload()
+            draw_model.model_upload(disabled=locked(PAGE))
     kept = state.keep_finished_run() if network.key != BUNDLED.key else None
     publish_settings(PAGE, values, LINK_SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
     if x is not None and reply is not None:

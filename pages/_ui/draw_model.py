@@ -51,14 +51,16 @@ def put_aside() -> None:
     state.set_uploaded_model(None)
 
 
-def model_upload() -> None:
-    """The uploader, the sentence for a refused file, and the way back."""
+def model_upload(disabled: bool = False) -> None:
+    """The uploader, the sentence for a refused file, and the way back (``disabled`` under a
+    teacher's lock: the class answers with the network the link chose)."""
     st.file_uploader(
         f"Your own model (.keras, up to {MAX_MODEL_MB} MB; input 28×28 or 784, 10 outputs)",
         type=["keras"],
         key=state.MODEL_UPLOAD_KEY,
         max_upload_size=MAX_MODEL_MB,
         on_change=open_upload,
+        disabled=disabled,
     )
     problem = state.model_problem()
     if problem:

@@ -30,6 +30,7 @@ from pages._ui import playground_state as pg
 from pages._ui.widgets import (
     classroom,
     clear_url_notices,
+    locked,
     plain_text,
     presenter_mode,
     publish_settings,
@@ -80,12 +81,13 @@ def data_controls(points_state: pg.PointsState) -> None:
     """The dataset, its noise, split and size, Regenerate, and the visitor's own points."""
     for key in ("data", "noise", "train", "points", "seed"):
         setting_widget(S[key])
+    fixed = locked(PAGE)  # a teacher's lock=1: the class keeps the link's points
     st.button(
         "Regenerate",
         key="pg_regenerate",
         on_click=pg.regenerate,
         width="stretch",
-        disabled=classroom(PAGE).locked,
+        disabled=fixed,
     )
     points = points_state.points
     with st.expander("Your own points"):
@@ -96,6 +98,7 @@ def data_controls(points_state: pg.PointsState) -> None:
                 format_func=lambda c: f"class {c} ({CLASS_NAMES[c]})",
                 key="pg_new_class",
                 horizontal=True,
+                disabled=fixed,
             )
         else:
             st.slider(
@@ -105,6 +108,7 @@ def data_controls(points_state: pg.PointsState) -> None:
                 0.5,
                 0.1,
                 key="pg_new_value",
+                disabled=fixed,
             )
         target = "y" if points.classes == 0 else "label"
         st.file_uploader(
@@ -112,6 +116,7 @@ def data_controls(points_state: pg.PointsState) -> None:
             type=["csv", "txt"],
             key="pg_upload",
             on_change=upload,
+            disabled=fixed,
         )
         message = st.session_state.pop("pg_upload_message", None)
         if message is not None:

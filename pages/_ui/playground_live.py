@@ -34,7 +34,7 @@ from nncore.playground.network_figure import network_figure
 from nncore.playground.settings import PlaygroundSpec
 from nncore.workers.client import Snapshot
 from pages._ui import playground_state as pg
-from pages._ui.widgets import presenter_mode
+from pages._ui.widgets import locked, presenter_mode
 
 # The fragment's timer counts from the end of its last run, so it is set below the 0.2 s a
 # 5-a-second redraw would suggest (what each setting gave in Chromium is in
@@ -84,7 +84,8 @@ def live_plane(parts: Split, snapshot, values: dict) -> None:
     present = presenter_mode()
     picture = plane_picture(colours, parts.train, test, plane_side(present))
     st.container(key="pg_live_plane").html(plane_html(picture_uri(picture), present))
-    st.caption("Pause to add a point: a click on the plane adds one while the network waits.")
+    if not locked():
+        st.caption("Pause to add a point: a click on the plane adds one while the network waits.")
 
 
 def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, float], None]) -> None:
@@ -95,6 +96,9 @@ def plane(parts: Split, snapshot, values: dict, add_point: Callable[[float, floa
     test = parts.test if values["show_test"] else None
     figure = plane_figure(image, parts.train, test, present=presenter_mode())
     clicks = st.session_state.setdefault("pg_clicks", 0)
+    if locked():  # a teacher's lock=1: a click adds no point
+        st.plotly_chart(figure, key=f"pg_plane_{clicks}", config=CHART_CONFIG)
+        return
     event = st.plotly_chart(
         figure,
         key=f"pg_plane_{clicks}",

@@ -113,6 +113,14 @@ def classroom(page: str) -> ClassroomView:
     return st.session_state.get(f"_{page}_teacher", ClassroomView())
 
 
+def locked(page: str | None = None) -> bool:
+    """Whether the teacher's link locks this page's setup (``lock=1``): every control that
+    changes it (settings, presets, lessons, data, uploads) is drawn disabled, and only what
+    runs the setup (Train, Play, Step, Forward…) still works. ``page`` defaults to the page
+    being run."""
+    return classroom(page or current_page()).locked
+
+
 def publish_settings(
     page: str,
     values: Mapping[str, Any],
