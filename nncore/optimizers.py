@@ -201,5 +201,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
 
 
 def optimizer_choices() -> dict[str, str]:
-    """URL value → label, for a setting's ``choices``."""
-    return {key: o.label for key, o in OPTIMIZERS.items()}
+    """URL value → label, for a setting's ``choices``: the short name (SGD, not SGD (plain
+    gradient descent)), which a menu in a narrow column shows whole; the setting's help says
+    the rest."""
+    return {key: o.label.split(" (")[0] for key, o in OPTIMIZERS.items()}

@@ -64,7 +64,14 @@ SETTINGS = (
         help="Held out for testing, never trained on (the notebook uses 20%).",
     ),
     Setting("layers", "Hidden layers", "int", len(DEFAULT_SPEC.layers), low=0, high=MAX_LAYERS),
-    Setting("opt", "Optimizer", "choice", DEFAULT_SPEC.opt, choices=optimizer_choices()),
+    Setting(
+        "opt",
+        "Optimizer",
+        "choice",
+        DEFAULT_SPEC.opt,
+        choices=optimizer_choices(),
+        help="SGD is plain gradient descent; the others adapt its steps as training goes.",
+    ),
     Setting(
         "lr",
         "Learning rate η",

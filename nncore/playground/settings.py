@@ -87,7 +87,7 @@ NETWORK_SETTINGS = (
         "choice",
         "sgd",
         choices=optimizer_choices(),
-        help="SGD is what TensorFlow Playground uses.",
+        help="SGD (plain gradient descent) is what TensorFlow Playground uses.",
     ),
 )
 VIEW_SETTINGS = (

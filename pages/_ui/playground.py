@@ -51,6 +51,10 @@ PHONE_ORDER = """<style>@media (max-width: 640px) {
 # than the figure's height, and the rest would be a gap under it.
 PLANE_FIT = """<style>.st-key-pg_live_plane, [class*="st-key-pg_plane_"] {
   max-height: %s; overflow: hidden; }</style>"""
+# A lesson's name wraps in its button instead of ending in "…" ("Overfitting: few points, much …").
+LESSON_NAMES = """<style>[class*="st-key-pg_preset_"] button .stMarkdownEllipsis,
+  [class*="st-key-pg_preset_"] button .stMarkdownEllipsis p {
+  white-space: normal; text-overflow: clip; }</style>"""
 
 
 def apply_preset(name: str) -> None:
@@ -281,7 +285,7 @@ def render() -> None:
     with train_tab:
         if spec.features:
             action_bar(current, spec, parts)
-        st.html(PHONE_ORDER + PLANE_FIT % plane_max_height(presenter_mode()))
+        st.html(PHONE_ORDER + PLANE_FIT % plane_max_height(presenter_mode()) + LESSON_NAMES)
         main = st.container(key="pg_main")
         # The plane is the page: two thirds of the width, so a laptop with the sidebar open
         # (1280 px) draws it 430 px square. Three columns side by side left it 180 px. The
