@@ -6,10 +6,15 @@ back of a classroom. Presenter mode (``present=1``) scales every figure's text u
 
 from __future__ import annotations
 
+import textwrap
+
 FONT_SIZE = 16
 PRESENTER_FONT_SIZE = 22
 TRAIN_COLOUR = "#0072B2"  # Okabe–Ito blue
 TEST_COLOUR = "#D55E00"  # Okabe–Ito vermillion: apart from blue for every kind of colour vision
+# Characters of a figure's title a line: what the narrowest column shows whole (a laptop's
+# two-fifths, a phone), at the title's size. Plotly never wraps a title; it cuts it.
+TITLE_LINE = 26
 INK_COLOUR = "#0072B2"
 WINNER_COLOUR = "#D55E00"
 
@@ -25,3 +30,26 @@ def panel_titles(figure, present: bool = False):
     ``make_subplots``, while the titles are the figure's only annotations."""
     figure.update_annotations(font_size=font(present)["size"])
     return figure
+
+
+def title(text: str, present: bool = False, characters: int = TITLE_LINE) -> dict:
+    """Plotly's ``title`` for a figure: the text broken at spaces into lines of at most
+    ``characters``, just above the plot, the top margin grown to hold its lines (plotly lays a
+    title of several lines over the plot otherwise). ``title_margin`` is the room it takes."""
+    lines = textwrap.wrap(text, characters, break_long_words=False) or [""]
+    return {
+        "text": "<br>".join(lines),
+        "yref": "paper",
+        "y": 1,
+        "yanchor": "bottom",
+        "pad": {"b": round(font(present)["size"] * 0.5)},
+        "automargin": True,
+    }
+
+
+def title_margin(text: str, present: bool = False, characters: int = TITLE_LINE) -> int:
+    """About the height, in pixels, a figure's ``title`` takes above its plot (lines of about
+    1.2 times the figure's text, 1.3 apart): add it to the figure's height so the plot keeps
+    its own."""
+    lines = len(textwrap.wrap(text, characters, break_long_words=False)) or 1
+    return round(font(present)["size"] * (0.8 + 1.6 * lines))

@@ -232,7 +232,7 @@ def test_activation_figures_pick_maps_or_bars():
     assert (which[27:53, 54:80] == 11).all()
     assert np.isnan(mosaic[26]).all() and (which[26] == 0).all()  # the gap stays blank
     assert maps.data[0].zmax == activation[..., :16].max()  # one colour range for the layer
-    assert "16 of 32 feature maps" in maps.layout.title.text
+    assert "16 of 32 feature maps" in maps.layout.title.text.replace("<br>", " ")
     bars = figures.activation_figure("dense", np.arange(64.0))
     assert len(bars.data) == 1 and len(bars.data[0].y) == 64
     assert figures.activation_figure("odd", np.ones((2, 2))) is None

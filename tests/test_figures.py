@@ -11,7 +11,15 @@ from nncore.network.plan import layer_plan
 from nncore.network.spec import SEED_NOTEBOOK, SMALL_CNN, LayerSpec, NetworkSpec
 from nncore.neuron import activate, weighted_sum
 from nncore.neuron.figures import neuron_curve
-from nncore.style import FONT_SIZE, PRESENTER_FONT_SIZE, TEST_COLOUR, TRAIN_COLOUR
+from nncore.style import (
+    FONT_SIZE,
+    PRESENTER_FONT_SIZE,
+    TEST_COLOUR,
+    TITLE_LINE,
+    TRAIN_COLOUR,
+    title,
+    title_margin,
+)
 from nncore.training.figures import (
     GRID_GAP,
     TITLE_BAND,
@@ -197,3 +205,15 @@ def test_the_confusion_matrix_title_sits_above_the_axis_title_with_room_between(
         assert title.yref == "container" and title.y == 1 and title.yanchor == "top"
         # title, axis title and the digits above the matrix: about 1.3 lines of text each
         assert figure.layout.margin.t >= 5 * size
+
+
+def test_a_long_title_is_broken_into_lines_that_fit_a_narrow_column():
+    """Plotly cuts a title its figure cannot hold: "28 × 28 numbers from 0 (black) to 1 (w"."""
+    text = "28 × 28 numbers from 0 (black) to 1 (white)"
+    heading = title(text, present=True)
+    lines = heading["text"].split("<br>")
+    assert " ".join(lines) == text and all(len(line) <= TITLE_LINE for line in lines)
+    assert len(lines) == 2 and heading["yanchor"] == "bottom" and heading["automargin"]
+    # The plot starts under the title's lines, further down on a projector.
+    assert title_margin(text) > title_margin("Short") >= 1.6 * FONT_SIZE
+    assert title_margin(text, present=True) > title_margin(text)

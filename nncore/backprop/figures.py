@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 
 from nncore.backprop.network import Network
 from nncore.backprop.passes import Backward, Forward
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, title, title_margin
 
 LABEL_AT = 0.28  # fraction of the way along a connection, from the sending neuron
 NODE_COLOURS = {"input": "#E8E8E8", "hidden": "#CFE3F1", "output": "#F5DCCB"}
@@ -268,11 +268,12 @@ def error_curve(errors: np.ndarray, present: bool = False, max_points: int = 150
             hovertemplate="after %{x} updates<br>E_total = %{y:.9g}<extra></extra>",
         )
     )
+    heading = "Total error E after each update"  # within the figure on a projector too
     figure.update_layout(
-        height=360 + (60 if present else 0),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        height=330 + (60 if present else 0) + title_margin(heading, present, 40),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
         font=font(present),
-        title={"text": "Total error E after each update", "font": font(present)},
+        title={**title(heading, present, 40), "font": font(present)},
         xaxis={"title": {"text": "updates"}},
         yaxis={"title": {"text": "E_total"}, **axis},
     )

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from nncore.mosaic import tile_mosaic
 from nncore.style import INK_COLOUR as INK
 from nncore.style import WINNER_COLOUR as WINNER
-from nncore.style import font
+from nncore.style import font, title, title_margin
 
 MAX_FEATURE_MAPS = 16  # a grid of 4x4 maps per convolution layer stays readable
 
@@ -61,11 +61,12 @@ def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
             hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
         )
     )
+    heading = "28 × 28 numbers from 0 (black) to 1 (white)"  # two lines: one was cut at 1280
     figure.update_layout(
-        title="28 × 28 numbers from 0 (black) to 1 (white)",
+        title=title(heading, present),
         font=font(present),
-        height=400,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=350 + title_margin(heading, present),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
         plot_bgcolor="#444",
         xaxis={"visible": False, "constrain": "domain"},
         yaxis={
@@ -107,11 +108,12 @@ def feature_maps(
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
     height, width = maps.shape[:2]
+    heading = f"{name}: {shown} of {maps.shape[-1]} feature maps, {height} × {width} each"
     figure.update_layout(
-        title=f"{name}: {shown} of {maps.shape[-1]} feature maps, {height} × {width} each",
+        title=title(heading, present),
         font=font(present),
-        height=70 + 130 * rows,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        height=title_margin(heading, present) + 130 * rows,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
         plot_bgcolor="white",
     )
     return figure
@@ -128,11 +130,12 @@ def dense_bars(name: str, activation: np.ndarray, present: bool = False) -> go.F
             hovertemplate="neuron %{x}: %{y:.3f}<extra></extra>",
         )
     )
+    heading = f"{name}: the output of each of its {len(values)} neurons"
     figure.update_layout(
-        title=f"{name}: the output of each of its {len(values)} neurons",
+        title=title(heading, present),
         font=font(present),
-        height=320,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
+        height=260 + title_margin(heading, present),
+        margin={"l": 60, "r": 20, "t": 10, "b": 50},
         xaxis={"title": "neuron"},
         yaxis={"title": "activation"},
     )
