@@ -190,7 +190,7 @@ def test_the_plane_is_the_page_laptop_sized_and_bigger_on_a_projector():
 
 
 def test_on_a_phone_the_plane_is_no_taller_than_its_square_and_margins():
-    """A 358 px column draws a 298 px square (less 50 + 10 px of side margins): the figure
-    needs 298 + 10 + 45 = 353 px, 5 px less than the column is wide, not 490."""
-    assert plane_max_height(False) == f"min({plane_height(False)}px, calc(100vw - 5px))"
+    """A 358 px column draws a 288 px square (less 55 + 15 px of side margins): the figure
+    needs 288 + 20 + 70 = 378 px, 20 px more than the column is wide, not 525."""
+    assert plane_max_height(False) == f"min({plane_height(False)}px, calc(100vw + 20px))"
     assert plane_max_height(True).startswith(f"min({plane_height(True)}px, ")

@@ -33,16 +33,23 @@ MAX_CURVE_POINTS = 400  # a loss curve drawn with more points looks no different
 CLICK_GRID = 31  # clickable places across the plane (every 0.4)
 CLICK_TRACE = "click"  # the trace a click on the plane lands on
 NEURON_TRACE = "neurons"  # the trace a click on a neuron lands on
-PLANE_MARGIN = {"l": 50, "r": 10, "t": 10, "b": 45}  # pixels around the square plane
 TICK_STEP = 2  # a tick label every 2 along each axis
 MARKER_SIZE = 8  # a point's diameter in pixels
 AXIS_GREY = "#808495"  # tick labels and axis titles, as Streamlit's plotly theme draws them
 
 
+def plane_margin(present: bool) -> dict[str, int]:
+    """Pixels around the square plane: room for the tick labels and the axis titles, as much
+    as plotly's automargin gave them (it grew 10/45 px to 19/68, 98 on a projector, and the
+    square shrank to 403 px). Fixed, so the live picture is laid out the same."""
+    return {"l": 60 if present else 55, "r": 15, "t": 20, "b": 100 if present else 70}
+
+
 def plane_height(present: bool) -> int:
-    """The plane's height in pixels (the square plus the margins): bigger in presenter mode.
-    A narrower column (a phone) draws the square smaller, at the top of this height."""
-    return 620 if present else 490
+    """The plane's height in pixels (the square plus the margins): 435 px square on a laptop,
+    520 in presenter mode. A narrower column (a phone) draws the square smaller, at the top."""
+    m = plane_margin(present)
+    return (520 if present else 435) + m["t"] + m["b"]
 
 
 def plane_max_height(present: bool) -> str:
@@ -50,14 +57,20 @@ def plane_max_height(present: bool) -> str:
     is narrower than the square plus its margins (a phone). The square is drawn at the top, so
     what is below it is spare: with the column at most the viewport wide (100vw), the square is
     at most 100vw less the side margins, and the figure needs that plus the top and bottom."""
-    m = PLANE_MARGIN
+    m = plane_margin(present)
     extra = m["t"] + m["b"] - m["l"] - m["r"]
     sign = "+" if extra >= 0 else "-"
     return f"min({plane_height(present)}px, calc(100vw {sign} {abs(extra)}px))"
 
 
 def _plane_axes(present: bool) -> dict:
-    axis = {"range": [-RADIUS, RADIUS], "zeroline": False, "showgrid": False, "dtick": TICK_STEP}
+    axis = {
+        "range": [-RADIUS, RADIUS],
+        "zeroline": False,
+        "showgrid": False,
+        "dtick": TICK_STEP,
+        "automargin": False,  # the margins are plane_margin's, the live picture's too
+    }
     return {
         "xaxis": {**axis, "title": {"text": "x₁"}, "constrain": "domain"},
         "yaxis": {
@@ -68,7 +81,7 @@ def _plane_axes(present: bool) -> dict:
             "constraintoward": "top",  # a narrow column leaves its spare height below
         },
         "font": font(present),
-        "margin": PLANE_MARGIN,
+        "margin": plane_margin(present),
         "plot_bgcolor": "white",
         "showlegend": False,
         "clickmode": "event+select",
@@ -163,7 +176,8 @@ def point_colours(points: Points) -> list[tuple[int, int, int]]:
 
 def plane_side(present: bool) -> int:
     """The square plane's largest side in pixels (the figure's height less its margins)."""
-    return plane_height(present) - PLANE_MARGIN["t"] - PLANE_MARGIN["b"]
+    m = plane_margin(present)
+    return plane_height(present) - m["t"] - m["b"]
 
 
 def plane_picture(
@@ -202,13 +216,12 @@ def plane_picture(
 def plane_html(picture: str, present: bool = False) -> str:
     """The live plane as HTML laid out as plotly lays out ``plane_figure``: the same height and
     margins, the square as wide as the column allows (at most ``plane_side``), centred across
-    and at the top,
-    tick labels and axis titles as text, so Play and Pause do not move anything.
+    and at the top, tick labels and axis titles as text, so Play and Pause move nothing.
 
     ``picture`` is ``plane_picture``'s PNG as a data URI (st.image would scale the labels
     with the picture in a narrow column; here they keep their size).
     """
-    m, side = PLANE_MARGIN, plane_side(present)
+    m, side = plane_margin(present), plane_side(present)
     size = font(present)["size"]
     tick, title = round(size * 0.75), round(size * 0.9)
     text = f"position:absolute;color:{AXIS_GREY};font-size:{tick}px;line-height:1;"
