@@ -67,7 +67,7 @@ def render() -> None:
         )
         st.latex(ACTIVATIONS[values["act"]].latex)
         st.latex(rf"a = {values['act']}({z:.3f}) = {output:.3f}")
-        st.metric("Neuron output", fixed(output))
+        st.metric("Neuron output", fixed(float(output)))
     st.markdown(
         "**Sigmoid** squeezes any sum into (0, 1), **tanh** into (−1, 1), **relu** lets positive "
         "sums through and silences negative ones. Training a network means finding the weights "
