@@ -57,6 +57,13 @@ if PRESENT.key not in st.session_state:  # a link with present=1 opens on the pr
     except ValueError:
         st.session_state[PRESENT.key] = False
 st.sidebar.toggle(PRESENT.label, key=PRESENT.key, help=PRESENT.help)
+# Streamlit's own "Stop", beside the running figure at the top while a script runs, would end
+# the page's script and leave a training going on behind a frozen page: each page's own Pause
+# and Stop are the way to stop.
+st.html(
+    '<style>[data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"]) '
+    "button { display: none; }</style>"
+)
 if presenter_mode():
     # Everything Streamlit sizes in rem grows with the root font: readable from the back row.
     st.html("<style>html { font-size: 26px; } .stApp p, .stApp li { line-height: 1.45; }</style>")
