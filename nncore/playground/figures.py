@@ -287,7 +287,7 @@ def loss_figure(losses: list[tuple[int, float, float]], present: bool = False) -
             )
         )
     figure.update_layout(
-        height=220,
+        height=290 if present else 220,  # room for the plot under presenter mode's text
         font=font(present, 0.8),
         margin={"l": 50, "r": 10, "t": 10, "b": 40},
         xaxis={"title": {"text": "epoch"}, "rangemode": "tozero"},
