@@ -7,6 +7,7 @@ import streamlit as st
 
 from nncore.training.store import StoreProblem, check_store_directory
 from nncore.workers.client import start_workers
+from pages._ui.live_chart import LIVE_CHART_STYLE
 from pages._ui.process import freeze_long_lived_objects
 from pages._ui.site import HOME, SITE, SitePage
 from pages._ui.widgets import PRESENT, presenter_mode
@@ -59,10 +60,10 @@ if PRESENT.key not in st.session_state:  # a link with present=1 opens on the pr
 st.sidebar.toggle(PRESENT.label, key=PRESENT.key, help=PRESENT.help)
 # Streamlit's own "Stop", beside the running figure at the top while a script runs, would end
 # the page's script and leave a training going on behind a frozen page: each page's own Pause
-# and Stop are the way to stop.
+# and Stop are the way to stop. Live charts keep their last drawing up (pages/_ui/live_chart).
 st.html(
     '<style>[data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"]) '
-    "button { display: none; }</style>"
+    f"button {{ display: none; }} {LIVE_CHART_STYLE}</style>"
 )
 if presenter_mode():
     # Everything Streamlit sizes in rem grows with the root font: readable from the back row.

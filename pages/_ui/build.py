@@ -6,9 +6,7 @@ its epochs as they arrive and sends Pause, Stop and new learning rates.
 
 from __future__ import annotations
 
-import itertools
 import time
-from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -39,6 +37,7 @@ from nncore.training.figures import confusion_heatmap, digit_grid, training_curv
 from nncore.workers.client import RunHandle, start_training
 from pages._ui import build_data, state
 from pages._ui.build_health import GradientPanel, finish_step, show_health, step_button
+from pages._ui.live_chart import LiveChart
 from pages._ui.runs import your_runs
 from pages._ui.widgets import (
     clear_url_notices,
@@ -159,7 +158,7 @@ def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -
     buttons[3].button("Stop", key="stop", on_click=run.stop, width="stretch")
 
 
-def draw_progress(run: state.BuildRun, progress, chart, keys: Iterator[int]) -> None:
+def draw_progress(run: state.BuildRun, progress, chart: LiveChart) -> None:
     """Show the run so far; every call is also where a click on Pause or Stop gets in."""
     record = run.run
     if isinstance(run, RunHandle) and record.state == "queued":
@@ -186,14 +185,13 @@ def draw_progress(run: state.BuildRun, progress, chart, keys: Iterator[int]) -> 
         frame,
         lambda: training_curves(*series, total, record.lr_changes, present=presenter_mode()),
     )
-    chart.plotly_chart(update_curves(figure, *series), key=f"curves-{next(keys)}")
+    chart.plotly_chart(update_curves(figure, *series))
 
 
 def follow(
     run: state.BuildRun,
     progress,
-    chart,
-    keys: Iterator[int],
+    chart: LiveChart,
     panel: GradientPanel | None,
     waiting_at_top: bool = False,
 ) -> None:
@@ -218,7 +216,7 @@ def follow(
         next_redraw = time.monotonic() + REDRAW_SECONDS
         if waiting_at_top and run.run.state != "queued":
             st.rerun()
-        draw_progress(run, progress, chart, keys)
+        draw_progress(run, progress, chart)
         if panel is not None:
             show_health(panel, run.run.health, live=True)
     if panel is not None:  # the last measurement, whenever it arrived
@@ -360,7 +358,9 @@ def render() -> None:
     plan = layer_plan(spec)
     action_bar(run, spec, plan)
     finish_step()
-    progress, chart = st.empty(), st.empty()
+    # The curves stay on screen while they are drawn again: during a training, and while the
+    # page is redrawn after a click.
+    progress, chart = st.empty(), LiveChart("curves")
 
     left, right = st.columns([1.2, 2], gap="large")
     with left:
@@ -372,13 +372,12 @@ def render() -> None:
 
     with right:
         network_tab, code_tab = st.tabs(["Network and results", "Keras code"])
-    keys = itertools.count()
     if run is None:
         progress.caption(
             f"Press **Train** to train this network on {build_data.trains_on()}, live."
         )
     else:
-        draw_progress(run, progress, chart, keys)
+        draw_progress(run, progress, chart)
     with network_tab:
         result_area = st.container()
         panel = None
@@ -391,7 +390,7 @@ def render() -> None:
     with code_tab:
         code(plan, spec)
     if run is not None:
-        follow(run, progress, chart, keys, panel, waiting_at_top)
+        follow(run, progress, chart, panel, waiting_at_top)
         if running_at_top and run.run.over:
             # The buttons, controls and progress above were drawn for a running training that
             # has ended since: draw the whole page again, finished (once: it is over now).
