@@ -7,7 +7,6 @@ second and the panel follows them with the curves.
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import streamlit as st
@@ -23,6 +22,7 @@ from nncore.training.health_figures import (
 )
 from nncore.workers.client import start_step
 from pages._ui import build_data, state
+from pages._ui.live_chart import LiveChart
 from pages._ui.widgets import presenter_mode
 
 STEP_WAIT_SECONDS = 120.0  # a step waits in the trainers' queue like a training; not forever
@@ -91,12 +91,14 @@ class GradientPanel:
     """The panel's place on the page; redrawn only when a new measurement arrives.
 
     The layer picker sits between two redrawn areas: a widget cannot be drawn again on every
-    live update, the figures around it can.
+    live update, the figures around it can (live charts: the last drawing stays up until the
+    next one is drawn).
     """
 
     def __init__(self, plan: LayerPlan):
         st.markdown("**Gradients, layer by layer**")
-        self.sizes = st.empty()
+        self.heading = st.empty()
+        self.sizes = LiveChart("health_sizes")
         names = weighted_layer_names(plan)
         self.chosen = st.segmented_control(
             "Weights and gradients of layer",
@@ -104,10 +106,10 @@ class GradientPanel:
             default=names[0] if names else None,
             key="health_layer",
         )
+        self.histograms = LiveChart("health_histograms")
         self.details = st.empty()
         self.shown: NetworkHealth | None = None
         self.shown_at = 0.0
-        self.keys = itertools.count()
 
     def _figures(self, health: NetworkHealth, layer, present: bool):
         """The panel's two figures, built once per layout and refreshed in place after that."""
@@ -138,12 +140,11 @@ class GradientPanel:
         chosen = by_name.get(self.chosen) if self.chosen is not None else None
         layer = chosen or (health.layers[0] if health.layers else None)
         sizes, histograms = self._figures(health, layer, present)
-        with self.sizes.container():
-            st.caption(heading)
-            st.plotly_chart(sizes, key=f"sizes-{next(self.keys)}")
+        self.heading.caption(heading)
+        self.sizes.plotly_chart(sizes)
+        if histograms is not None:
+            self.histograms.plotly_chart(histograms)
         with self.details.container():
-            if histograms is not None:
-                st.plotly_chart(histograms, key=f"hist-{next(self.keys)}")
             dead = [f"{lay.name} {lay.dead} of {lay.units}" for lay in health.layers if lay.units]
             if dead:
                 example = build_data.example()
@@ -151,13 +152,12 @@ class GradientPanel:
             st.info(what_to_look_for(health, build_data.example()), icon=":material/search:")
 
     def explain(self) -> None:
-        with self.sizes.container():
-            st.caption(
-                "Press **Step one batch** to run exactly one batch, the step Keras's `fit` takes "
-                "after every batch, and see what backpropagation gave each layer: the "
-                "gradient's size and the update's size, both relative to the layer's weights, "
-                "and their histograms. During a training they update live."
-            )
+        self.heading.caption(
+            "Press **Step one batch** to run exactly one batch, the step Keras's `fit` takes "
+            "after every batch, and see what backpropagation gave each layer: the "
+            "gradient's size and the update's size, both relative to the layer's weights, "
+            "and their histograms. During a training they update live."
+        )
 
 
 def show_health(panel: GradientPanel, run_health: NetworkHealth | None, live: bool = False) -> None:
