@@ -4,7 +4,8 @@ One Locust user is one student with one browser tab (``StreamlitSession``); each
 one behaviour for the whole lesson, and the lesson's mix is their weights (``--mix``). Requests
 go to Locust's request event, so its statistics, percentiles, CSV files and headless summary are
 the usual ones; request types are ``page`` (a page opened), ``rerun`` (an interaction), ``tick``
-(a fragment's timer) and ``live`` (Build's live curves, a training's whole wait).
+(a fragment's timer), ``live`` (Build's live curves, a training's whole wait) and ``lost``
+(a count: a full run whose ``script_finished`` never came before the next run started).
 
 ``--server-pids`` makes every request carry the server CPU spent while it ran (context
 ``cpu``), and ``--cpu-out`` writes those figures to a JSON file at the end: meaningful only when

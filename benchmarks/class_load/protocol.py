@@ -446,6 +446,15 @@ class StreamlitSession:
         run = self._run
         if kind == "new_session":
             fragments = tuple(message.metadata.run.fragment_ids)
+            reports = []
+            if run is not None and run.status is None and run.full and fragments:
+                # A full run whose script_finished never came, yet a fragment run starts:
+                # fragment runs never cut a full run short, so it ended, and its elements are
+                # on the page. Counted apart: the browser gets no script_finished either.
+                run.status, run.finished, run.cpu_end = SUCCESS, now, self._cpu_now()
+                self._stale = {}
+                lost = "a full run's script_finished never came (the next run started)"
+                reports.append(Request("lost", lost, 0.0, 0, None))
             self._seq += 1
             run = Run(
                 message.metadata.run.script_run_id, fragments, self._seq, now, self._cpu_now()
@@ -463,6 +472,7 @@ class StreamlitSession:
             self._run = run
             self._runs.append(run)
             del self._runs[:-KEPT_RUNS]
+            return reports
         elif kind == "delta" and run is not None:
             return self._delta(message, run, now)
         elif kind == "auto_rerun":
