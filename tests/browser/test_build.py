@@ -44,7 +44,7 @@ def test_train_three_epochs_shows_curves_and_test_accuracy(page: Page, app_url: 
     # The page drawn at the end is the finished one: no Pause or Stop, the controls free again.
     expect(page.locator(".st-key-stop")).to_have_count(0)
     expect(page.get_by_role("button", name="Small CNN")).to_be_enabled()
-    curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
+    curves = page.locator(".st-key-livechart_curves .js-plotly-plot").filter(has_text="Accuracy")
     expect(curves).to_have_count(1)
     # Three epochs drawn for train and test, in both panels.
     points = curves.evaluate("gd => gd.data.map(trace => trace.x.length)")
@@ -144,7 +144,7 @@ def test_pause_resume_and_stop_act_between_epochs_and_stop_keeps_the_model(
     said = re.search(r"after (\d+)", stopped.inner_text())
     assert said is not None
     epochs = int(said.group(1))
-    curves = page.locator(".js-plotly-plot").filter(has_text="Accuracy")
+    curves = page.locator(".st-key-livechart_curves .js-plotly-plot").filter(has_text="Accuracy")
     assert curves.evaluate("gd => gd.data.map(trace => trace.x.length)") == [epochs] * 4
     expect(page.get_by_text(f"Epoch {epochs}/300")).to_be_visible()
     expect(page.locator(".st-key-stop button")).to_have_count(0)
