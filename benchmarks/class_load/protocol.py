@@ -23,8 +23,10 @@ under Locust (which monkey-patches with gevent), as greenlets.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -276,11 +278,17 @@ class StreamlitSession:
             self._stop_timers(list(self._timers))
             self._cond.notify_all()
         ws, self._ws = self._ws, None
-        if ws is not None:
-            try:
-                ws.close(timeout=1)
-            except (OSError, websocket.WebSocketException):
-                ws.shutdown()
+        if ws is None:
+            return
+        # The close frame goes out, its answer is not awaited (the reader would have to share
+        # the socket with the wait: under gevent that can hang a student's stop for good);
+        # shutting the socket down wakes the reader, which then ends.
+        with contextlib.suppress(OSError, websocket.WebSocketException), self._send_lock:
+            ws.send_close()
+        if ws.sock is not None:
+            with contextlib.suppress(OSError):
+                ws.sock.shutdown(socket.SHUT_RDWR)
+        ws.shutdown()
 
     # --- what the student sees ----------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import statistics
@@ -146,10 +147,25 @@ def locust_command(app: App, args: argparse.Namespace, *extra: str) -> list[str]
     ]
 
 
-def solo_phase(app: App, args: argparse.Namespace, out: Path) -> dict[str, list[float]]:
-    """Each behaviour alone, one student: server CPU seconds of each request, by name."""
+@dataclass
+class Alone:
+    """One behaviour's dedicated phase: the server's CPU in all, and its requests' part."""
+
+    behaviour: str
+    seconds: float
+    server_cpu: float
+    requests_cpu: float
+
+
+def solo_phase(
+    app: App, args: argparse.Namespace, out: Path
+) -> tuple[dict[str, list[float]], list[Alone]]:
+    """Each behaviour alone, one student: server CPU seconds of each request, by name, and
+    of each phase in all (what no request accounts for: idle sessions, live loops)."""
     costs: dict[str, list[float]] = defaultdict(list)
+    phases = []
     pids = ",".join(map(str, app.pids))
+    server = cpu.probe(app.pids)
     for behaviour, weight in parse_mix(args.mix).items():
         if weight <= 0:
             continue
@@ -163,13 +179,19 @@ def solo_phase(app: App, args: argparse.Namespace, out: Path) -> dict[str, list[
             *("--csv", str(out / f"solo_{behaviour}")),
         )
         print(f"Server CPU, {behaviour} alone for {args.solo_seconds} s …", flush=True)
+        start, cpu0 = time.monotonic(), server()
         with open(out / f"solo_{behaviour}.log", "w") as log:
             subprocess.run(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=False)
+        spent, seconds = server() - cpu0, time.monotonic() - start
+        requests = 0.0
         if samples.exists():
             for sample in json.loads(samples.read_text()):
                 if not sample["failed"]:
                     costs[sample["name"]].append(sample["cpu"])
-    return costs
+                    if sample["type"] in ("page", "rerun", "tick"):
+                        requests += sample["cpu"]
+        phases.append(Alone(behaviour, seconds, spent, requests))
+    return costs, phases
 
 
 @dataclass
@@ -375,6 +397,24 @@ def summary_lines(
     return lines
 
 
+def alone_lines(phases: list[Alone], args: argparse.Namespace) -> list[str]:
+    """Each behaviour's dedicated phase: the server's CPU for one student, and how much of
+    it the requests account for (the rest: live loops, timers, sessions between requests)."""
+    if not phases:
+        return []
+    lines = [
+        f"one student alone, {args.solo_seconds} s each at {args.solo_think_scale:g} × the pauses:"
+    ]
+    for phase in phases:
+        share = phase.requests_cpu / phase.server_cpu if phase.server_cpu else math.nan
+        lines.append(
+            f"  alone_{phase.behaviour}: server {100 * phase.server_cpu / phase.seconds:.1f} % "
+            f"of one core ({phase.server_cpu:.2f} s in {phase.seconds:.0f} s), "
+            f"{100 * share:.0f} % of it in the requests"
+        )
+    return lines
+
+
 def write_tables(rows: list[Row], sampler: Sampler, out: Path) -> None:
     with open(out / "interactions.csv", "w", newline="") as table:
         writer = csv.writer(table)
@@ -437,13 +477,13 @@ def main(argv: list[str] | None = None) -> int:
     with fresh_app(args.replicas, out) as app:
         print(f"The app: {app.url} (app server pids {', '.join(map(str, app.pids))})")
         warm_up(app)
-        costs = solo_phase(app, args, out) if args.solo_seconds > 0 else {}
+        costs, alone = solo_phase(app, args, out) if args.solo_seconds > 0 else ({}, [])
         code, sampler = class_phase(app, args, out)
     if not (out / "class_stats.csv").exists():
         print("Locust wrote no statistics: see class.log", file=sys.stderr)
         return 1
     rows = read_rows(out, costs)
-    lines = report(rows, sampler, load_before, args)
+    lines = report(rows, sampler, load_before, args) + alone_lines(alone, args)
     print("\n".join(lines))
     (out / "summary.txt").write_text("\n".join(lines) + "\n")
     write_tables(rows, sampler, out)
