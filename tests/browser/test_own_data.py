@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
 
-from appdriver import PREDICTION, assert_no_exception, draw_vertical_stroke, open_page, wait_idle
+from appdriver import (
+    PREDICTION,
+    assert_no_exception,
+    draw_vertical_stroke,
+    metric,
+    open_page,
+    wait_idle,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = "layers=1&l1_units=16&l1_act=relu&epochs=10&lr=0.01&batch=16"
@@ -45,7 +52,7 @@ def test_a_csv_is_understood_trained_on_and_a_bad_one_changes_nothing(
     upload(page, "csv_upload", bad, "separates its values with semicolons")
     expect(page.get_by_text("Read as a table: 90 rows")).to_be_visible()  # still the last file
     page.locator(".st-key-train button").click()
-    expect(page.get_by_text("Test accuracy", exact=True)).to_be_visible(timeout=180_000)
+    expect(metric(page, "Test accuracy")).to_be_visible(timeout=180_000)
     wait_idle(page, 120_000)
     confusion = page.locator(".js-plotly-plot", has_text="Confusion matrix")
     expect(confusion).to_contain_text("versicolor")
