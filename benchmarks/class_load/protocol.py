@@ -438,6 +438,10 @@ class StreamlitSession:
                     self._cond.notify_all()
                 for request in reports:
                     self.report(request)
+                # Let the others run: under gevent a socket with data waiting never blocks, and
+                # the lock is not fair, so a busy tab's reader would keep its own student (in
+                # ``interact``, waiting for the lock) waiting as long as messages kept coming.
+                time.sleep(0)
         except (OSError, websocket.WebSocketException) as error:
             reason = str(error) or type(error).__name__
         finally:
