@@ -207,8 +207,15 @@ class Sampler:
         start = time.monotonic()
         waits: dict[int, float] = {}
         waited = 0.0
+        worker_cpu: dict[int, float] = {}
+        workers_spent = 0.0
         while not self.stop.wait(1.0):
-            workers = [child for pid in self.app.pids for child in cpu.descendants(pid)]
+            # Workers come and go (a replaced one takes its CPU time with it): each one's
+            # growth since the last sample is added up.
+            for child in (c for pid in self.app.pids for c in cpu.descendants(pid)):
+                spent = cpu.cpu_seconds(child)
+                workers_spent += max(0.0, spent - worker_cpu.get(child, spent))
+                worker_cpu[child] = spent
             one, five, _ = cpu.load_average()
             for pid in self.app.pids:  # threads come and go: each one's growth since last time
                 for tid, wait in cpu.thread_waits(pid).items():
@@ -219,7 +226,7 @@ class Sampler:
                     "t": round(time.monotonic() - start, 2),
                     "server_cpu_s": sum(cpu.cpu_seconds(pid) for pid in self.app.pids),
                     "server_waited_s": waited,
-                    "workers_cpu_s": sum(cpu.cpu_seconds(pid) for pid in workers),
+                    "workers_cpu_s": workers_spent,
                     "locust_cpu_s": cpu.cpu_seconds(self.locust_pid) if self.locust_pid else 0.0,
                     "load1": one,
                     "load5": five,
