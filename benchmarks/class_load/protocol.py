@@ -513,7 +513,8 @@ class StreamlitSession:
             return []
         proto = getattr(element, kind)
         if kind == "exception":
-            run.problems.append(f"{proto.type}: {proto.message}".strip())
+            where = " | ".join(line.strip() for line in proto.stack_trace[-2:])
+            run.problems.append(f"{proto.type}: {proto.message} {where}".strip())
         elif kind == "metric":
             run.metrics[proto.label] = proto.body
         elif kind == "alert" and proto.format == proto.ERROR:
