@@ -15,9 +15,10 @@ import streamlit as st
 
 from nncore.playground.datasets import RADIUS, Points, Split, generate
 from nncore.playground.features import feature_matrix, grid_points
-from nncore.playground.settings import GRID, PlaygroundSpec
+from nncore.playground.settings import GRID, SETTINGS_BY_KEY, PlaygroundSpec
 from nncore.workers.client import PlaygroundJob, PlayRequest, start_playground
 from pages._ui.state import owner
+from pages._ui.widgets import last_value
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,14 @@ def set_points(points: Points) -> None:
 
 
 def regenerate() -> None:
-    """Callback of Regenerate: new points from the next seed (clicked or uploaded ones go)."""
-    st.session_state["seed"] = (int(st.session_state["seed"]) + 1) % 10_000
+    """Callback of Regenerate: new points from the next seed (clicked or uploaded ones go).
+
+    The seed's widget may have no state at this moment (Streamlit drops a widget's state when
+    the run that should draw it was cut short, as a busy server's are): then the page's last
+    published value, or the default, is the one to step from.
+    """
+    seed = SETTINGS_BY_KEY["seed"]
+    st.session_state[seed.key] = (int(last_value("playground", seed)) + 1) % 10_000
 
 
 @dataclass

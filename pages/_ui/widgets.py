@@ -88,6 +88,14 @@ def show_url_notices(page: str) -> None:
         )
 
 
+def last_value(page: str, setting: Setting) -> Any:
+    """A setting's value on ``page``: its widget's, else what the page last published (a run
+    cut short can leave a widget without state), else the default."""
+    if setting.key in st.session_state:
+        return st.session_state[setting.key]
+    return st.session_state.get(f"_{page}_values", {}).get(setting.key, setting.default)
+
+
 def clear_url_notices(page: str) -> None:
     """Forget the link's notices once the visitor has changed the setup (a preset, say)."""
     st.session_state[f"_{page}_notices"] = []
