@@ -253,9 +253,16 @@ def test_shares_from_two_replicas_at_once_all_land(browser: Browser, tmp_path: P
             page.locator(".st-key-board_nickname input").press("Enter")
             wait_idle(page)
         pages = list(students.values())
-        for _ in range(20):
-            for page in pages:
+        for round_ in range(1, 21):
+            for page in pages:  # both replicas write at the same moment
                 page.locator(".st-key-runs_share button").click()
+            # Both shares of this round are in before the next clicks: two clicks on one page
+            # before its rerun starts are one rerun in Streamlit, not two shares.
+
+            def all_in(done: int = 2 * round_) -> bool:
+                return len(boards.entries(board.board_id)) >= done
+
+            wait_until(all_in, 60, f"round {round_}'s shares")
             for page in pages:
                 wait_idle(page)
         for page in pages:
