@@ -107,9 +107,22 @@ def canvas_box(page: Page) -> FloatRect:
     share a box)."""
     surface = page.locator(".st-key-digit_canvas canvas").last
     expect(surface).to_be_visible(timeout=30_000)
+    # Until the page pins the canvas's toolbar above it, the toolbar lies over the top edge
+    # and eats a stroke started there (the page checks for the component every 300 ms).
+    pinned = page.locator(".st-key-digit_canvas style[data-pinned-toolbar]")
+    expect(pinned.first).to_be_attached(timeout=30_000)
+    # The page may still be settling (a figure above drawn late moves the canvas down): a
+    # stroke aimed at a box measured mid-move would miss it, so wait until two readings a
+    # frame apart agree.
     box = surface.bounding_box()
-    assert box is not None
-    return box
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => done(0)))")
+        again = surface.bounding_box()
+        if box is not None and again == box:
+            return box
+        box = again
+    raise AssertionError(f"the canvas never stopped moving: {box}")
 
 
 def draw_vertical_stroke(page: Page) -> None:
