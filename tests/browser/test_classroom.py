@@ -51,7 +51,10 @@ def test_a_conv_layer_from_a_link_brings_relu(page: Page, app_url: str):
     open_page(page, f"{app_url}/build?layers=1&l1_type=conv")
     page.get_by_role("tab", name="Keras code").click()
     code = page.locator('[data-testid="stCode"]')
-    expect(code).to_contain_text("layers.Conv2D(filters=16, kernel_size=(3, 3), activation='relu'")
+    # The code's highlighter is loaded when the tab first opens: slow on a busy machine.
+    expect(code).to_contain_text(
+        "layers.Conv2D(filters=16, kernel_size=(3, 3), activation='relu'", timeout=30_000
+    )
     expect(code).to_contain_text("HeNormal")
     # relu is what the type brings, so the link need not say it: it stays short.
     assert "l1_act" not in page.url
