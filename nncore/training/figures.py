@@ -15,6 +15,7 @@ from nncore.mosaic import tile_mosaic, tile_origin
 from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles
 
 GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
+GRID_WIDTH_PX = 460  # the width a grid of digits is sized for (Build's results column at 1280)
 
 
 def _layout(fig: go.Figure, height: int, present: bool) -> go.Figure:
@@ -109,14 +110,21 @@ def update_curves(
 
 
 def confusion_heatmap(
-    matrix: np.ndarray, present: bool = False, names: Sequence[str] | None = None
+    matrix: np.ndarray,
+    present: bool = False,
+    names: Sequence[str] | None = None,
+    chosen: tuple[int, int] | None = None,
 ) -> go.Figure:
     """Counts of (true class, predicted class); the diagonal is what the network got right.
 
     ``names`` are the classes' names (an uploaded file's); plotly reads tags in labels as HTML,
-    so angle brackets are replaced and a name from a file stays text.
+    so angle brackets are replaced and a name from a file stays text. Every cell is a point a
+    click selects (a heatmap itself reports no click to Streamlit): an invisible marker on each
+    cell, in row-major order, so point ``i`` is cell ``divmod(i, classes)``. ``chosen`` (true,
+    predicted) is outlined: the cell whose digits the page shows.
     """
-    digits = [str(d) for d in range(matrix.shape[0])] if names is None else list(names)
+    classes = matrix.shape[0]
+    digits = [str(d) for d in range(classes)] if names is None else list(names)
     digits = [name.replace("<", "‹").replace(">", "›") for name in digits]
     fig = go.Figure(
         go.Heatmap(
@@ -126,11 +134,33 @@ def confusion_heatmap(
             colorscale="Blues",
             text=matrix,
             texttemplate="%{text}",
-            hovertemplate="true %{y}, said %{x}: %{z}<extra></extra>",
+            hoverinfo="skip",
         )
     )
-    fig.update_xaxes(title_text="predicted", side="top", type="category")
-    fig.update_yaxes(title_text="true", autorange="reversed", type="category")
+    columns, rows = np.meshgrid(digits, digits)
+    fig.add_trace(
+        go.Scatter(
+            x=columns.ravel(),
+            y=rows.ravel(),
+            customdata=np.asarray(matrix).ravel(),
+            mode="markers",
+            marker={"symbol": "square", "size": 30, "opacity": 0},
+            showlegend=False,
+            hovertemplate="true %{y}, said %{x}: %{customdata}<br>click to see them<extra></extra>",
+        )
+    )
+    if chosen is not None:
+        true, predicted = chosen
+        fig.add_shape(
+            type="rect",
+            x0=predicted - 0.5,
+            x1=predicted + 0.5,
+            y0=true - 0.5,
+            y1=true + 0.5,
+            line={"color": "#D55E00", "width": 4},
+        )
+    fig.update_xaxes(title_text="predicted", side="top", type="category", fixedrange=True)
+    fig.update_yaxes(title_text="true", autorange="reversed", type="category", fixedrange=True)
     _layout(fig, 480, present)
     # The title at the very top, with room under it for the axis title and the digits above
     # the matrix: in the middle of a 60 px margin it ran into "predicted" on a phone.
@@ -144,6 +174,9 @@ def confusion_heatmap(
             "pad": {"t": 8},
         },
         margin={"t": round(5.5 * size)},
+        hoverdistance=-1,  # a click anywhere in a cell picks that cell's marker
+        clickmode="event+select",
+        dragmode=False,
     )
     return fig
 
@@ -155,9 +188,15 @@ def digit_grid(
     columns: int = 8,
     present: bool = False,
     titles: Sequence[str] | None = None,
+    clickable: bool = False,
+    chosen: int | None = None,
 ) -> go.Figure:
     """Small 28×28 pictures, each titled with its true and predicted label (or ``titles``:
-    an uploaded file's digits before training have no prediction)."""
+    an uploaded file's digits before training have no prediction).
+
+    ``clickable`` puts an invisible marker on every picture, so a click selects picture ``i``
+    as point ``i``; ``chosen`` is outlined.
+    """
     count = len(images)
     rows = max(1, -(-count // columns))
     if titles is None:
@@ -190,7 +229,42 @@ def digit_grid(
             for title, (top, left) in zip(titles, places, strict=True)
         ]
     )
-    fig.update_xaxes(visible=False, range=[-0.5, columns * (28 + GRID_GAP) - GRID_GAP - 0.5])
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x")
+    if clickable:
+        fig.add_trace(
+            go.Scatter(
+                x=[left + 13.5 for _, left in places],
+                y=[top + 13.5 for top, _ in places],
+                mode="markers",
+                marker={"symbol": "square", "size": 40, "opacity": 0},
+                showlegend=False,
+                text=titles,
+                hovertemplate="%{text}: click to open it<extra></extra>",
+            )
+        )
+        fig.update_layout(hoverdistance=-1, clickmode="event+select", dragmode=False)
+    if chosen is not None and 0 <= chosen < count:
+        top, left = places[chosen]
+        fig.add_shape(
+            type="rect",
+            x0=left - 1.5,
+            x1=left + 28.5,
+            y0=top - 1.5,
+            y1=top + 28.5,
+            line={"color": "#D55E00", "width": 3},
+        )
+    width = columns * (28 + GRID_GAP) - GRID_GAP
+    fig.update_xaxes(visible=False, range=[-2.5, width + 1.5], fixedrange=True)
+    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
     fig.update_layout(plot_bgcolor="white")
-    return _layout(fig, 40 + 130 * rows, present)
+    # As tall as the pictures need in Build's results column on a laptop (about 460 px for
+    # eight; the titles sit inside the plot). A taller figure was blank space above and below
+    # the digits on every screen; sized so, a wider column leaves a margin at the sides instead
+    # and a phone's narrower one only a little blank above and below.
+    row_units = TITLE_BAND + 28 + GRID_GAP
+    per_row = GRID_WIDTH_PX / (width + 4) * row_units * (1.15 if present else 1)
+    fig.update_layout(
+        height=round(16 + per_row * rows),
+        font=font(present),
+        margin={"l": 4, "r": 4, "t": 8, "b": 8},
+    )
+    return fig

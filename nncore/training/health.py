@@ -84,7 +84,8 @@ class LayerHealth:
 
     @property
     def update_ratio(self) -> float:
-        """|ΔW| / |W|: how much of the layer the last step rewrote (around 1e-3 is healthy)."""
+        """|ΔW| / |W|: how much of the layer the last update rewrote (for one batch's step,
+        around 1e-3 is the usual rule of thumb; an epoch's change adds up many steps)."""
         return ratio(self.update_norm, self.weight_norm)
 
 
@@ -174,10 +175,28 @@ def what_to_look_for(health: NetworkHealth, example: str = "digit") -> str:
             "The updates are tiny compared with the weights: learning has (nearly) stopped. "
             "A larger learning rate, or it has simply converged."
         )
+    return f"Healthy: every layer gets a gradient. {update_sentence(health)} " + (
+        "Try sigmoid in 5 layers, η = 10, or a relu network with a large η, and watch these bars."
+    )
+
+
+def update_sentence(health: NetworkHealth) -> str:
+    """What the update sizes on screen mean, quoting them: the rule of thumb (about 0.001 of
+    the weights) is for one batch's step, and an epoch's change adds up many such steps, so
+    a healthy training shows more. Saying "0.001 is typical" beside a 0.017 read as a
+    contradiction."""
+    ratios = [layer.update_ratio for layer in health.layers]
+    low, high = min(ratios), max(ratios)
+    size = f"{low:.1e}" if f"{low:.1e}" == f"{high:.1e}" else f"{low:.1e} to {high:.1e}"
+    if health.span == "one batch":
+        return (
+            f"This step changed each layer's weights by {size} of their size; around 0.001 "
+            "for one batch's step is the usual rule of thumb (the dotted line)."
+        )
     return (
-        "Healthy: every layer gets a gradient and each step changes its weights by a small "
-        "fraction (around 0.001 of their size is typical). Try sigmoid in 5 layers, η = 10, or "
-        "a relu network with a large η, and watch these bars."
+        f"Over {health.span} each layer's weights changed by {size} of their size: many "
+        "batches' steps added up, so more than the 0.001 (dotted line) typical of one "
+        f"batch's step, and far below the {EXPLODING_UPDATE:g} where steps overshoot."
     )
 
 

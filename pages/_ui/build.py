@@ -32,10 +32,11 @@ from nncore.numbers import percent, seconds
 from nncore.training.codegen import keras_script
 from nncore.training.cost import training_problem
 from nncore.training.diagnosis import training_diagnosis, training_warnings
-from nncore.training.evaluation import confusion_matrix
-from nncore.training.figures import confusion_heatmap, digit_grid, training_curves, update_curves
+from nncore.training.figures import digit_grid, training_curves, update_curves
+from nncore.training.run import TrainingRun
 from nncore.workers.client import RunHandle, start_training
 from pages._ui import build_data, state
+from pages._ui.build_cells import confusion_chart
 from pages._ui.build_health import GradientPanel, finish_step, show_health, step_button
 from pages._ui.live_chart import LiveChart
 from pages._ui.runs import your_runs
@@ -130,6 +131,7 @@ def controls(run: state.BuildRun | None) -> None:
 def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -> None:
     """Train, Pause/Resume, Stop and Step one batch, at the top where a phone reaches them."""
     too_long = None if plan.problems else training_problem(spec)
+    no_file = build_data.waiting_for_file()
     buttons = st.columns(4)
     buttons[0].button(
         "Train",
@@ -137,12 +139,18 @@ def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -
         key="train",
         on_click=train,
         args=(spec,),
-        disabled=bool(plan.problems or too_long),
+        disabled=bool(plan.problems or too_long or no_file),
         width="stretch",
     )
     if too_long:  # next to the disabled Train, where the eye goes
         st.warning(too_long, icon=":material/hourglass_top:")
-    step_button(buttons[1], spec, plan, busy=run is not None and run.run.active)
+    elif no_file:  # rather than training on the bundled digits when a file was meant
+        st.warning(
+            "Your own CSV file is chosen under Data, but no file of yours has been read: "
+            "upload one there, or choose the bundled MNIST digits, to train.",
+            icon=":material/description:",
+        )
+    step_button(buttons[1], spec, plan, busy=(run is not None and run.run.active) or no_file)
     if not isinstance(run, RunHandle) or not run.run.active or run.stop_requested:
         return  # nothing to control: no training, a kept one, or one that is stopping
     if run.run.state == "paused":
@@ -158,6 +166,12 @@ def action_bar(run: state.BuildRun | None, spec: NetworkSpec, plan: LayerPlan) -
     buttons[3].button("Stop", key="stop", on_click=run.stop, width="stretch")
 
 
+def training_seconds(record: TrainingRun) -> float:
+    """How long the training took so far, from its first epoch's start to its last epoch's
+    record (the progress line and "Training time" both say this one number)."""
+    return record.wall_seconds or record.seconds()  # a record without a wall time: epochs'
+
+
 def draw_progress(run: state.BuildRun, progress, chart: LiveChart) -> None:
     """Show the run so far; every call is also where a click on Pause or Stop gets in."""
     record = run.run
@@ -165,11 +179,15 @@ def draw_progress(run: state.BuildRun, progress, chart: LiveChart) -> None:
         progress.info(run.waiting_note())
         return
     done, total = record.epochs_done, record.spec.epochs
-    seconds = record.seconds()
-    progress.progress(
-        done / total,
-        text=f"Epoch {done}/{total} · {seconds:.1f} s · {1000 * seconds / max(done, 1):.0f} ms an epoch",
-    )
+    if done:
+        # The same clock as "Training time" under the results: from the first epoch's start.
+        elapsed = training_seconds(record)
+        text = (
+            f"Epoch {done}/{total} · {seconds(elapsed)} · {1000 * elapsed / done:.0f} ms an epoch"
+        )
+    else:  # the worker builds the network and reads the data before epoch 1 (seconds)
+        text = f"Starting… epoch 1 of {total} is on its way"
+    progress.progress(done / total, text=text)
     history = list(record.history)
     series = (
         [r.epoch for r in history],
@@ -251,9 +269,12 @@ def results(run: state.BuildRun) -> None:
     true, predicted = record.test.labels, record.test.predicted
     left, right = st.columns(2)
     left.metric("Test accuracy", percent(record.test_accuracy(), 1))
-    right.metric("Training time", seconds(record.wall_seconds))
-    matrix = confusion_matrix(true, predicted, len(names))
-    st.plotly_chart(confusion_heatmap(matrix, present=present, names=names), key="confusion")
+    right.metric(
+        "Training time",
+        seconds(training_seconds(record)),
+        help="From the first epoch's start to the last epoch's end, as the progress bar says.",
+    )
+    confusion_chart(record, names, present)  # its cells open into their test digits
     wrong = record.test.mistakes if pictures else np.array([], dtype=int)
     if len(wrong):
         st.markdown(f"**Misclassified test digits** (true → predicted), {len(wrong)} shown")
@@ -265,12 +286,24 @@ def results(run: state.BuildRun) -> None:
                 present=present,
             ),
             key="wrong",
+            config={"displayModeBar": False},  # it covered the top row's titles
         )
     if state.run_data(record.run_id) is not None:
         return  # trained on a private file: build_data says what becomes of it
     st.caption(
         "This model is yours: it stays in your session and, for 12 hours, behind this page's "
-        "link (copy it to reopen it or to send it to your teacher). Try it on **Draw a Digit**."
+        "link (copy it to reopen it or to send it to your teacher)."
+    )
+    try_on_draw()
+
+
+def try_on_draw() -> None:
+    """A link to Draw a Digit with this network answering."""
+    st.page_link(
+        "pages/draw.py",
+        label="Try it on Draw a Digit",
+        icon=":material/draw:",
+        query_params={"net": "build"},
     )
 
 

@@ -69,6 +69,12 @@ def trains_on() -> str:
     return f"your file {plain_text(data.file_name, 60)}" if data else "real MNIST digits"
 
 
+def waiting_for_file() -> bool:
+    """Whether the visitor chose their own CSV file but no file has been read (none uploaded
+    yet, or the one uploaded was refused): Train has nothing of theirs to train on."""
+    return st.session_state.get(SOURCE_KEY) == "csv" and uploaded() is None
+
+
 def example() -> str:
     """What one example of the data is called on the page: a digit, or a row of a table."""
     data = chosen_upload()
@@ -158,10 +164,7 @@ def source_controls(busy: bool) -> None:
         on_change=read_new_upload,
         disabled=busy,
     )
-    st.caption(
-        f"**Digits**: {DIGITS_CSV.description} **Table**: {TABLE_CSV.description} The label "
-        "column is the one called `label`, else the only column of text, else the first."
-    )
+    # A refused file is said right under the uploader, where the eye is after choosing it.
     problem = state.csv_problem()
     if problem:
         name, sentence = problem
@@ -173,7 +176,12 @@ def source_controls(busy: bool) -> None:
         )
     data = uploaded()
     if data is None:
-        st.info("Upload a file to train on it; until then the bundled digits are used.")
+        st.info("Upload a file to train on it.")
+    st.caption(
+        f"**Digits**: {DIGITS_CSV.description} **Table**: {TABLE_CSV.description} The label "
+        "column is the one called `label`, else the only column of text, else the first."
+    )
+    if data is None:
         return
     st.caption(
         "Shared links do not carry your file: whoever opens this page's link gets the "
@@ -257,8 +265,14 @@ def model_downloads(run: RunHandle | state.KeptRun) -> None:
         st.caption(
             "This model is yours and stays in this session only: it was trained on your file, "
             "so it is not kept behind the page's link; download it to keep it."
-            + (" Try it on **Draw a Digit**." if draws else "")
         )
+        if draws:
+            st.page_link(
+                "pages/draw.py",
+                label="Try it on Draw a Digit",
+                icon=":material/draw:",
+                query_params={"net": "build"},
+            )
     left, right = st.columns(2)
     left.download_button(
         "Model (.keras)",

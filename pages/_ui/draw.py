@@ -15,7 +15,6 @@ from nncore.digits import figures
 from nncore.digits.answers import reads_drawings, top_k
 from nncore.digits.preprocess import prepare_drawing
 from nncore.digits.settings import LINK_SETTINGS, NETWORK, PEN, SETTINGS, TEMPERATURE
-from nncore.digits.softmax import softmax_steps, steps_table, temperature_bars
 from nncore.numbers import percent
 from nncore.workers.client import (
     BUNDLED,
@@ -26,7 +25,8 @@ from nncore.workers.client import (
     answer,
     start_fine_tune,
 )
-from pages._ui import draw_model, state
+from pages._ui import draw_model, opened_digit, state
+from pages._ui.softmax_view import show_softmax_steps
 from pages._ui.widgets import (
     locked,
     presenter_mode,
@@ -244,27 +244,11 @@ def show_inside(x: np.ndarray, reply: Answer) -> None:
 
 
 def show_softmax(reply: Answer) -> None:
-    """Softmax by the numbers: the logits, their exponentials, the sum, the probabilities,
-    and a temperature to sharpen or flatten the answer (a lesson: the answer stays T = 1)."""
+    """Softmax by the numbers, with a temperature to sharpen or flatten the answer (a lesson:
+    the answer stays T = 1)."""
     if reply.logits is None:
         return
-    with st.expander("Softmax, by the numbers", icon=":material/functions:"):
-        st.markdown(
-            "The last layer computes ten numbers, the **logits** z. Softmax turns them into "
-            "probabilities that add up to 1:"
-        )
-        st.latex(r"p_k = \frac{e^{z_k / T}}{\sum_j e^{z_j / T}}")
-        temperature = float(setting_widget(TEMPERATURE))
-        steps = softmax_steps(reply.logits, temperature)
-        st.dataframe(steps_table(steps), hide_index=True)
-        st.markdown(
-            f"Sum of the exponentials: **{steps.total:.4g}**. Each is taken of z − max z, which "
-            "leaves every fraction unchanged and keeps the numbers readable."
-        )
-        st.plotly_chart(
-            temperature_bars(reply.logits, temperature, present=presenter_mode()),
-            key="draw_temperature",
-        )
+    show_softmax_steps(reply.logits, "draw", lambda: float(setting_widget(TEMPERATURE)))
 
 
 def teach_section(usable: bool, current: np.ndarray | None) -> None:
@@ -369,6 +353,7 @@ def render() -> None:
 
     pen = values[PEN.key] * size / CANVAS_SIZE
     prepared = prepare_drawing(canvas.image_data if canvas is not None else None, pen_width=pen)
+    prepared = opened_digit.instead_of_empty(prepared, left)  # a test digit from Build
     state.set_current_drawing(prepared.x)
     x, reply = prepared.x, None
     with right:

@@ -17,6 +17,6 @@ def test_the_answer_opens_into_its_softmax(page: Page, app_url: str):
     page.get_by_text("Softmax, by the numbers").click()
     expect(page.get_by_text("Sum of the exponentials")).to_be_visible()
     expect(page.get_by_text("Probabilities at temperature T = 0.5")).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').last).to_be_visible()
+    expect(page.locator('[data-testid="stTable"]').last).to_be_visible()
     assert "temp=0.5" in page.url  # the lesson's temperature stays in the link
     assert_no_exception(page)
