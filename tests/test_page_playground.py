@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import open_with, page_app, wait_until
+from tests.helpers import open_with, page_app, texts, wait_until
 
 
 @pytest.fixture
@@ -168,3 +168,129 @@ def test_the_keras_code_tab_runs_and_learns_the_circle(app, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     accuracy = float(re.search(r"test accuracy: ([\d.]+)", result.stdout).group(1))
     assert accuracy >= 0.9
+
+
+# --- the stop rule, the measures, Your runs and your own points --------------------------------
+
+
+def runs_table(app: AppTest):
+    tables = [t.value for t in app.dataframe if "Changed" in t.value]
+    return tables[0] if tables else None
+
+
+def settled(app: AppTest) -> bool:
+    """Whether the network is waiting with everything it trained arrived (a full run later)."""
+    app.run()
+    current = app.session_state["pg_training"]
+    return current.job is not None and not current.job.live
+
+
+def test_a_stop_link_with_a_bad_value_gets_a_notice(app):
+    open_with(app, stop="sometimes", stop_epochs="0")
+    warnings = " ".join(w.value for w in app.warning).replace("\\", "")
+    assert "stop='sometimes' is not one of none, epochs, loss" in warnings
+    assert "stop_epochs=0 is outside 1–2000" in warnings
+    assert app.selectbox(key="stop").value == "none"
+
+
+def test_stop_at_n_epochs_stops_there_with_the_measures_and_lists_the_run(app):
+    open_with(app, stop="epochs", stop_epochs="3", points="100")
+    assert app.slider(key="stop_epochs").value == 3
+    app.button(key="pg_play").click().run()
+    wait_until(lambda: settled(app) and epoch(app) >= 3, 240, "the stop at epoch 3", 0.5)
+    assert epoch(app) == 3
+    assert "Stopped at epoch 3" in " ".join(texts(app.info))
+    labels = [m.label for m in app.metric]
+    assert labels == ["Train accuracy", "Test accuracy"]
+    assert all(m.value.endswith("%") for m in app.metric)
+    (confusion,) = [t for t in app.table]
+    assert confusion.value.values.sum() == 50  # every test point counted once
+    table = runs_table(app)
+    assert table["Epochs"].tolist() == [3] and table["State"].tolist() == ["stop rule"]
+    assert "pg_play" in {b.key for b in app.button}  # stopped: Play goes on from here
+
+
+def test_pause_lists_the_run_with_the_epochs_it_trained_and_reset_starts_the_next(app):
+    open_with(app, points="100")
+    app.button(key="pg_play").click().run()
+    wait_until(lambda: epoch(app.run()) >= 2, 240, "a few epochs", 0.5)
+    app.button(key="pg_pause").click().run()
+    wait_until(lambda: settled(app), 60, "the paused network", 0.2)
+    first = epoch(app)
+    assert runs_table(app)["Epochs"].tolist() == [first]
+    # Play again: the same network goes on, so the same run's row grows.
+    app.button(key="pg_play").click().run()
+    wait_until(lambda: epoch(app.run()) > first, 60, "more epochs", 0.2)
+    app.button(key="pg_pause").click().run()
+    wait_until(lambda: settled(app), 60, "the paused network", 0.2)
+    shown = epoch(app)
+    assert runs_table(app)["Epochs"].tolist() == [shown] and shown > first
+    app.button(key="pg_reset").click().run()
+    app.button(key="pg_step").click().run()
+    wait_until(lambda: settled(app) and epoch(app) == 1, 120, "a step of a new network", 0.2)
+    table = runs_table(app)
+    assert table["Epochs"].tolist() == [shown, 1] and table["Name"].tolist() == ["Run 1", "Run 2"]
+
+
+def test_regression_shows_r2_and_rmse(app):
+    open_with(app, data="plane", points="100")
+    app.button(key="pg_step").click().run()
+    wait_until(lambda: settled(app) and epoch(app) == 1, 240, "one epoch", 0.2)
+    assert [m.label for m in app.metric] == ["Train R²", "Test R²", "Train RMSE", "Test RMSE"]
+    float(app.metric[3].value)  # a number, not a percentage
+    assert not app.table  # no confusion matrix for values
+    assert "Test R²" in runs_table(app).columns
+
+
+def seeded_runs(app: AppTest) -> None:
+    from nncore.playground.runs import playground_record, run_settings
+    from nncore.playground.settings import ALL_SETTINGS, PlaygroundSpec
+    from nncore.settings import defaults
+    from nncore.training.compare import RunRecord
+
+    records: list[RunRecord] = []
+    for run_id, lr in (("a" * 16, 0.3), ("b" * 16, 0.03)):
+        settings = run_settings({**defaults(ALL_SETTINGS), "lr": lr, "layers": 1})
+        losses = [(1, 0.7, 0.8), (2, 0.4, 0.5)]
+        scores = [(1, 0.6, 0.5), (2, 0.9, 0.8)]
+        records.append(
+            playground_record(
+                run_id,
+                f"lr {lr}",
+                settings,
+                PlaygroundSpec(units=(4,), lr=lr),
+                losses,
+                scores,
+                1.0,
+                records[-1] if records else None,
+            )
+        )
+    app.session_state["pg_past_runs"] = records
+
+
+def test_your_runs_overlay_two_runs_and_reopening_restores_the_settings(app):
+    seeded_runs(app)
+    open_with(app)
+    assert runs_table(app)["Changed"].tolist() == [
+        "first run",
+        "Learning rate 0.3 → 0.03",
+    ]
+    overlay = next(c for c in charts(app) if "Solid: test" in json.dumps(c["layout"]))
+    legend = [t["name"] for t in overlay["data"] if t.get("showlegend")]
+    assert legend == ["lr 0.3", "lr 0.03 (Learning rate 0.3 → 0.03)"]
+    app.selectbox(key="pg_runs_picked").select("a" * 16).run()
+    app.button(key="pg_runs_open").click().run()
+    assert not app.exception
+    assert app.session_state["lr"] == 0.3 and app.query_params["layers"] == "1"
+    assert app.query_params["lr"] == "0.3"
+
+
+def test_uploaded_or_clicked_points_are_named_as_yours_and_the_class_is_by_the_plane(app):
+    from nncore.playground.datasets import generate
+    from pages._ui.playground_state import PointsState
+
+    points = generate("xor", 120, 0.0, 3)
+    app.session_state["pg_points"] = PointsState(points, ("circle", 0, 500, 0), 1, own=True)
+    open_with(app)
+    assert "**Your points (120)**" in texts(app.markdown)
+    assert app.radio(key="pg_new_class").options == ["class 0 (blue)", "class 1 (orange)"]

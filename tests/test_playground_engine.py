@@ -139,3 +139,44 @@ def test_a_playing_network_yields_its_worker_to_someone_waiting(pool, monkeypatc
     wait_until(lambda: waiting.latest is not None and waiting.latest.epoch == 1, 60)
     waiting.stop()
     wait_until(lambda: waiting.state == "released")
+
+
+def test_the_stop_rule_pauses_the_worker_at_its_epoch_once_and_play_goes_on(pool):
+    from dataclasses import replace
+
+    from nncore.workers.messages import StopRule
+
+    owner = Owner()
+    asked = replace(request("circle", PlaygroundSpec()), stop=StopRule("epochs", epochs=5))
+    job = pool.submit(PlaygroundJob(asked, owner, pool))
+    wait_until(lambda: job.state == "paused" and job.stopped_by_rule, 120)
+    assert job.latest.epoch == 5 and "Stopped at epoch 5" in job.latest.note
+    assert [row[0] for row in job.scores] == [row[0] for row in job.losses] == [1, 2, 3, 4, 5]
+    metrics = job.latest.metrics
+    assert metrics is not None and metrics.confusion.sum() == 250  # every test point
+    assert metrics.test == job.scores[-1][2] and 0 <= metrics.test <= 1
+    assert job.latest.seconds > 0
+    # The rule is spent: Play goes on past it; a new rule stops at its own epoch.
+    job.play()
+    wait_until(lambda: job.latest.epoch > 8)
+    job.pause()
+    wait_until(lambda: not job.live)
+    target = job.latest.epoch + 3
+    job.set_rule(StopRule("epochs", epochs=target))
+    job.play()
+    wait_until(lambda: job.state == "paused" and job.stopped_by_rule, 60)
+    assert job.latest.epoch == target
+    job.stop()
+    wait_until(lambda: job.state == "released")
+
+
+def test_a_regression_job_measures_r2_and_rmse(pool):
+    job = pool.submit(
+        PlaygroundJob(request("plane", PlaygroundSpec(classes=0), mode="step"), Owner(), pool)
+    )
+    wait_until(lambda: job.latest is not None and job.latest.epoch == 1 and not job.live, 120)
+    metrics = job.latest.metrics
+    assert metrics.classes == 0 and metrics.confusion is None
+    assert metrics.test_rmse > 0 and metrics.test <= 1 and job.scores[0][2] == metrics.test
+    job.stop()
+    wait_until(lambda: job.state == "released")

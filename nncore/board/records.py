@@ -89,7 +89,10 @@ def from_json(text: str) -> RunRecord:
             params=int(_number(data["params"])),
             changes=data["changes"][:MAX_TEXT],
             epochs=epochs,
-            **curves,
+            loss=curves["loss"],
+            val_loss=curves["val_loss"],
+            accuracy=curves["accuracy"],
+            val_accuracy=curves["val_accuracy"],
         )
     except (KeyError, TypeError, OverflowError) as problem:
         raise MalformedEntry(str(problem)) from problem

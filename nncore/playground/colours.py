@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 CLASS_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+CLASS_NAMES = ("blue", "orange", "green", "pink")  # what a student calls those colours
 NEGATIVE, POSITIVE = "#D55E00", "#0072B2"
 BACKGROUND_STRENGTH = 0.65  # the surest answer is this far from white: the points stay visible
 

@@ -82,20 +82,22 @@ class PlaygroundEngine:
         self.shuffler = tf.random.Generator.from_seed(spec.seed + request.epoch)
         self.optimizer.build(self.model.trainable_variables)
         self.optimizer._all_reduce_sum_gradients = list  # one replica: see training.engine
+        self.outputs: tuple[np.ndarray, np.ndarray] | None = None  # after the latest epoch
         self._epoch = tf.function(self._one_epoch)
         self._grid = tf.function(self._layers_over_grid)
 
-    def _loss(self, y: tf.Tensor, x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Mean loss of the rows (without the penalty) and the count answered right."""
+    def _loss(self, y: tf.Tensor, x: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+        """Mean loss of the rows (without the penalty), the count answered right, and the
+        answers themselves (the worker measures accuracy, R² and RMSE on them)."""
         pred = self.model(x, training=False)
         loss = self.loss_fn(y, pred)
         if self.spec.classes:
             right = tf.reduce_sum(tf.cast(tf.argmax(pred, -1, tf.int32) == y, tf.float32))
         else:
             right = tf.constant(0.0)
-        return loss, right
+        return loss, right, pred
 
-    def _one_epoch(self) -> tf.Tensor:
+    def _one_epoch(self) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
         order = tf.argsort(self.shuffler.uniform([self.rows]))
         variables = self.model.trainable_variables
         for start in tf.range(0, self.rows, self.batch):
@@ -108,9 +110,9 @@ class PlaygroundEngine:
             grads = tape.gradient(loss, variables)
             self.optimizer.apply_gradients(zip(grads, variables, strict=True))
         # As TensorFlow Playground plots it: the loss of all points after the epoch.
-        train_loss, train_right = self._loss(self.y, self.x)
-        test_loss, test_right = self._loss(self.y_test, self.x_test)
-        return tf.stack(
+        train_loss, train_right, train_pred = self._loss(self.y, self.x)
+        test_loss, test_right, test_pred = self._loss(self.y_test, self.x_test)
+        summary = tf.stack(
             [
                 train_loss,
                 test_loss,
@@ -118,6 +120,7 @@ class PlaygroundEngine:
                 test_right / tf.cast(tf.maximum(tf.shape(self.y_test)[0], 1), tf.float32),
             ]
         )
+        return summary, train_pred, test_pred
 
     def _layers_over_grid(self) -> list[tf.Tensor]:
         """Every layer's output over the grid: the hidden neurons, then the answer."""
@@ -129,7 +132,10 @@ class PlaygroundEngine:
 
     def epoch(self) -> tuple[float, float, float, float]:
         """One epoch; (train loss, test loss, train accuracy, test accuracy) after it."""
-        train_loss, test_loss, train_accuracy, test_accuracy = self._epoch().numpy()
+        summary, train_pred, test_pred = self._epoch()
+        # The answers after the epoch, to measure them with ``nncore.playground.metrics``.
+        self.outputs = (train_pred.numpy(), test_pred.numpy())
+        train_loss, test_loss, train_accuracy, test_accuracy = summary.numpy()
         return float(train_loss), float(test_loss), float(train_accuracy), float(test_accuracy)
 
     def grids(self) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:

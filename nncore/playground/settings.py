@@ -15,6 +15,7 @@ from nncore.activations import activation_choices
 from nncore.optimizers import optimizer_choices
 from nncore.playground.datasets import DATASETS
 from nncore.playground.features import DEFAULT_FEATURES, FEATURES
+from nncore.playground.stopping import StopRule
 from nncore.settings import Setting, defaults
 
 GRID = 50  # the plane is computed on GRID × GRID points: the boundary and every neuron
@@ -100,7 +101,21 @@ VIEW_SETTINGS = (
         help="Colour each place by the network's answer only, not by how sure it is.",
     ),
 )
-ALL_SETTINGS = DATA_SETTINGS + FEATURE_SETTINGS + NETWORK_SETTINGS + VIEW_SETTINGS
+# When Play stops by itself. Not part of the network: changing it never starts again from epoch 0.
+STOP_RULES = {"none": "Never", "epochs": "After N epochs", "loss": "At a test loss"}
+STOP_SETTINGS = (
+    Setting(
+        "stop",
+        "Stop playing",
+        "choice",
+        "none",
+        choices=STOP_RULES,
+        help="Stop by itself after a number of epochs, or once the test loss is this low.",
+    ),
+    Setting("stop_epochs", "Stop at epoch", "int", 100, low=1, high=2000),
+    Setting("stop_loss", "Stop at test loss", "float", 0.1, low=0.001, high=1.0, log=True),
+)
+ALL_SETTINGS = DATA_SETTINGS + FEATURE_SETTINGS + NETWORK_SETTINGS + VIEW_SETTINGS + STOP_SETTINGS
 SETTINGS_BY_KEY = {s.key: s for s in ALL_SETTINGS}
 
 
@@ -137,11 +152,23 @@ def spec_from_values(values: Mapping[str, Any], classes: int) -> PlaygroundSpec:
     )
 
 
+def stop_rule(values: Mapping[str, Any]) -> StopRule:
+    """The stop rule the settings describe."""
+    merged = {**defaults(STOP_SETTINGS), **values}
+    return StopRule(merged["stop"], int(merged["stop_epochs"]), float(merged["stop_loss"]))
+
+
 def active_settings(values: Mapping[str, Any]) -> tuple[Setting, ...]:
-    """The settings that matter for these values: unused layers' sizes stay out of the link."""
+    """The settings that matter for these values: unused layers' sizes, and the number of a
+    stop rule not chosen, stay out of the link."""
     used = {f"l{slot + 1}" for slot in range(int(values.get("layers", 2)))}
+    stop = values.get("stop", "none")
+    unused = {"stop_epochs"} if stop != "epochs" else set()
+    unused |= {"stop_loss"} if stop != "loss" else set()
     return tuple(
-        s for s in ALL_SETTINGS if not (s.key[0] == "l" and s.key[1:].isdigit()) or s.key in used
+        s
+        for s in ALL_SETTINGS
+        if (not (s.key[0] == "l" and s.key[1:].isdigit()) or s.key in used) and s.key not in unused
     )
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nncore.playground.metrics import PlayMetrics
 from nncore.playground.settings import PlaygroundSpec
+from nncore.playground.stopping import StopRule
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class PlayRequest:
     ``x_grid`` is the grid's features (GRID² rows), so the worker never needs the feature table.
     ``weights`` continue an earlier job of the same network (None: fresh, seeded weights);
     ``mode`` is what the worker does first: "play", or "step" (one epoch, then wait).
+    ``stop`` is the stop rule still to come (None: play until paused); ``seconds`` the
+    training time the network has already had, which its snapshots go on counting.
     """
 
     spec: PlaygroundSpec
@@ -34,6 +38,8 @@ class PlayRequest:
     weights: list[np.ndarray] | None = None
     epoch: int = 0
     mode: str = "play"
+    stop: StopRule | None = None
+    seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,9 @@ class Snapshot:
     ``output`` is GRID × GRID × C class probabilities (C = 1 for regression: the value);
     ``neurons`` one GRID × GRID array per hidden layer and neuron (layer, unit, row, column);
     ``weights`` the Keras weights, kernel then bias for each Dense layer.
+    ``scores`` are (epoch, train, test) rows beside ``losses``: accuracy for classes, R² for
+    values; ``metrics`` the measures after ``epoch`` (None before the first epoch);
+    ``seconds`` the network's training time so far, all its jobs together.
     """
 
     epoch: int
@@ -54,3 +63,6 @@ class Snapshot:
     playing: bool
     note: str = ""
     accuracy: tuple[float, float] = field(default=(float("nan"), float("nan")))
+    scores: tuple[tuple[int, float, float], ...] = ()
+    metrics: PlayMetrics | None = None
+    seconds: float = 0.0

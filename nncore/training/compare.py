@@ -1,8 +1,10 @@
 """Finished trainings side by side: a run's summary, what changed from the run before, a table.
 
 A ``RunRecord`` is what is left of a training once its weights are dropped: its settings, its
-curves and how it ended. The Build page keeps a short list of them per session ("Your runs");
-a class board keeps the ones students share (``nncore.board``). Plain data, no streamlit.
+curves and how it ended. Build & Train and the 2D Playground each keep a short list of them per
+session ("Your runs"); a class board keeps the ones students share (``nncore.board``). Which
+settings a record holds, and how they read, comes from its page's table of ``Setting``s (Build
+& Train's unless one is given). Plain data, no streamlit.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from nncore.network.settings import SETTINGS_BY_KEY, active_settings
 from nncore.network.spec import NetworkSpec
 from nncore.settings import Setting
 from nncore.training.run import TrainingRun
+
+SettingsTable = Mapping[str, Setting]
 
 NAME_LIMIT = 40  # characters of a run's name
 # Settings a scatter can put on its x axis (numbers only), besides the parameter count.
@@ -69,8 +73,8 @@ class Change:
         return f"{self.label} {self.before} → {self.after}"
 
 
-def _format(key: str, value: Any) -> str:
-    setting = SETTINGS_BY_KEY.get(key)
+def _format(key: str, value: Any, table: SettingsTable = SETTINGS_BY_KEY) -> str:
+    setting = table.get(key)
     if value is None:
         return "–"
     if setting is None:
@@ -80,28 +84,31 @@ def _format(key: str, value: Any) -> str:
     return setting.format(value)
 
 
-def settings_diff(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[Change]:
+def settings_diff(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    table: SettingsTable = SETTINGS_BY_KEY,
+) -> list[Change]:
     """The settings whose values differ from ``before`` to ``after`` (both from ``settings_of``),
-    in the order the settings are declared; a setting only one of them has counts as changed.
+    in the order ``table`` declares them; a setting only one of them has counts as changed.
     Nothing for a first run (``before`` None)."""
     if before is None:
         return []
     keys = [*after, *(k for k in before if k not in after)]
     changes = []
-    for key in sorted(keys, key=_order):
+    for key in sorted(keys, key=_order(table)):
         old, new = before.get(key), after.get(key)
         if old != new:
-            setting = SETTINGS_BY_KEY.get(key)
+            setting = table.get(key)
             label = setting_label(setting) if setting else key
-            changes.append(Change(key, label, _format(key, old), _format(key, new)))
+            changes.append(Change(key, label, _format(key, old, table), _format(key, new, table)))
     return changes
 
 
-_DECLARED = {key: index for index, key in enumerate(SETTINGS_BY_KEY)}
-
-
-def _order(key: str) -> int:
-    return _DECLARED.get(key, len(_DECLARED))
+def _order(table: SettingsTable) -> Any:
+    """A sort key putting setting keys in the order ``table`` declares them (unknown ones last)."""
+    declared = {key: index for index, key in enumerate(table)}
+    return lambda key: declared.get(key, len(declared))
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,8 @@ class RunRecord:
     """A finished (or stopped) training without its weights: enough to list, compare, share.
 
     ``changes`` says which settings differ from the run before it, as text ("" for the first);
-    the curves are per epoch, train and test."""
+    the curves are per epoch, train and test. ``score`` names what the accuracy curves hold:
+    "accuracy", or "r2" for a regression (which has no accuracy: R², 1 is perfect)."""
 
     run_id: str
     name: str
@@ -124,6 +132,7 @@ class RunRecord:
     val_loss: tuple[float, ...]
     accuracy: tuple[float, ...]
     val_accuracy: tuple[float, ...]
+    score: str = "accuracy"
 
     @property
     def epochs_done(self) -> int:
@@ -153,6 +162,8 @@ class RunRecord:
         """The number a scatter puts on its x axis for this run (``SCATTER_AXES``)."""
         if axis == "params":
             return float(self.params)
+        if axis == "epochs" and axis not in self.settings:  # a page without an Epochs setting
+            return float(self.epochs_done)
         value = self.settings.get(axis)
         return float(value) if isinstance(value, int | float) else None
 
@@ -192,8 +203,13 @@ def record_of(
     )
 
 
+SCORE_NAMES = {"accuracy": "accuracy", "r2": "R²"}
+
+
 def summary_row(record: RunRecord) -> dict[str, Any]:
-    """One row of the runs table: what a person compares first."""
+    """One row of the runs table: what a person compares first. A regression's row has R²
+    columns where a classifier's has accuracy."""
+    score = SCORE_NAMES.get(record.score, record.score)
     return {
         "Name": record.name,
         "When": time.strftime("%H:%M:%S", time.gmtime(record.finished)) + " UTC",
@@ -204,8 +220,8 @@ def summary_row(record: RunRecord) -> dict[str, Any]:
         "Time (s)": round(record.wall_seconds, 2),
         "Train loss": _rounded(record.train_loss),
         "Test loss": _rounded(record.test_loss),
-        "Train accuracy": _rounded(record.train_accuracy),
-        "Test accuracy": _rounded(record.test_accuracy),
+        f"Train {score}": _rounded(record.train_accuracy),
+        f"Test {score}": _rounded(record.test_accuracy),
     }
 
 
@@ -213,16 +229,25 @@ def _rounded(value: float) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
 
 
-def table_csv(records: Sequence[RunRecord]) -> str:
+def table_columns(records: Sequence[RunRecord]) -> list[str]:
+    """The table's columns for these runs, in order: accuracy and R² both when both kinds are
+    listed."""
+    columns: list[str] = []
+    for record in records:
+        columns += [c for c in summary_row(record) if c not in columns]
+    return columns
+
+
+def table_csv(records: Sequence[RunRecord], table: SettingsTable = SETTINGS_BY_KEY) -> str:
     """The runs table as CSV text, with every run's settings as extra columns.
 
     A cell that starts like a formula (``=``, ``+``, ``-``, ``@``) gets a leading apostrophe, so
     a spreadsheet shows a name as text instead of running it."""
-    setting_keys = sorted({k for r in records for k in r.settings}, key=_order)
+    setting_keys = sorted({k for r in records for k in r.settings}, key=_order(table))
     rows = [{**summary_row(r), **{k: r.settings.get(k, "") for k in setting_keys}} for r in records]
-    header = list(summary_row(records[0])) + setting_keys if records else []
+    header = table_columns(records) + setting_keys
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", restval="")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v) for k, v in row.items()})

@@ -1,13 +1,14 @@
 """Figures comparing finished runs: their curves overlaid, and a setting against test accuracy.
 
 Data in (``RunRecord``s), ``go.Figure`` out; a colour per run, the same in both figures, and
-a legend naming each run with what set it apart.
+a legend naming each run with what set it apart. Regressions (2D Playground) have R² where
+classifiers have accuracy: the second panel and the scatter name whichever the runs have.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -31,6 +32,29 @@ RUN_COLOURS = (
     "#999933",
 )
 LEGEND_LIMIT = 48
+SCORE_TITLES = {"accuracy": "Accuracy", "r2": "R²"}
+R2_FLOOR = -1.0  # an R² below it (worse than answering the mean) is off the chart's bottom
+
+
+def score_title(records: Sequence[RunRecord]) -> str:
+    """ "Accuracy", "R²", or both when the runs are of both kinds."""
+    kinds = sorted({r.score for r in records}) or ["accuracy"]
+    return " / ".join(SCORE_TITLES.get(k, k) for k in kinds)
+
+
+def score_range(records: Sequence[RunRecord]) -> list[float]:
+    """The score axis: 0–1 for accuracies; down to the lowest R² shown (never below R2_FLOOR)."""
+    lowest = min(
+        (
+            v
+            for r in records
+            if r.score == "r2"
+            for v in (*r.accuracy, *r.val_accuracy)
+            if math.isfinite(v)
+        ),
+        default=0.0,
+    )
+    return [max(min(lowest, 0.0), R2_FLOOR), 1.02]
 
 
 def run_colour(index: int) -> str:
@@ -73,7 +97,8 @@ def overlay_curves(
     """Loss and accuracy per epoch of several runs on one pair of axes: a colour per run, the
     test curve solid and the training curve dotted."""
     labels = list(labels) if labels is not None else [run_label(r) for r in records]
-    fig = panel_titles(make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy")), present)
+    titles = ("Loss", score_title(records))
+    fig = panel_titles(make_subplots(rows=1, cols=2, subplot_titles=titles), present)
     for index, (record, label) in enumerate(zip(records, labels, strict=True)):
         colour = run_colour(index)
         for col, (train, test) in enumerate(
@@ -108,7 +133,7 @@ def overlay_curves(
                 col=col,
             )
     fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(range=[0, 1], row=1, col=2)
+    fig.update_yaxes(range=score_range(records), row=1, col=2)
     fig.update_layout(
         height=round(460 * (1.25 if present else 1)),
         font=font(present),
@@ -124,9 +149,12 @@ def settings_scatter(
     axis: str = "params",
     labels: Sequence[str] | None = None,
     present: bool = False,
+    axes: Mapping[str, str] = SCATTER_AXES,
 ) -> go.Figure:
-    """Each run as one point: a setting (``SCATTER_AXES``) across, its test accuracy up."""
+    """Each run as one point: a setting (one of ``axes``) across, its test accuracy (or R²) up."""
     labels = list(labels) if labels is not None else [run_label(r) for r in records]
+    accuracy_only = all(r.score == "accuracy" for r in records)
+    score = "test " + score_title(records).replace("Accuracy", "accuracy")
     fig = go.Figure()
     for index, (record, label) in enumerate(zip(records, labels, strict=True)):
         x = record.axis_value(axis)
@@ -139,19 +167,22 @@ def settings_scatter(
                 name=label,
                 mode="markers",
                 marker={"color": run_colour(index), "size": 16 if present else 12},
-                hovertemplate="%{fullData.name}<br>%{x:,}<br>test accuracy %{y:.1%}<extra></extra>",
+                hovertemplate="%{fullData.name}<br>%{x:,}<br>"
+                + ("test accuracy %{y:.1%}" if record.score == "accuracy" else "test R² %{y:.3f}")
+                + "<extra></extra>",
             )
         )
-    fig.update_xaxes(
-        title_text=SCATTER_AXES.get(axis, axis), type="log" if axis in LOG_AXES else "-"
-    )
+    fig.update_xaxes(title_text=axes.get(axis, axis), type="log" if axis in LOG_AXES else "-")
     xs = [x for r in records if (x := r.axis_value(axis)) is not None and x > 0]
     if axis in LOG_AXES and xs:
         # Plotly labels a log axis's minor ticks in small digits ("2 3 … 9"), unreadable on a
         # projector: 1-2-5 steps at full size instead.
         ticks = log_ticks(min(xs), max(xs))
         fig.update_xaxes(tickvals=ticks, ticktext=[short_number(t) for t in ticks])
-    fig.update_yaxes(title_text="test accuracy", range=[0, 1.02], tickformat=".0%")
+    if accuracy_only:
+        fig.update_yaxes(title_text=score, range=[0, 1.02], tickformat=".0%")
+    else:
+        fig.update_yaxes(title_text=score, range=score_range(records))
     fig.update_layout(
         height=round(420 * (1.25 if present else 1)),
         font=font(present),

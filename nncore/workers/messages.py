@@ -5,7 +5,8 @@ module is the whole vocabulary: the client (server side) and the workers both im
 pages reach it only through ``nncore.workers.client``. Only plain data crosses: the payloads
 below, and the topic packages' own plain types they carry (``NetworkSpec``, ``Split``,
 ``EpochRecord``, ``NetworkHealth``, ``StepState``/``StepResult``, the playground's
-``PlayRequest``/``Snapshot``, numpy arrays). Never a live TensorFlow object.
+``PlayRequest``/``Snapshot``/``StopRule``/``PlayMetrics``, numpy arrays). Never a live
+TensorFlow object.
 
 A training worker (``trainer``), server → worker:
 
@@ -16,6 +17,7 @@ A training worker (``trainer``), server → worker:
     ("pause",) ("resume",) ("stop",) ("lr", float)   between a training's epochs
     ("yield",)                      give the worker up (someone waits): send a Checkpoint
     ("play",) ("pause",) ("step",) ("stop",) ("yield",)   between a playground's epochs
+    ("rule", StopRule | None)       the playground's stop rule from the next epoch on
 
 worker → server:
 
@@ -25,6 +27,7 @@ worker → server:
     ("yielded", Checkpoint)         the training gave its worker up; it goes on from here
     ("tuned", FineTuneResult)  ("stepped", StepResult)
     ("snapshot", Snapshot)  ("released", Snapshot)   a playground's progress, and its end
+    ("stopped", Snapshot)           the playground's stop rule paused it
     ("failed", reason)              the job raised; the server says it as a sentence
 
 The inference worker (``inference``) answers one request at a time:
@@ -44,7 +47,9 @@ import numpy as np
 
 from nncore.data.mnist import Split
 from nncore.network.spec import IMAGE_SHAPE, NetworkSpec
+from nncore.playground.metrics import PlayMetrics
 from nncore.playground.snapshot import PlayRequest, Snapshot
+from nncore.playground.stopping import StopRule
 from nncore.training.health import StepState
 from nncore.training.run import Evaluation, State, TrainingRun
 
@@ -198,9 +203,11 @@ __all__ = [
     "FineTuneRequest",
     "FineTuneResult",
     "ModelSource",
+    "PlayMetrics",
     "PlayRequest",
     "Snapshot",
     "StepRequest",
+    "StopRule",
     "TrainJob",
     "TrainingOutcome",
     "UnknownModel",

@@ -10,8 +10,9 @@ The job keeps every loss row it is sent, so the page's curves need only this obj
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
-from nncore.workers.messages import PlayRequest, Snapshot
+from nncore.workers.messages import PlayRequest, Snapshot, StopRule
 from nncore.workers.pool import Job, TrainerPool, trainer_pool
 
 SHARE_SECONDS = 20.0  # a playground holding a worker this long yields it to a waiting job
@@ -33,10 +34,13 @@ class PlaygroundJob(Job):
         self.state = "queued"
         self.latest: Snapshot | None = None
         self.losses: list[tuple[int, float, float]] = []
+        self.scores: list[tuple[int, float, float]] = []  # accuracy (classes) or R² (values)
         self.error = ""
         self._since = time.monotonic()
         self._yielded = False
         self._awaiting_step = request.mode == "step"  # a Step whose epoch has not come back
+        self._awaiting_pause = False  # a Pause whose last epochs have not come back
+        self.stopped_by_rule = False  # the stop rule paused it (until the next Play)
 
     @property
     def active(self) -> bool:
@@ -51,19 +55,22 @@ class PlaygroundJob(Job):
     def live(self) -> bool:
         """Whether something is still to arrive (epochs playing, a queued start, a Step under
         way): the page keeps redrawing while it is."""
-        return self.state in ("queued", "playing") or (self.active and self._awaiting_step)
+        return self.state in ("queued", "playing") or (
+            self.active and (self._awaiting_step or self._awaiting_pause)
+        )
 
     # --- what the page does ---------------------------------------------------------------
     def play(self) -> None:
         if self.state == "paused":
             self.state = "playing"
+            self.stopped_by_rule = False
             self.send(("play",))
             self._bump()
 
     def pause(self) -> None:
         if self.state == "playing":
             self.state = "paused"
-            self.send(("pause",))
+            self._awaiting_pause = self.send(("pause",))
             self._bump()
 
     def step(self) -> None:
@@ -72,6 +79,13 @@ class PlaygroundJob(Job):
             self._awaiting_step = True
             self.send(("step",))
             self._bump()
+
+    def set_rule(self, rule: StopRule | None) -> None:
+        """A new stop rule (None: none) from the next epoch on; a queued job starts with it."""
+        if rule == self.request.stop or not self.active:
+            return
+        self.request = self.payload = replace(self.request, stop=rule)
+        self.send(("rule", rule))
 
     def stop(self) -> None:
         """End the job (a queued one never starts); the worker sends the network back."""
@@ -90,12 +104,20 @@ class PlaygroundJob(Job):
     def receive(self, message: tuple) -> bool:
         kind = message[0]
         self._share_the_worker()
-        if kind in ("snapshot", "released"):
+        if kind in ("snapshot", "released", "stopped"):
             snapshot: Snapshot = message[1]
             self.losses.extend(snapshot.losses)
+            self.scores.extend(snapshot.scores)
             self.latest = snapshot
             if snapshot.losses and not snapshot.playing:
                 self._awaiting_step = False
+            if not snapshot.playing:
+                self._awaiting_pause = False
+            if kind == "stopped":  # the stop rule paused the worker: the page says so
+                self._awaiting_step = False
+                self.stopped_by_rule = True
+                if self.state == "playing":
+                    self.state = "paused"
             if kind == "released":
                 self.state = "released"
         elif kind == "failed":

@@ -11,9 +11,11 @@ from __future__ import annotations
 import streamlit as st
 
 from nncore.playground.codegen import playground_script
+from nncore.playground.colours import CLASS_NAMES
 from nncore.playground.datasets import DATASETS, split
 from nncore.playground.figures import plane_max_height
 from nncore.playground.points_csv import PointsError, points_csv, read_points
+from nncore.playground.runs import run_settings
 from nncore.playground.settings import (
     ALL_SETTINGS,
     FEATURE_SETTINGS,
@@ -24,9 +26,11 @@ from nncore.playground.settings import (
     active_settings,
     preset_values,
     spec_from_values,
+    stop_rule,
 )
 from pages._ui import playground_live
 from pages._ui import playground_state as pg
+from pages._ui.runs import runs_section
 from pages._ui.widgets import (
     classroom,
     clear_url_notices,
@@ -41,7 +45,6 @@ from pages._ui.widgets import (
 
 PAGE = "playground"
 S = SETTINGS_BY_KEY
-CLASS_NAMES = ("blue", "orange", "green", "pink")
 # On a phone, where the two columns (controls; plane, losses and network) stack, the plane comes
 # first, right under Play and Pause: it is what the student watches. Side by side, the order stays.
 PHONE_ORDER = """<style>@media (max-width: 640px) {
@@ -83,6 +86,14 @@ def upload() -> None:
 
 def data_controls(points_state: pg.PointsState) -> None:
     """The dataset, its noise, split and size, Regenerate, and the visitor's own points."""
+    points = points_state.points
+    if points_state.own:
+        # Clicked or uploaded points: the generator's settings below no longer describe them.
+        st.container(key="pg_own_points").markdown(f"**Your points ({len(points):,})**")
+        st.caption(
+            "The dataset, noise and number below make new points instead (yours go); "
+            "Download keeps yours."
+        )
     for key in ("data", "noise", "train", "points", "seed"):
         setting_widget(S[key])
     fixed = locked(PAGE)  # a teacher's lock=1: the class keeps the link's points
@@ -93,27 +104,7 @@ def data_controls(points_state: pg.PointsState) -> None:
         width="stretch",
         disabled=fixed,
     )
-    points = points_state.points
     with st.expander("Your own points"):
-        if points.classes:
-            st.radio(
-                "A click on the plane adds a point of",
-                list(range(points.classes)),
-                format_func=lambda c: f"class {c} ({CLASS_NAMES[c]})",
-                key="pg_new_class",
-                horizontal=True,
-                disabled=fixed,
-            )
-        else:
-            st.slider(
-                "A click on the plane adds a point of value",
-                -1.0,
-                1.0,
-                0.5,
-                0.1,
-                key="pg_new_value",
-                disabled=fixed,
-            )
         target = "y" if points.classes == 0 else "label"
         st.file_uploader(
             f"Upload a CSV with columns x1,x2,{target}",
@@ -130,6 +121,30 @@ def data_controls(points_state: pg.PointsState) -> None:
             points_csv(points),
             file_name="playground_points.csv",
             mime="text/csv",
+        )
+
+
+def click_choice(classes: int) -> None:
+    """What a click on the plane adds, beside the plane where the click happens."""
+    fixed = locked(PAGE)
+    if classes:
+        st.radio(
+            "A click on the plane adds a point of",
+            list(range(classes)),
+            format_func=lambda c: f"class {c} ({CLASS_NAMES[c]})",
+            key="pg_new_class",
+            horizontal=True,
+            disabled=fixed,
+        )
+    else:
+        st.slider(
+            "A click on the plane adds a point of value",
+            -1.0,
+            1.0,
+            0.5,
+            0.1,
+            key="pg_new_value",
+            disabled=fixed,
         )
 
 
@@ -194,6 +209,15 @@ def learning_controls() -> None:
         if key == "rate" and st.session_state["reg"] == "none":
             continue
         setting_widget(S[key])
+    stop_controls()
+
+
+def stop_controls() -> None:
+    """The stop rule: never, at an epoch, or at a test loss (only its own number shown)."""
+    setting_widget(S["stop"])
+    kind = st.session_state["stop"]
+    if kind != "none":
+        setting_widget(S[f"stop_{kind}"])
 
 
 def action_bar(current: pg.Training, spec, parts) -> None:
@@ -268,7 +292,10 @@ def render() -> None:
     points = points_state.points
     parts = split(points, values["train"] / 100, int(values["seed"]))
     spec = spec_from_values(values, points.classes)
-    current = pg.training((spec, values["train"], points_state.version))
+    current = pg.training((spec, values["train"], points_state.version), spec, run_settings(values))
+    pg.follow_rule(current, stop_rule(values))
+    if current.job is not None and not current.job.live:
+        pg.list_run(current)  # paused, stopped or let go: the run so far is listed
     if not spec.features:
         st.warning("Switch on at least one feature: the network needs an input.")
 
@@ -301,11 +328,13 @@ def render() -> None:
             presets()
         with stage:
             if spec.features:
+                click_choice(points.classes)
                 playground_live.draw_plane(spec, parts, values, current, add_point)
                 playground_live.draw_losses(current)
             layer_buttons()
             if spec.features:
                 playground_live.draw_network(spec, parts, current)
+        runs_section(pg.PLAYGROUND_RUNS, busy=locked(PAGE))
     with code_tab:
         script = playground_script(spec, values, points if points_state.own else None)
         st.download_button(

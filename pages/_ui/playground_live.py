@@ -12,12 +12,14 @@ again. The loss curves, like the network, are redrawn once a second.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from nncore.playground.colours import picture_uri, value_image
+from nncore.playground.colours import CLASS_NAMES, picture_uri, value_image
 from nncore.playground.datasets import RADIUS, Split
 from nncore.playground.explain import neuron_numbers, what_to_look_at
 from nncore.playground.features import FEATURES, feature_matrix, grid_points
@@ -32,7 +34,7 @@ from nncore.playground.figures import (
 )
 from nncore.playground.network_figure import network_figure
 from nncore.playground.settings import PlaygroundSpec
-from nncore.workers.client import Snapshot
+from nncore.workers.client import PlayMetrics, Snapshot
 from pages._ui import playground_state as pg
 from pages._ui.widgets import locked, presenter_mode
 
@@ -202,10 +204,42 @@ def plane_part(
 
 
 def loss_part(current: pg.Training) -> None:
-    """The training and test loss curves, once there are some."""
+    """The training and test loss curves, once there are some, and the measures beside them."""
     job = current.job
     if job is not None and job.losses:
+        if job.latest is not None and job.latest.metrics is not None:
+            metrics_part(job.latest.metrics)
         st.plotly_chart(loss_figure(job.losses, presenter_mode()), config=CHART_CONFIG)
+
+
+def _shown(value: float, percent: bool) -> str:
+    if not math.isfinite(value):
+        return "–"
+    return f"{value:.1%}" if percent else f"{value:.3f}"
+
+
+def metrics_part(metrics: PlayMetrics) -> None:
+    """Accuracy and the test points' confusion matrix for classes; R² and RMSE for values.
+    The worker measured them after the epoch the counter shows."""
+    box = st.container(key="pg_metrics", horizontal=True, vertical_alignment="top", gap="medium")
+    if not metrics.classes:
+        for label, value in (
+            ("Train R²", metrics.train),
+            ("Test R²", metrics.test),
+            ("Train RMSE", metrics.train_rmse),
+            ("Test RMSE", metrics.test_rmse),
+        ):
+            box.metric(label, _shown(value, False), width="content")
+        return
+    box.metric("Train accuracy", _shown(metrics.train, True), width="content")
+    box.metric("Test accuracy", _shown(metrics.test, True), width="content")
+    if metrics.confusion is not None:
+        names = [CLASS_NAMES[c] for c in range(metrics.classes)]
+        table = pd.DataFrame(metrics.confusion, index=names, columns=names)
+        table.index.name = "true ↓ · answered →"
+        with box.container(key="pg_confusion", width="content"):
+            st.caption("Test points: true class (rows), the network's answer (columns)")
+            st.table(table)
 
 
 def network_part(spec: PlaygroundSpec, parts: Split, current: pg.Training) -> None:

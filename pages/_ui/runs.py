@@ -1,25 +1,32 @@
-"""Build & Train's "Your runs": every finished or stopped training of the session, compared.
+""" "Your runs": every finished or stopped training of the session, compared.
 
-The list (``state.past_runs``) holds summaries without weights. Ticked runs are overlaid on one
-chart and placed on a scatter; a run's settings can be reopened; a student who joined a class
-board can share one under a nickname.
+One section for every page that trains (Build & Train, the 2D Playground), described by a
+``RunList``: where the page keeps its list (summaries without weights), how a run's settings go
+back on the controls, and what a scatter may put across. Ticked runs are overlaid on one chart
+and placed on a scatter; a run's settings can be reopened; on Build & Train a student who
+joined a class board can share one under a nickname.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from nncore.board.store import NICKNAME_LIMIT, BoardProblem
+from nncore.network.settings import SETTINGS_BY_KEY as BUILD_SETTINGS
 from nncore.network.settings import spec_from_values, spec_values
+from nncore.settings import Setting
 from nncore.training.compare import (
     NAME_LIMIT,
     SCATTER_AXES,
     RunRecord,
     clean_name,
     summary_row,
+    table_columns,
     table_csv,
 )
 from nncore.training.compare_figures import overlay_curves, settings_scatter
@@ -27,21 +34,57 @@ from pages._ui import state
 from pages._ui.class_board import boards
 from pages._ui.widgets import clear_url_notices, presenter_mode
 
-PAGE = "build"
 SHOWN_AT_FIRST = 4  # the latest runs ticked for the overlay when none is chosen yet
 
 
-def reopen(run_id: str) -> None:
+@dataclass(frozen=True)
+class RunList:
+    """One page's "Your runs": its list, its widget keys' prefix, and its settings.
+
+    ``values_of`` turns a run's settings into the controls' values; ``shareable`` offers the
+    class board's share box (whose entries are Build & Train runs)."""
+
+    page: str
+    prefix: str
+    records: Callable[[], list[RunRecord]]
+    replace: Callable[[list[RunRecord]], None]
+    values_of: Callable[[RunRecord], Mapping[str, Any]]
+    table: Mapping[str, Setting]
+    axes: Mapping[str, str]
+    empty: str
+    shareable: bool = False
+    file_name: str = "runs.csv"
+
+    @property
+    def compared_key(self) -> str:
+        return f"_compared_{self.prefix}"
+
+
+BUILD_RUNS = RunList(
+    page="build",
+    prefix="runs",
+    records=state.past_runs,
+    replace=state.replace_past_runs,
+    values_of=lambda record: spec_values(spec_from_values(record.settings)),
+    table=BUILD_SETTINGS,
+    axes=SCATTER_AXES,
+    empty="Every training you finish or stop joins this list, so you can compare them: "
+    "change one setting, train again, and see what it did.",
+    shareable=True,
+)
+
+
+def reopen(runs: RunList, run_id: str) -> None:
     """Callback: put a listed run's settings back on the controls."""
-    for record in state.past_runs():
+    for record in runs.records():
         if record.run_id == run_id:
-            st.session_state.update(spec_values(spec_from_values(record.settings)))
-            clear_url_notices(PAGE)
+            st.session_state.update(runs.values_of(record))
+            clear_url_notices(runs.page)
 
 
-def delete(run_ids: list[str]) -> None:
+def delete(runs: RunList, run_ids: list[str]) -> None:
     """Callback: drop the chosen runs from the list."""
-    state.replace_past_runs([r for r in state.past_runs() if r.run_id not in run_ids])
+    runs.replace([r for r in runs.records() if r.run_id not in run_ids])
 
 
 def share(run_id: str) -> None:
@@ -59,59 +102,67 @@ def share(run_id: str) -> None:
     st.session_state["_share_note"] = ("success", "Shared: it is on the class board now.")
 
 
-def _table(records: list[RunRecord]) -> pd.DataFrame:
-    frame = pd.DataFrame([summary_row(r) for r in records])
+def newly_listed(runs: RunList, run_id: str) -> None:
+    """A run just joined the list: ticked, to be seen beside the others, and chosen below."""
+    compared = st.session_state.get(runs.compared_key)
+    if compared is not None and run_id not in compared:
+        compared.append(run_id)
+    st.session_state[f"{runs.prefix}_picked"] = run_id
+
+
+def _table(runs: RunList, records: list[RunRecord]) -> pd.DataFrame:
+    frame = pd.DataFrame([summary_row(r) for r in records], columns=table_columns(records))
     frame.insert(0, "Compare", [False] * len(records))
     chosen = set(
-        st.session_state.get("_compared_runs", [r.run_id for r in records][-SHOWN_AT_FIRST:])
+        st.session_state.get(runs.compared_key, [r.run_id for r in records][-SHOWN_AT_FIRST:])
     )
     frame["Compare"] = [r.run_id in chosen for r in records]
     return frame
 
 
-def _apply_edits(records: list[RunRecord], edited: pd.DataFrame) -> list[RunRecord]:
+def _apply_edits(runs: RunList, records: list[RunRecord], edited: pd.DataFrame) -> list[RunRecord]:
     """Names typed in the table go to the runs; the ticked ones are remembered."""
     renamed = []
     for record, name in zip(records, edited["Name"], strict=True):
         name = clean_name(str(name or ""), NAME_LIMIT) or record.name
         renamed.append(record if name == record.name else replace(record, name=name))
     if renamed != records:
-        state.replace_past_runs(renamed)
-    st.session_state["_compared_runs"] = [
+        runs.replace(renamed)
+    st.session_state[runs.compared_key] = [
         r.run_id for r, ticked in zip(renamed, edited["Compare"], strict=True) if ticked
     ]
     return renamed
 
 
 def your_runs(busy: bool) -> None:
-    """The section itself; ``busy`` while a training runs (its settings cannot be reopened)."""
+    """Build & Train's section; ``busy`` while a training runs (its settings cannot be reopened)."""
     run = state.build_run()
     if run is not None and run.run.state in ("done", "stopped", "diverged") and run.run.history:
         listed = {r.run_id for r in state.past_runs()}
         state.remember_run(run.run)
         if run.run.run_id not in listed:
-            # A new run is ticked, to be seen beside the others, and chosen below.
-            compared = st.session_state.get("_compared_runs")
-            if compared is not None:
-                compared.append(run.run.run_id)
-            st.session_state["runs_picked"] = run.run.run_id
-    records = state.past_runs()
+            newly_listed(BUILD_RUNS, run.run.run_id)
+    runs_section(BUILD_RUNS, busy)
+
+
+def runs_section(runs: RunList, busy: bool) -> None:
+    """The list, the overlay and scatter of the ticked runs, and what can be done with one."""
+    records = runs.records()
+    p = runs.prefix
     st.subheader("Your runs")
     if not records:
-        st.caption(
-            "Every training you finish or stop joins this list, so you can compare them: "
-            "change one setting, train again, and see what it did."
-            + (" Then share one to your class board." if state.joined_board() else "")
-        )
+        joined = runs.shareable and state.joined_board()
+        st.caption(runs.empty + (" Then share one to your class board." if joined else ""))
         return
     # A new key whenever the rows change: the editor's edits are kept by row position.
-    key = "runs-" + str(abs(hash(tuple(r.run_id for r in records))))
+    key = f"{p}-" + str(abs(hash(tuple(r.run_id for r in records))))
+    frame = _table(runs, records)
     edited = st.data_editor(
-        _table(records),
+        frame,
         key=key,
         hide_index=True,
         width="stretch",
-        disabled=[c for c in summary_row(records[0]) if c != "Name"],
+        disabled=[c for c in frame.columns if c not in ("Name", "Compare")],
         column_config={
             "Compare": st.column_config.CheckboxColumn("Compare", help="Overlay this run"),
             "Name": st.column_config.TextColumn("Name", max_chars=NAME_LIMIT),
@@ -119,49 +170,54 @@ def your_runs(busy: bool) -> None:
             "Train accuracy": st.column_config.NumberColumn(format="percent"),
         },
     )
-    records = _apply_edits(records, edited)
-    chosen = [r for r in records if r.run_id in st.session_state["_compared_runs"]]
+    records = _apply_edits(runs, records, edited)
+    chosen = [r for r in records if r.run_id in st.session_state[runs.compared_key]]
     present = presenter_mode()
     if chosen:
-        st.plotly_chart(overlay_curves(chosen, present=present), key="runs-overlay")
+        st.plotly_chart(overlay_curves(chosen, present=present), key=f"{p}-overlay")
         axis = st.selectbox(
             "Across the scatter",
-            list(SCATTER_AXES),
-            format_func=SCATTER_AXES.__getitem__,
-            key="runs_axis",
+            list(runs.axes),
+            format_func=runs.axes.__getitem__,
+            key=f"{p}_axis",
         )
-        st.plotly_chart(settings_scatter(chosen, axis, present=present), key="runs-scatter")
+        st.plotly_chart(
+            settings_scatter(chosen, axis, present=present, axes=runs.axes), key=f"{p}-scatter"
+        )
     else:
         st.caption("Tick **Compare** on a few runs to overlay their curves.")
     names = {r.run_id: r.name for r in records}
+    if st.session_state.get(f"{p}_picked") not in names:
+        st.session_state.pop(f"{p}_picked", None)  # a deleted run: the newest is chosen
     picked = st.selectbox(
         "Run",
         list(reversed(names)),
         format_func=names.__getitem__,
-        key="runs_picked",
+        key=f"{p}_picked",
     )
     buttons = st.columns(3)
     buttons[0].button(
         "Open its settings",
-        key="runs_open",
+        key=f"{p}_open",
         on_click=reopen,
-        args=(picked,),
+        args=(runs, picked),
         disabled=busy,
         width="stretch",
         help="Put this run's settings back on the controls, to train it again or change it.",
     )
     buttons[1].button(
-        "Delete it", key="runs_delete", on_click=delete, args=([picked],), width="stretch"
+        "Delete it", key=f"{p}_delete", on_click=delete, args=(runs, [picked]), width="stretch"
     )
     buttons[2].download_button(
         "Download the table (CSV)",
-        table_csv(records),
-        file_name="runs.csv",
+        table_csv(records, runs.table),
+        file_name=runs.file_name,
         mime="text/csv",
-        key="runs_csv",
+        key=f"{p}_csv",
         width="stretch",
     )
-    share_box(picked)
+    if runs.shareable:
+        share_box(picked)
 
 
 def share_box(run_id: str) -> None:
