@@ -6,13 +6,14 @@ or a bar means in its title or hover text, so a student can read it without the 
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
 
-from nncore.mosaic import tile_mosaic
+from nncore.mosaic import tile_mosaic, tile_origin
 from nncore.style import INK_COLOUR as INK
 from nncore.style import WINNER_COLOUR as WINNER
 from nncore.style import font, title, title_margin
@@ -80,12 +81,19 @@ def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
 
 
 def feature_maps(
-    name: str, activation: np.ndarray, limit: int = MAX_FEATURE_MAPS, present: bool = False
+    name: str,
+    activation: np.ndarray,
+    limit: int = MAX_FEATURE_MAPS,
+    present: bool = False,
+    clickable: bool = False,
+    mark: tuple[int, int, int] | None = None,
 ) -> go.Figure:
     """The first ``limit`` feature maps of a convolution layer, each as a small heat map.
 
     Bright means the filter found its pattern there. One shared colour range per layer, so
-    a strong map and a weak map can be compared.
+    a strong map and a weak map can be compared. ``clickable`` lays an invisible point on
+    every pixel (plotly selects points, not heat-map cells), carrying (map from 1, row,
+    column) for the page to open up; ``mark`` rings one pixel, (map from 0, row, column).
     """
     maps = np.asarray(activation, dtype=float)
     shown = min(limit, maps.shape[-1])
@@ -93,7 +101,8 @@ def feature_maps(
     rows = math.ceil(shown / columns)
     top = float(maps[..., :shown].max()) or 1.0
     picture, which = tile_mosaic(np.moveaxis(maps[..., :shown], -1, 0), columns)
-    figure = go.Figure(
+    height, width = maps.shape[:2]
+    traces: list[go.BaseTraceType] = [
         go.Heatmap(
             z=picture,
             customdata=which,
@@ -103,19 +112,154 @@ def feature_maps(
             showscale=False,
             hoverongaps=False,
             hovertemplate="map %{customdata}: %{z:.2f}<extra></extra>",
+            hoverinfo="skip" if clickable else None,
         )
-    )
+    ]
+    if clickable:
+        traces.append(_pixel_points(maps[..., :shown], columns))
+    figure = go.Figure(traces)
+    if mark is not None and mark[0] < shown:
+        row, column = tile_origin(mark[0], columns, height, width)
+        _ring(figure, row + mark[1], column + mark[2], WINNER, 2)
     figure.update_xaxes(visible=False, constrain="domain")
     figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
-    height, width = maps.shape[:2]
     heading = f"{name}: {shown} of {maps.shape[-1]} feature maps, {height} × {width} each"
     figure.update_layout(
-        title=title(heading, present),
+        title=title(html.escape(heading), present),
         font=font(present),
         height=title_margin(heading, present) + 130 * rows,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         plot_bgcolor="white",
+        showlegend=False,
+        # a click picks the pixel under the pointer, never a neighbour's
+        hovermode="closest",
+        clickmode="event+select",
+        dragmode=False,
     )
+    return figure
+
+
+def _pixel_points(maps: np.ndarray, columns: int, first: int = 0) -> go.Scatter:
+    """One invisible point on the centre of every pixel of the mosaic, with its map (from 1;
+    the first is map ``first`` + 1), row, column and value: what a click on a feature map
+    selects and the hover text reads."""
+    height, width, count = maps.shape
+    index, rows, cols = np.meshgrid(
+        np.arange(count), np.arange(height), np.arange(width), indexing="ij"
+    )
+    band_rows, band_cols = divmod(index, columns)
+    values = np.moveaxis(maps, -1, 0)
+    return go.Scatter(
+        x=(band_cols * (width + 1) + cols).ravel(),
+        y=(band_rows * (height + 1) + rows).ravel(),
+        mode="markers",
+        marker={"size": 6, "color": "rgba(0,0,0,0)"},
+        customdata=np.stack([index + first + 1, rows, cols, values], axis=-1).reshape(-1, 4),
+        hovertemplate="map %{customdata[0]}, row %{customdata[1]}, column %{customdata[2]}: "
+        "%{customdata[3]:.3f}<extra>click to open it up</extra>",
+        selected={"marker": {"opacity": 0}},
+        unselected={"marker": {"opacity": 0}},
+    )
+
+
+def single_map(
+    values: np.ndarray, channel: int, heading: str, mark: tuple[int, int], present: bool = False
+) -> go.Figure:
+    """One feature map large, its chosen pixel ringed, every pixel clickable: the precise way
+    to pick a pixel (the mosaic's pixels are a few screen pixels wide)."""
+    values = np.asarray(values, dtype=float)
+    rows, columns = values.shape
+    figure = go.Figure(
+        [
+            go.Heatmap(
+                z=values,
+                colorscale="viridis",
+                zmin=min(0.0, float(values.min())),  # tanh and gelu maps go below 0
+                zmax=float(values.max()) or 1.0,
+                showscale=False,
+                hoverinfo="skip",
+            ),
+            _pixel_points(values[..., None], 1, channel),
+        ]
+    )
+    _ring(figure, mark[0], mark[1], WINNER, 3)
+    _square_layout(figure, heading, rows, columns, present)
+    figure.update_layout(clickmode="event+select", dragmode=False, hovermode="closest")
+    return figure
+
+
+def _ring(figure: go.Figure, row: float, column: float, colour: str, width: int) -> None:
+    """A square outline around cell (row, column) of a heat map."""
+    figure.add_shape(
+        type="rect",
+        x0=column - 0.5,
+        x1=column + 0.5,
+        y0=row - 0.5,
+        y1=row + 0.5,
+        line={"color": colour, "width": width},
+    )
+
+
+def _square_layout(figure: go.Figure, heading: str, rows: int, columns: int, present: bool) -> None:
+    """A map's layout: square cells, row 0 at the top, no axes, the title above."""
+    figure.update_layout(
+        title=title(html.escape(heading), present),
+        font=font(present),
+        height=(420 if present else 320) + title_margin(heading, present),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="#444",
+        showlegend=False,
+        xaxis={"visible": False, "constrain": "domain", "range": [-0.5, columns - 0.5]},
+        yaxis={
+            "visible": False,
+            "range": [rows - 0.5, -0.5],
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+    )
+
+
+def window_figure(
+    inputs: np.ndarray,
+    top: int,
+    left: int,
+    size: tuple[int, int],
+    heading: str,
+    picture: bool,
+    mark: tuple[int, int] | None = None,
+    present: bool = False,
+) -> go.Figure:
+    """The map a layer reads (one channel), with the window a pixel's arithmetic reads ringed
+    (the part inside the map; 'same' padding lies outside it). ``picture``: the 28 × 28 input,
+    drawn as the drawing is (grey, 0 to 1); else a feature map in the maps' colours. ``mark``
+    rings one cell inside the window (the largest, for pooling)."""
+    inputs = np.asarray(inputs, dtype=float)
+    rows, columns = inputs.shape
+    figure = go.Figure(
+        go.Heatmap(
+            z=inputs,
+            colorscale="gray" if picture else "viridis",
+            zmin=0 if picture else min(0.0, float(np.nanmin(inputs))),
+            zmax=1 if picture else (float(np.nanmax(inputs)) or 1.0),
+            xgap=1 if rows <= 28 else 0,
+            ygap=1 if rows <= 28 else 0,
+            showscale=False,
+            hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
+        )
+    )
+    r0, r1 = max(top, 0), min(top + size[0], rows)
+    c0, c1 = max(left, 0), min(left + size[1], columns)
+    figure.add_shape(
+        type="rect",
+        x0=c0 - 0.5,
+        x1=c1 - 0.5,
+        y0=r0 - 0.5,
+        y1=r1 - 0.5,
+        line={"color": WINNER, "width": 3},
+    )
+    if mark is not None:
+        _ring(figure, top + mark[0], left + mark[1], "white", 2)
+    _square_layout(figure, heading, rows, columns, present)
     return figure
 
 

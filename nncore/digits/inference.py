@@ -91,9 +91,13 @@ def accuracy(
 
 
 def layer_activations(
-    model: keras.Model, x: np.ndarray, input_shape: Sequence[int] | None = None
+    model: keras.Model,
+    x: np.ndarray,
+    input_shape: Sequence[int] | None = None,
+    pooling: bool = False,
 ) -> list[tuple[str, np.ndarray]]:
-    """What every layer with weights (convolutions, dense layers) outputs for one input.
+    """What every layer with weights (convolutions, dense layers) outputs for one input, and
+    with ``pooling`` every max-pooling layer too (its maps are half the size of those below).
 
     Runs the layers one after another on the same input, which works for any Sequential model
     without building a second functional model. Returns (layer name, activation of the single
@@ -103,9 +107,25 @@ def layer_activations(
     shown = []
     for layer in model.layers:
         h = layer(h, training=False)
-        if layer.weights and np.ndim(h) in (2, 4):
+        pooled = pooling and openable_kind(layer) == "pool"
+        if (layer.weights or pooled) and np.ndim(h) in (2, 4):
             shown.append((layer.name, np.asarray(h)[0]))
     return shown
+
+
+def openable_kind(layer: Any) -> str | None:
+    """The kind of output pixel the Draw page can open up in ``layer`` ("conv" or "pool"), or
+    None: only a plain Conv2D or MaxPooling2D with channels last (a visitor's model may have
+    other layers). A dilated or grouped convolution reads a window with holes or only some
+    channels, which the page's arithmetic does not draw, so it is not offered."""
+    if getattr(layer, "data_format", None) != "channels_last":
+        return None
+    kind = type(layer).__name__
+    if kind == "MaxPooling2D":
+        return "pool"
+    if kind == "Conv2D" and tuple(layer.dilation_rate) == (1, 1) and layer.groups == 1:
+        return "conv"
+    return None
 
 
 def logits(

@@ -35,6 +35,7 @@ from nncore.workers.messages import (
     FineTuneRequest,
     FineTuneResult,
     ModelSource,
+    OpenedPixel,
     PlayMetrics,
     PlayRequest,
     Snapshot,
@@ -56,6 +57,7 @@ __all__ = [
     "FineTuneJob",
     "FineTuneRequest",
     "ModelSource",
+    "OpenedPixel",
     "Owner",
     "PlaygroundJob",
     "PlayMetrics",
@@ -67,6 +69,7 @@ __all__ = [
     "WorkerUnavailable",
     "answer",
     "keras_file",
+    "open_pixel",
     "open_uploaded_model",
     "start_fine_tune",
     "start_playground",
@@ -376,6 +379,16 @@ class InferenceService:
         except UnknownModel:
             return self.call("answer", source, x)
 
+    def open_pixel(
+        self, source: ModelSource, x: np.ndarray, where: tuple[str, int, int, int]
+    ) -> OpenedPixel:
+        """One feature-map pixel of ``source`` for this drawing, opened up; ``where`` is
+        (layer, row, column, map from 0)."""
+        try:
+            return self.call("open_pixel", source.reference(), x, *where)
+        except UnknownModel:
+            return self.call("open_pixel", source, x, *where)
+
 
 class UploadService(InferenceService):
     """A second inference worker, for networks visitors upload: opening a file (however slow
@@ -456,3 +469,10 @@ def answer(source: ModelSource, x: np.ndarray, owner: object | None = None) -> A
     """Probabilities and layer outputs of ``source`` for one 28×28 drawing; ``owner`` is the
     session, once gone its network is dropped from the worker."""
     return service_for(source).answer(source, x, owner)
+
+
+def open_pixel(source: ModelSource, x: np.ndarray, where: tuple[str, int, int, int]) -> OpenedPixel:
+    """A Conv2D or MaxPooling2D pixel of ``source`` for one drawing, with the window, weights
+    and output that made it; ``where`` is (layer name, row, column, map from 0). Raises
+    ValueError when the network has no such pixel."""
+    return service_for(source).open_pixel(source, x, where)

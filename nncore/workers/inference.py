@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nncore.workers.messages import BUNDLED_KEY, Answer, ModelSource, UnknownModel
+from nncore.workers.messages import BUNDLED_KEY, Answer, ModelSource, OpenedPixel, UnknownModel
 
 # Visitors' networks are kept built, up to this many bytes of weights (counted four times: the
 # weights, Keras's copies and the traced graph's buffers); the least recently used go first.
@@ -95,15 +95,90 @@ def forget(keys: list[str]) -> int:
 
 
 def answer(source: ModelSource, x: np.ndarray, with_layers: bool = True) -> Answer:
-    """Probabilities for one 28×28 drawing, and what each weighted layer made of it."""
-    from nncore.digits.inference import classify, layer_activations, logits
+    """Probabilities for one 28×28 drawing, what each weighted or max-pooling layer made of
+    it, and which of those layers' pixels can be opened up (``open_pixel``)."""
+    from nncore.digits.inference import classify, layer_activations, logits, openable_kind
 
     model = model_for(source)
     probabilities = classify(model, x, source.input_shape)
     if not with_layers:
         return Answer(probabilities, [])
-    layers = layer_activations(model, x, source.input_shape)
-    return Answer(probabilities, layers, logits(model, x, source.input_shape))
+    layers = layer_activations(model, x, source.input_shape, pooling=True)
+    openable = tuple(
+        (layer.name, kind) for layer in model.layers if (kind := openable_kind(layer)) is not None
+    )
+    return Answer(probabilities, layers, logits(model, x, source.input_shape), openable)
+
+
+def open_pixel(
+    source: ModelSource, x: np.ndarray, layer_name: str, row: int, column: int, channel: int
+) -> OpenedPixel:
+    """Everything that made one output pixel of a Conv2D or MaxPooling2D layer for this
+    drawing: the map the layer reads, its window there, the kernel slice and bias, and the
+    pixel as the layer itself computes it, so the page can redo the arithmetic and show it
+    equals the network's own number. Raises ValueError for a layer or pixel that is not
+    there (the network changed since the page asked)."""
+    from nncore.digits.convolution import pre_activations, take_window, window_start
+    from nncore.digits.inference import model_input, openable_kind
+
+    model = model_for(source)
+    h = model_input(x, source.input_shape)
+    source_name = "the 28 × 28 input"
+    for layer in model.layers:
+        if layer.name == layer_name:
+            break
+        h = layer(h, training=False)
+        source_name = f"the output of {layer.name}"
+    else:
+        raise ValueError(f"the network has no layer called {layer_name}")
+    kind = openable_kind(layer)
+    inputs = np.asarray(h, dtype=np.float32)[0]
+    if kind is None or inputs.ndim != 3:
+        raise ValueError(f"{layer_name} is not a convolution or max-pooling layer")
+    output = np.asarray(layer(h, training=False))[0]
+    if not (0 <= row < output.shape[0] and 0 <= column < output.shape[1]):
+        raise ValueError(f"{layer_name}'s maps have no pixel at row {row}, column {column}")
+    if not 0 <= channel < output.shape[2]:
+        raise ValueError(f"{layer_name} has no map {channel + 1}")
+    height, width = (int(k) for k in (layer.kernel_size if kind == "conv" else layer.pool_size))
+    down, across = (int(s) for s in layer.strides)
+    padding = str(layer.padding)
+    top = window_start(row, inputs.shape[0], height, down, padding)
+    left = window_start(column, inputs.shape[1], width, across, padding)
+    where = {
+        "layer": layer_name,
+        "kind": kind,
+        "row": row,
+        "column": column,
+        "channel": channel,
+        "source": source_name,
+        "inputs": inputs,
+        "top": top,
+        "left": left,
+        "size": (height, width),
+        "strides": (down, across),
+        "padding": padding,
+        "output": float(output[row, column, channel]),
+    }
+    if kind == "pool":
+        window = take_window(inputs[..., channel : channel + 1], top, left, height, width, np.nan)
+        return OpenedPixel(window=window[..., 0], **where)
+    window = take_window(inputs, top, left, height, width, 0.0)
+    kernel = np.asarray(layer.kernel, dtype=np.float64)
+    bias = (
+        np.asarray(layer.bias, dtype=np.float64) if layer.use_bias else np.zeros(kernel.shape[-1])
+    )
+    activation = getattr(layer.activation, "__name__", "")
+    # Softmax mixes every filter at this position: send them all, else only this filter's.
+    all_z = pre_activations(window, kernel, bias) if activation == "softmax" else None
+    return OpenedPixel(
+        window=window,
+        kernel=kernel[..., channel],
+        bias=float(bias[channel]),
+        activation=activation,
+        all_z=all_z,
+        **where,
+    )
 
 
 def warm_up() -> int:
@@ -133,6 +208,7 @@ REQUESTS: dict[str, Callable[..., Any]] = {
     "answer": answer,
     "open_model": open_model,
     "keras_file": keras_file,
+    "open_pixel": open_pixel,
 }
 
 

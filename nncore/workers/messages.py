@@ -35,6 +35,7 @@ The inference worker (``inference``) answers one request at a time:
     ("answer", ModelSource, 28×28 array) → ("ok", Answer)
     ("open_model", ModelSource)          → ("ok", (input shape, outputs))
     ("keras_file", ModelSource)          → ("ok", bytes)
+    ("open_pixel", ModelSource, 28×28 array, layer, row, column, map) → ("ok", OpenedPixel)
     any failure                          → ("error", exception)
 """
 
@@ -122,6 +123,38 @@ class Answer:
     probabilities: np.ndarray
     layers: list[tuple[str, np.ndarray]]
     logits: np.ndarray | None = None
+    # (layer name, "conv" or "pool") for each layer whose pixels can be opened up
+    openable: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenedPixel:
+    """One pixel of a Conv2D or MaxPooling2D layer's output, with what made it: the map the
+    layer reads (``inputs``, H × W × channels: the 28 × 28 input or the layer below's output),
+    where its window sits there (``top``, ``left``: negative inside 'same' padding), the
+    window itself (zero outside the map for a convolution, NaN for pooling), this filter's
+    kernel slice and bias, the activation's Keras name, and the pixel as Keras computed it
+    (``output``). ``all_z``: every filter's weighted sum plus bias at this position, sent
+    only for softmax, which mixes them."""
+
+    layer: str
+    kind: str  # "conv" or "pool"
+    row: int
+    column: int
+    channel: int  # which map of the layer, from 0
+    source: str  # what the layer reads, in words
+    inputs: np.ndarray
+    top: int
+    left: int
+    size: tuple[int, int]
+    strides: tuple[int, int]
+    padding: str
+    window: np.ndarray
+    output: float
+    kernel: np.ndarray | None = None
+    bias: float = 0.0
+    activation: str = "linear"
+    all_z: np.ndarray | None = None
 
 
 # --- training jobs ------------------------------------------------------------------------------
@@ -203,6 +236,7 @@ __all__ = [
     "FineTuneRequest",
     "FineTuneResult",
     "ModelSource",
+    "OpenedPixel",
     "PlayMetrics",
     "PlayRequest",
     "Snapshot",

@@ -25,7 +25,7 @@ from nncore.workers.client import (
     answer,
     start_fine_tune,
 )
-from pages._ui import draw_model, opened_digit, state
+from pages._ui import draw_model, draw_pixel, opened_digit, state
 from pages._ui.softmax_view import show_softmax_steps
 from pages._ui.widgets import (
     locked,
@@ -41,6 +41,9 @@ PAGE = "draw"
 # area while the pointer is elsewhere, so strokes started there were eaten and a tap near the
 # top-right corner cleared the drawing. Pinned above the canvas it is always visible and never
 # in the way. The component's styles live in its open shadow root, hence the small script.
+# Its pencil button is not a pen: it switches to moving and deleting strokes, after which
+# drawing drew nothing, with no hint why. That mode (and the button that sends the drawing,
+# which is sent on every stroke anyway) is left out: undo, redo and clear remain.
 PIN_TOOLBAR = """
 <script>
 if (!window.__pinCanvasToolbar) {
@@ -51,7 +54,10 @@ if (!window.__pinCanvasToolbar) {
       if (root && !root.querySelector('style[data-pinned-toolbar]')) {
         const style = document.createElement('style');
         style.dataset.pinnedToolbar = '1';
-        style.textContent = '.dc-toolbar{opacity:1 !important; top:-2.65rem !important}';
+        style.textContent = '.dc-toolbar{opacity:1 !important; top:-2.65rem !important}'
+          + '.dc-icon-button[aria-label="Edit"], .dc-toolbar-contextual, .dc-toolbar-separator,'
+          + '.dc-icon-button[aria-label="Update the app with this drawing"]'
+          + '{display:none !important}';
         root.appendChild(style);
       }
     }
@@ -233,13 +239,18 @@ def show_inside(x: np.ndarray, reply: Answer) -> None:
             st.info("This network has no hidden layers: the input goes straight to the answer.")
             return
         tabs = st.tabs([name for name, _ in layers])
+        openable = dict(reply.openable)
         for tab, (name, activation) in zip(tabs, layers, strict=True):
+            if name in openable and np.ndim(activation) == 3:
+                draw_pixel.map_chart(tab, name, activation)
+                continue
             figure = figures.activation_figure(name, activation, present=presenter_mode())
             if figure is not None:
                 tab.plotly_chart(figure, key=f"draw_layer_{name}")
         st.caption(
             "Convolution layers: each small map shows where one filter found its pattern "
-            "(bright = strong). Dense layers: one bar per neuron."
+            "(bright = strong). Pooling layers: the maps below halved, keeping the largest of "
+            "every 2 × 2. Dense layers: one bar per neuron. Click a map's pixel to open it up."
         )
 
 
@@ -331,8 +342,11 @@ def render() -> None:
     # come first; their values are already in the session (from the link or last visit).
     values = {setting.key: st.session_state[setting.key] for setting in LINK_SETTINGS}
     network = draw_model.uploaded_model() or chosen_network(values[NETWORK.key])
+    # Always drawn, so the canvas below keeps its place in the page: when it appeared only
+    # for a fine-tuning, the canvas was rebuilt empty while the old answer stayed.
+    status = st.empty()
     if state.take_fine_tune_request():  # "Fine-tune" was just clicked
-        fine_tune(network, st.empty())
+        fine_tune(network, status)
     tuned = state.taught_copies().get(network.key)
     source = tuned or network
 
@@ -379,5 +393,6 @@ def render() -> None:
     publish_settings(PAGE, values, LINK_SETTINGS, {state.RUN_PARAMETER: kept} if kept else None)
     if x is not None and reply is not None:
         show_inside(x, reply)
+        draw_pixel.show(source, x, reply)
         show_softmax(reply)
     teach_section(prepared.usable, x)

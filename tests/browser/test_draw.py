@@ -1,5 +1,6 @@
 """/draw in Chromium: a stroke drawn with the mouse (or a finger) is read as a 1, clearing
-removes the answer, and teaching fine-tunes a private copy."""
+removes the answer, teaching fine-tunes a private copy (the drawing stays with its answer),
+and the canvas's toolbar offers no mode in which strokes draw nothing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,18 @@ from appdriver import (
     open_page,
     wait_idle,
 )
+
+# Bright pixels on the canvas's layers: the drawing the visitor sees.
+INK = """canvas => {
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let bright = 0;
+  for (let i = 0; i < data.length; i += 4) if (data[i] > 128) bright++;
+  return bright;
+}"""
+
+
+def ink(page: Page) -> int:
+    return sum(layer.evaluate(INK) for layer in page.locator(".st-key-digit_canvas canvas").all())
 
 
 @pytest.mark.browser
@@ -51,11 +64,28 @@ def test_teaching_fine_tunes_a_private_copy(page: Page, app_url: str):
     page.locator(".st-key-draw_fine_tune button").click()
 
     result = page.get_by_text("Fine-tuned on 1 drawing(s). This drawing: before 1")
-    expect(result).to_be_visible(timeout=120_000)
+    expect(result).to_be_visible(timeout=180_000)
     wait_idle(page)
     expect(
         page.get_by_text("Answering with your fine-tuned copy of the bundled CNN")
     ).to_be_visible()
+    # The drawing is still on the canvas, beside the answer and the 28 x 28 made from it
+    # (it used to be wiped while they stayed).
+    assert ink(page) > 1000
+    expect(page.locator(PREDICTION)).to_be_visible()
+    assert_no_exception(page)
+
+
+@pytest.mark.browser
+def test_the_toolbar_has_no_mode_that_stops_drawing(page: Page, app_url: str):
+    """Its pencil was not a pen but 'select', after which strokes drew nothing."""
+    open_page(page, f"{app_url}/draw")
+    expect(page.get_by_role("button", name="Undo", exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Reset canvas & history")).to_be_visible()
+    expect(page.get_by_role("button", name="Edit", exact=True)).to_be_hidden()
+    draw_vertical_stroke(page)
+    expect(page.locator(PREDICTION)).to_be_visible(timeout=60_000)
+    assert ink(page) > 1000
     assert_no_exception(page)
 
 
