@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nncore.activations import ACTIVATIONS
-from nncore.style import font
+from nncore.style import font, presenter_axes
 
 CURVE_COLOUR = "#0072B2"
 MARK_COLOUR = "#D55E00"
@@ -50,4 +50,4 @@ def neuron_curve(activation: str, z: float, present: bool = False) -> go.Figure:
         font=font(present),
         margin={"l": 20, "r": 20, "t": 50, "b": 20},
     )
-    return fig
+    return presenter_axes(fig, present)
