@@ -711,7 +711,11 @@ def test_the_eta_scale_has_room_for_every_label(eta, kappa):
     assert high - math.log10(info.eta_max) >= (high - low) / 3 - 1e-9  # room for "diverges"
     labels = annotations_by_text(fig)
     assert f"η* = {info.eta_best:.3g}" in labels and f"2/L = {info.eta_max:.3g}" in labels
-    assert ("your η: diverges" in labels) == (eta > info.eta_max)
+    assert (number_line.DIVERGING_LABEL in labels) == (eta > info.eta_max)
+    if eta > info.eta_max:  # inside the red zone, starting right of the 2/L line, not on it
+        label = labels[number_line.DIVERGING_LABEL]
+        assert label.x == pytest.approx(math.log10(info.eta_max))
+        assert label.xanchor == "left" and label.xshift > 0
     assert ("diverges" in labels) == (eta <= info.eta_max)
     above = [a for a in labels.values() if a.y > 0]
     below = [a for a in labels.values() if a.y < 0]
@@ -720,6 +724,28 @@ def test_the_eta_scale_has_room_for_every_label(eta, kappa):
     if abs(math.log10(info.eta_max / info.eta_best)) < 0.4:  # nearly the same place: lean apart
         assert labels[f"η* = {info.eta_best:.3g}"].xanchor == "right"
         assert labels[f"2/L = {info.eta_max:.3g}"].xanchor == "left"
+
+
+@pytest.mark.parametrize("eta", [1e-4, 0.1, 0.95, 1.5, 10.0])
+@pytest.mark.parametrize("kappa", [1.0, 10.0, 100.0])
+def test_the_eta_scale_numbers_more_than_one_tick(eta, kappa):
+    info = theory.theory(make_problem("bowl", {"kappa": kappa}))
+    axis = number_line.eta_scale_figure(eta, info).layout.xaxis
+    low, high = axis.range
+    assert 3 <= len(axis.tickvals) <= 8
+    assert all(low <= math.log10(v) <= high for v in axis.tickvals)
+    assert len(set(axis.ticktext)) == len(axis.ticktext)
+
+
+def test_eta_ticks_are_written_as_a_student_writes_them():
+    assert number_line.tick_values(-1.6, 0.6) == pytest.approx([0.05, 0.1, 0.2, 0.5, 1, 2])
+    assert [number_line.tick_text(v) for v in (0.05, 1.0, 20.0, 1e-4, 2e-5)] == [
+        "0.05",
+        "1",
+        "20",
+        "10⁻⁴",
+        "2·10⁻⁵",
+    ]
 
 
 def test_the_eta_dot_is_the_chosen_eta_in_sgd_colour():

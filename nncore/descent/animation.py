@@ -50,6 +50,11 @@ def needs_redraw(traces: Sequence[Mapping]) -> bool:
     return any(trace["type"] not in ANIMATABLE for trace in traces)
 
 
+# Play and Pause are what a lesson presses: their text a third larger than the figure's makes
+# plotly draw them about 44 px high, what a finger needs on a phone.
+PLAY_SCALE = 1.35
+
+
 def controls_height(present: bool = False) -> int:
     """Pixels the step slider and the buttons under it take."""
     return round(8.6 * font(present)["size"])
@@ -86,7 +91,7 @@ def controls(steps: Sequence[int], redraw: bool, present: bool = False, below: i
                 "y": 0.0,
                 "yanchor": "top",
                 "pad": {"t": below + round(5.4 * size), "r": 0},
-                "font": font(present, 0.95),
+                "font": font(present, PLAY_SCALE),
                 "showactive": False,
                 "buttons": [
                     {"label": "▶ Play", "method": "animate", "args": [None, play]},

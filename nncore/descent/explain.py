@@ -43,9 +43,9 @@ def gloss(key: str) -> str:
 
 def figure_caption(stacked: bool) -> str:
     """How to read the loss panel, which sits beside the function view or, in 3D, below it."""
-    where = "Below" if stacked else "Right"
+    where = "The lower panel" if stacked else "The right panel"
     return (
-        f"{where}: how far each optimizer's loss still is above the lowest possible, "
+        f"{where} shows how far each optimizer's loss still is above the lowest possible, "
         "f(θ) − f(θ*), on a log scale (10⁻² is a hundred times closer than 1). "
         "▶ Play moves both pictures step by step."
     )

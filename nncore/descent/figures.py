@@ -21,7 +21,7 @@ from nncore.descent.functions import Problem
 from nncore.descent.loss_panel import LOSS_STRIP, loss_axes, loss_now, loss_style, loss_traces
 from nncore.descent.paths import FAR, Path
 from nncore.optimizers import OPTIMIZERS
-from nncore.style import font
+from nncore.style import font, presenter_axes
 
 PLOT_SPLIT = 0.56  # the function view takes the left 56 %, the loss panel the rest
 # The surface's shading, the same greys as the contour view's: neutral under every hue.
@@ -143,7 +143,8 @@ def _layout(
             "x": 0.0,
             "xanchor": "left",
             "y": 1.0,
-            "yanchor": "bottom",
+            "yref": "container",
+            "yanchor": "top",
             "font": font(present),
         },
         "modebar": {"orientation": "v"},
@@ -220,7 +221,8 @@ def descent_figure_1d(
         "zeroline": False,
     }
     layout["yaxis"] = {"range": [y_lo - y_pad, y_hi + y_pad], "title": {"text": "f(θ)"}}
-    return animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))
+    figure = animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))
+    return presenter_axes(figure, present)
 
 
 def _surface_traces(
@@ -390,4 +392,5 @@ def descent_figure_2d(
             }
         ]
     styles = [now_style, loss_style(paths, present)]
-    return animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))
+    figure = animated(data, styles, moving, frame_steps(steps), layout, present, _below(present))
+    return presenter_axes(figure, present)

@@ -15,11 +15,38 @@ import plotly.graph_objects as go
 
 from nncore.descent.theory import Theory
 from nncore.optimizers import OPTIMIZERS
-from nncore.style import font
+from nncore.style import font, presenter_axes
 
 DIVERGE_FILL = "#b2182b"  # a dark red, apart from every optimizer's colour
 MARK = "#555555"
 ABOVE, BELOW = 0.45, -0.45  # label rows, in the figure's y units (the line is y = 0)
+DIVERGING_LABEL = "your η:<br>diverges"
+SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def tick_values(low: float, high: float) -> list[float]:
+    """Tick numbers for a log line from 10**low to 10**high: 1, 2 and 5 in every decade when
+    the line spans a couple of decades (powers of ten alone left '1' the only number on a
+    short line), powers of ten on a longer one, every other power on a very long one."""
+    span = high - low
+    steps = (1, 2, 5) if span <= 3 else (1,)
+    every = 1 if span <= 5 else 2
+    values = [
+        m * 10.0**k
+        for k in range(math.floor(low), math.ceil(high) + 1)
+        if k % every == 0
+        for m in steps
+    ]
+    return [v for v in values if low <= math.log10(v) <= high]
+
+
+def tick_text(value: float) -> str:
+    """A tick's number as a student writes it: 0.05, 2, or 2·10⁻⁵ when it is that small."""
+    if value >= 1e-3:
+        return f"{value:g}"
+    mantissa, exponent = f"{value:.0e}".split("e")
+    power = f"10{str(int(exponent)).translate(SUPERSCRIPT)}"
+    return power if mantissa == "1" else f"{mantissa}·{power}"
 
 
 def _log_range(eta: float, info: Theory) -> tuple[float, float]:
@@ -68,13 +95,17 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
             font=small,
         )
     diverges = eta > info.eta_max
+    # Past the edge the label starts just right of the 2/L line, inside the red zone (centred
+    # on the dot it sat across the line when η was just past the edge), on two short lines.
     fig.add_annotation(
-        x=math.log10(eta),
+        x=math.log10(info.eta_max) if diverges else math.log10(eta),
+        xanchor="left" if diverges else "center",
+        xshift=8 if diverges else 0,
         y=BELOW,
         yanchor="top",
         showarrow=False,
         font=small,
-        text="your η: diverges" if diverges else "your η",
+        text=DIVERGING_LABEL if diverges else "your η",
     )
     if not diverges:
         fig.add_annotation(
@@ -110,7 +141,8 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
             "range": [low, high],
             "showgrid": False,
             "zeroline": False,
-            "dtick": 1 if high - low <= 4 else 2,
+            "tickvals": (ticks := tick_values(low, high)),
+            "ticktext": [tick_text(value) for value in ticks],
             "ticks": "outside",
             "title": None,
             "fixedrange": True,
@@ -118,4 +150,4 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
         yaxis={"visible": False, "range": [-1.2, 1.3], "fixedrange": True},
         plot_bgcolor="white",
     )
-    return fig
+    return presenter_axes(fig, present)

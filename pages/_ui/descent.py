@@ -74,19 +74,16 @@ def function_controls() -> Function:
 
 
 def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
-    """η, and what it means here: on a quadratic the number line, one plain sentence and
-    buttons for the telling values; elsewhere the safe step where the path starts and ends."""
+    """η, where it sits on the number line, buttons for the telling values, and the steps:
+    what a student moves while watching the picture beside (on a phone, right under) it."""
     setting_widget(S["eta"])
-    if info is None:
-        st.markdown(explain.local_step_note(problem, start_point(problem, current_values())))
-    else:
+    if info is not None:
         eta = float(st.session_state[S["eta"].key])
         st.plotly_chart(
             eta_scale_figure(eta, info, present),
             key="descent_eta_scale",
             config={"displayModeBar": False},
         )
-        st.markdown(explain.eta_sentence(info))
         buttons = st.container(horizontal=True)
         for name, label, value, why in (
             ("best", "η*", info.eta_best, "Set η = 2/(L+μ): the fastest fixed step."),
@@ -102,6 +99,15 @@ def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
                 disabled=locked(PAGE),
             )
     setting_widget(S["steps"])
+
+
+def eta_meaning(problem: Problem, info: Theory | None) -> None:
+    """What η means here, in words: on a quadratic one plain sentence about the number line;
+    elsewhere the safe step where the path starts and ends."""
+    if info is None:
+        st.markdown(explain.local_step_note(problem, start_point(problem, current_values())))
+    else:
+        st.markdown(explain.eta_sentence(info))
 
 
 def optimizer_controls() -> None:
@@ -125,7 +131,8 @@ def start_controls(function: Function) -> None:
 
 
 def alerts(problem: Problem, paths: dict[str, Path], hyper: Hyper) -> None:
-    """What went wrong, before the picture: a non-convex surface, no optimizer, divergence."""
+    """What went wrong, right under the picture: a non-convex surface, no optimizer,
+    divergence (the picture marks where a path ran away)."""
     function = problem.function
     if not function.convex:
         st.warning(f"**{function.label}**: {function.note} The guarantees below do not apply.")
@@ -140,18 +147,23 @@ def alerts(problem: Problem, paths: dict[str, Path], hyper: Hyper) -> None:
 
 
 def picture(problem: Problem, paths: dict[str, Path], values: dict[str, Any]) -> None:
-    """The animated figure and the race table under it."""
+    """The animated figure under its title, how to read it under the figure."""
     steps, present = int(values["steps"]), presenter_mode()
     x_min, f_min = minimum(problem), min_value(problem)
     st.subheader(view_title(problem, values["view"]))
-    st.caption(explain.figure_caption(stacked=problem.dim == 2 and values["view"] == "surface"))
     if problem.dim == 1:
         figure = descent_figure_1d(problem, paths, steps, f_min, float(x_min[0]), present)
     else:
         figure = descent_figure_2d(problem, paths, steps, f_min, x_min, values["view"], present)
     st.plotly_chart(figure, key="descent_figure", config={"displaylogo": False})
+    # How to read it, under it: above, it pushed the picture and Play further from η.
+    st.caption(explain.figure_caption(stacked=problem.dim == 2 and values["view"] == "surface"))
+
+
+def race(problem: Problem, paths: dict[str, Path]) -> None:
+    """How far each optimizer got, one row each."""
     if paths:
-        st.table(explain.race_table(paths, f_min), hide_index=True)
+        st.table(explain.race_table(paths, min_value(problem)), hide_index=True)
 
 
 def worked_example(problem: Problem, paths: dict[str, Path], values: dict[str, Any]) -> None:
@@ -196,32 +208,42 @@ def theory_and_keras(info: Theory | None, chosen: list[str], hyper: Hyper) -> No
 
 
 def render() -> None:
-    """Controls, then what went wrong, the animation and race, the worked step, the theory."""
+    """η and the animation side by side (on a phone, one under the other), then the function,
+    start and optimizers, the race, the worked step, the theory."""
     restore_settings(PAGE, DESCENT_SETTINGS)
     st.title("Gradient descent: θ ← θ − η · ∂f/∂θ")
     st.markdown(
-        "Start somewhere, step against the slope, repeat. Choose a function, a learning rate η "
-        "and the optimizers to race; press **▶ Play** under the picture. Every path is exactly "
-        "what `keras.optimizers` computes with the same settings."
+        "Start somewhere, step against the slope, repeat. Move the learning rate η and press "
+        "**▶ Play** on the picture; choose the function and the optimizers to race under it. "
+        "Every path is exactly what `keras.optimizers` computes with the same settings."
     )
     show_url_notices(PAGE)
     present = presenter_mode()
-    col_fn, col_eta, col_opt = st.columns([1.15, 1.15, 1.0], gap="medium")
-    with col_fn:
-        function = function_controls()
-        start_controls(function)
+    # The controls below the picture are drawn after it, but the picture needs their values:
+    # the function's settings are read from the session (restored above) before they are drawn.
+    function = FUNCTIONS[st.session_state[S["fn"].key]]
     problem = make_problem(function.key, current_values())
     info = theory(problem)
+    col_eta, col_picture = st.columns([1.0, 1.9], gap="medium")
     with col_eta:
         eta_controls(problem, info, present)
-    with col_opt:
+    setup_fn, setup_opt = st.columns([1.15, 1.0], gap="medium")
+    with setup_fn:
+        function = function_controls()
+        start_controls(function)
+    with setup_opt:
         optimizer_controls()
 
     values = current_values()
+    problem = make_problem(function.key, values)
+    info = theory(problem)
     hyper, chosen = hyper_from(values), chosen_optimizers(values)
     paths = run_all(problem, chosen, start_point(problem, values), int(values["steps"]), hyper)
-    alerts(problem, paths, hyper)
-    picture(problem, paths, values)
+    with col_picture:
+        picture(problem, paths, values)
+        alerts(problem, paths, hyper)  # under the picture, which stays beside η
+        eta_meaning(problem, info)  # under the picture: on a phone η stays right above it
+    race(problem, paths)
     worked_example(problem, paths, values)
     theory_and_keras(info, chosen, hyper)
     publish_settings(PAGE, relevant_values(current_values()), DESCENT_SETTINGS)
