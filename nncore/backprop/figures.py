@@ -17,7 +17,15 @@ import plotly.graph_objects as go
 
 from nncore.backprop.network import Network
 from nncore.backprop.passes import Backward, Forward
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, title, title_margin
+from nncore.style import (
+    TEST_COLOUR,
+    TRAIN_COLOUR,
+    font,
+    presenter_axes,
+    text_size,
+    title,
+    title_margin,
+)
 
 LABEL_AT = 0.28  # fraction of the way along a connection, from the sending neuron
 NODE_COLOURS = {"input": "#E8E8E8", "hidden": "#CFE3F1", "output": "#F5DCCB"}
@@ -57,7 +65,6 @@ def network_figure(
         "hidden": positions(n_hidden, 1.0),
         "output": positions(n_out, 2.0),
     }
-    text_size = font(present)["size"]
     figure = go.Figure()
     chips_x, chips_y, chips_text, chips_key, chips_hover, chips_colour = [], [], [], [], [], []
     for p in network.parameters:
@@ -117,11 +124,11 @@ def network_figure(
             xanchor="left",
             xshift=9,
             showarrow=False,
-            font={"size": round(text_size * 0.85), "color": TEXT_COLOUR},
+            font={"size": text_size(present, 0.85), "color": TEXT_COLOUR},
             bgcolor=LABEL_BACKGROUND,
             borderpad=1,
         )
-    _add_neurons(figure, network, layers, fwd, selected, text_size)
+    _add_neurons(figure, network, layers, fwd, selected, present)
     half = (max(network.shape) - 1) / 2
     y_range = [-half - CAPTION_DEPTH, half + 0.35]
     height = round((y_range[1] - y_range[0]) * (PRESENTER_UNIT if present else UNIT))
@@ -139,8 +146,9 @@ def network_figure(
     return figure
 
 
-def _add_neurons(figure, network, layers, fwd, selected, text_size) -> None:
+def _add_neurons(figure, network, layers, fwd, selected, present: bool) -> None:
     """Neuron circles with their names, values beside them, each carrying its bias's key."""
+    size = text_size(present)
     for layer, centres in layers.items():
         xs = [c[0] for c in centres]
         ys = [c[1] for c in centres]
@@ -153,12 +161,12 @@ def _add_neurons(figure, network, layers, fwd, selected, text_size) -> None:
                 y=ys,
                 mode="markers+text",
                 marker={
-                    "size": 2.4 * text_size,
+                    "size": 2.4 * size,
                     "color": NODE_COLOURS[layer],
                     "line": {"color": outline, "width": 2},
                 },
                 text=names,
-                textfont={"size": text_size},
+                textfont={"size": size},
                 customdata=keys,
                 hovertext=[_neuron_hover(network, layer, n, fwd) for n in range(len(centres))],
                 hovertemplate="%{hovertext}<extra></extra>",
@@ -166,8 +174,8 @@ def _add_neurons(figure, network, layers, fwd, selected, text_size) -> None:
                 name=layer,
             )
         )
-        radius = 1.2 * text_size + 3  # pixels from a neuron's centre to clear its circle
-        small = {"size": round(text_size * 0.8), "color": TEXT_COLOUR}
+        radius = 1.2 * size + 3  # pixels from a neuron's centre to clear its circle
+        small = {"size": text_size(present, 0.8), "color": TEXT_COLOUR}
         for n, (x, y) in enumerate(centres):
             if layer == "input":  # the value, to the left, where no line goes
                 figure.add_annotation(
@@ -277,4 +285,4 @@ def error_curve(errors: np.ndarray, present: bool = False, max_points: int = 150
         xaxis={"title": {"text": "updates"}},
         yaxis={"title": {"text": "E_total"}, **axis},
     )
-    return figure
+    return presenter_axes(figure, present)

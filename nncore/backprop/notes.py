@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from nncore.backprop.network import Network
-from nncore.backprop.passes import Backward, Forward, Training
+from nncore.backprop.network import Network, Parameter
+from nncore.backprop.passes import Backward, Forward, Training, forward
+from nncore.backprop.tables import number
 
 SATURATED_SLOPE = 1e-4  # a slope below this passes on less than a ten-thousandth of the error
 
@@ -71,4 +72,28 @@ def training_problem(training: Training, eta: float) -> str | None:
     return (
         f"Training stopped after update {training.blew_up_at}: the error became ∞ or NaN. "
         f"The steps overshot; try a learning rate below η = {eta:g}, or smaller weights."
+    )
+
+
+def walkthrough_summary(
+    network: Network, fwd: Forward, back: Backward, after: Network, p: Parameter, stage: int
+) -> str:
+    """One line for the walkthrough's latest step, shown right under its buttons: the result
+    a press produced is then on screen at once, and the working out follows further down.
+    ``stage`` is 0 before Forward, then 1 forward, 2 backward, 3 update (Markdown)."""
+    if stage <= 0:
+        return "Press **Forward** to push the inputs through the network."
+    if stage == 1:
+        return (
+            f"Forward: E_total = **{number(fwd.total)}**. Next, **Backward** works out "
+            f"∂E/∂{p.plain} (the working is below)."
+        )
+    if stage == 2:
+        return (
+            f"Backward: ∂E/∂{p.plain} = **{number(back.gradient(p))}**. Next, **Update** moves "
+            "every weight against its gradient."
+        )
+    return (
+        f"Update: {p.plain} goes from {number(network.value(p))} to **{number(after.value(p))}**, "
+        f"E_total from {number(fwd.total)} to **{number(forward(after).total)}**."
     )

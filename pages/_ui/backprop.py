@@ -87,6 +87,11 @@ def render() -> None:
     after = update(network, back)
     stage = st.session_state.get(STAGE, 0)
     with picture:
+        # The buttons and what the last press gave first, under the introduction: on a laptop
+        # both are on the first screen, the diagram with every number right under them.
+        walkthrough_buttons(stage)
+        summary = notes.walkthrough_summary(network, fwd, back, after, selected, stage)
+        st.info(summary, icon=":material/play_arrow:" if stage == 0 else ":material/check:")
         figure = figures.network_figure(
             network,
             fwd if stage >= 1 else None,
@@ -102,13 +107,7 @@ def render() -> None:
             config={"displayModeBar": False},
         )
         explain_menu(network)
-        walkthrough_buttons(stage)
 
-    if stage == 0:
-        st.info(
-            "Press **Forward** to push the inputs through the network.",
-            icon=":material/play_arrow:",
-        )
     if stage >= 1:
         show_forward(network, fwd, back, selected)
     if stage >= 2:
