@@ -314,3 +314,16 @@ def test_every_readme_link_opens_cleanly_and_does_what_it_says():
     )
     errors = train(dying, 100).errors
     assert errors[-1] == pytest.approx(0.261, abs=5e-4) and errors[2] == errors[-1]
+
+
+def test_the_walkthrough_says_each_press_s_result_in_one_line(textbook):
+    fwd = forward(textbook)
+    back = backward(textbook, fwd)
+    after = update(textbook, back)
+    w5 = textbook.parameter("w_h1o1")  # the textbook's w5
+    assert w5 is not None
+    lines = [notes.walkthrough_summary(textbook, fwd, back, after, w5, s) for s in range(4)]
+    assert "Press **Forward**" in lines[0]
+    assert "E_total = **0.298371109**" in lines[1]
+    assert "∂E/∂w5 = **0.0821670" in lines[2]
+    assert "w5 goes from 0.4 to **0.35891648" in lines[3]
