@@ -2,19 +2,22 @@
 
 import os
 import sys
+from pathlib import Path
 
 import streamlit as st
 
 from nncore.training.store import StoreProblem, check_store_directory
 from nncore.workers.client import start_workers
+from pages._ui.address import HIDE_STYLE, replace_history_on_setting_changes
 from pages._ui.live_chart import LIVE_CHART_STYLE
 from pages._ui.process import freeze_long_lived_objects
-from pages._ui.site import HOME, SITE, SitePage
-from pages._ui.widgets import PRESENT, presenter_mode
+from pages._ui.site import HOME, SITE, TOUCH_STYLE, SitePage, unknown_page
+from pages._ui.widgets import PRESENT, plain_text, presenter_mode
 
-st.set_page_config(
-    page_title="Sequential Playground", page_icon=":material/neurology:", layout="wide"
-)
+# The tab's icon is shipped with the app (a Material Symbol there is fetched from a font
+# server, which a classroom offline cannot reach).
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.svg"
+st.set_page_config(page_title="Sequential Playground", page_icon=str(ICON), layout="wide")
 start_workers()  # TensorFlow loads in the worker processes, in the background, never here
 
 
@@ -39,6 +42,9 @@ if store_problem():
     st.stop()
 
 
+BASE_PATH = str(st.get_option("server.baseUrlPath") or "")
+
+
 def navigation_page(site: SitePage) -> st.Page:
     script = f"pages/{site.script}"
     if site is HOME:
@@ -48,6 +54,13 @@ def navigation_page(site: SitePage) -> st.Page:
 
 pages = [navigation_page(site) for site in SITE]
 page = st.navigation(pages)
+if page.url_path == HOME.url_path and (missing := unknown_page(st.context.url, BASE_PATH)):
+    # Streamlit opens the home page for an address it does not know: say so on the page.
+    st.warning(
+        f"There is no page at {plain_text(missing, 80)}: this is the home page. The pages are "
+        "listed in the sidebar (on a phone, behind the menu button at the top left).",
+        icon=":material/link_off:",
+    )
 st.sidebar.caption(
     "Real Keras models, trained in your browser session. Every page's settings live in its "
     "address: copy the link to share the exact setup."
@@ -63,8 +76,9 @@ st.sidebar.toggle(PRESENT.label, key=PRESENT.key, help=PRESENT.help)
 # and Stop are the way to stop. Live charts keep their last drawing up (pages/_ui/live_chart).
 st.html(
     '<style>[data-testid="stStatusWidget"]:has([data-testid="stStatusWidgetRunningIcon"]) '
-    f"button {{ display: none; }} {LIVE_CHART_STYLE}</style>"
+    f"button {{ display: none; }} {LIVE_CHART_STYLE} {HIDE_STYLE} {TOUCH_STYLE}</style>"
 )
+replace_history_on_setting_changes()
 if presenter_mode():
     # Everything Streamlit sizes in rem grows with the root font: readable from the back row.
     st.html("<style>html { font-size: 26px; } .stApp p, .stApp li { line-height: 1.45; }</style>")
