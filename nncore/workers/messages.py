@@ -18,6 +18,7 @@ A training worker (``trainer``), server → worker:
     ("yield",)                      give the worker up (someone waits): send a Checkpoint
     ("play",) ("pause",) ("step",) ("stop",) ("yield",)   between a playground's epochs
     ("rule", StopRule | None)       the playground's stop rule from the next epoch on
+    ("backward", bool)              send the backward pass with every snapshot, or only paused
 
 worker → server:
 
@@ -28,6 +29,7 @@ worker → server:
     ("tuned", FineTuneResult)  ("stepped", StepResult)
     ("snapshot", Snapshot)  ("released", Snapshot)   a playground's progress, and its end
     ("stopped", Snapshot)           the playground's stop rule paused it
+    ("gradients", Gradients)        the backward pass, just before the snapshot it belongs to
     ("failed", reason)              the job raised; the server says it as a sentence
 
 The inference worker (``inference``) answers one request at a time:
@@ -226,6 +228,26 @@ class FineTuneResult:
     held_rows: int
 
 
+@dataclass(frozen=True)
+class Gradients:
+    """A playground network's backward pass on one batch: the first ``rows`` training points,
+    at the weights after ``epoch`` (a fixed batch, so two epochs' gradients compare).
+
+    ``weights`` are those weights (kernel then bias per Dense layer), ``gradients`` the
+    gradient of the training loss (the penalty included, as the optimizer uses it) for each,
+    ``deltas`` per Dense layer rows × units: each point's own δ = ∂(its loss)/∂net, the
+    pre-activation. The batch's δ of a neuron is their mean, which is its bias's gradient.
+    Sent when the network waits, or while it plays if the page shows the backward pass.
+    """
+
+    epoch: int
+    rows: int
+    loss: float
+    weights: list[np.ndarray]
+    gradients: list[np.ndarray]
+    deltas: tuple[np.ndarray, ...]
+
+
 # The playground's job and progress are the playground engine's own plain types (it builds
 # them, and the playground package does not depend on the workers); they cross as they are.
 __all__ = [
@@ -235,6 +257,7 @@ __all__ = [
     "Checkpoint",
     "FineTuneRequest",
     "FineTuneResult",
+    "Gradients",
     "ModelSource",
     "OpenedPixel",
     "PlayMetrics",

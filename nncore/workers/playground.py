@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 
 from nncore.playground.metrics import PlayMetrics, play_metrics
 from nncore.workers.messages import PlayRequest, Snapshot
+from nncore.workers.playground_backward import with_gradients
 
 SNAPSHOT_SECONDS = 0.125  # at most 8 snapshots a second (the page redraws at 5 Hz)
 RELEASE_SECONDS = 20.0
@@ -99,6 +100,7 @@ class _Progress:
 def play(conn: Connection, request: PlayRequest) -> None:
     """Run one playground job until it is stopped, released or diverges."""
     progress = _Progress(request)
+    conn = with_gradients(conn, progress.engine)  # the backward pass beside the snapshots
     playing, steps = request.mode == "play", int(request.mode == "step")
     conn.send(("snapshot", progress.snapshot(playing)))
     sent_at = played_since = time.perf_counter()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from nncore.workers.messages import PlayRequest, Snapshot, StopRule
+from nncore.workers.messages import Gradients, PlayRequest, Snapshot, StopRule
 from nncore.workers.pool import Job, TrainerPool, trainer_pool
 
 SHARE_SECONDS = 20.0  # a playground holding a worker this long yields it to a waiting job
@@ -36,6 +36,8 @@ class PlaygroundJob(Job):
         self.losses: list[tuple[int, float, float]] = []
         self.scores: list[tuple[int, float, float]] = []  # accuracy (classes) or R² (values)
         self.error = ""
+        self.gradients: Gradients | None = None  # the newest backward pass (see show_backward)
+        self.backward = False  # the page shows the backward pass: the worker sends it playing too
         self._since = time.monotonic()
         self._yielded = False
         self._awaiting_step = request.mode == "step"  # a Step whose epoch has not come back
@@ -87,6 +89,13 @@ class PlaygroundJob(Job):
         self.request = self.payload = replace(self.request, stop=rule)
         self.send(("rule", rule))
 
+    def show_backward(self, on: bool) -> None:
+        """Whether the page shows the backward pass. The worker sends it with every snapshot
+        while the network waits anyway; while it plays, only when the page shows it."""
+        if on != self.backward:
+            self.backward = on
+            self.send(("backward", on))
+
     def stop(self) -> None:
         """End the job (a queued one never starts); the worker sends the network back."""
         if self.state == "queued" and self.pool.cancel(self):
@@ -100,9 +109,14 @@ class PlaygroundJob(Job):
         self.state = "playing" if self.request.mode == "play" else "paused"
         self._since = time.monotonic()
         super().started(worker)
+        if self.backward:
+            self.send(("backward", True))
 
     def receive(self, message: tuple) -> bool:
         kind = message[0]
+        if kind == "gradients":  # comes just before the snapshot it belongs to
+            self.gradients = message[1]
+            return False
         self._share_the_worker()
         if kind in ("snapshot", "released", "stopped"):
             snapshot: Snapshot = message[1]

@@ -35,6 +35,7 @@ from nncore.playground.figures import (
 from nncore.playground.network_figure import network_figure
 from nncore.playground.settings import PlaygroundSpec
 from nncore.workers.client import PlayMetrics, Snapshot
+from pages._ui import playground_backward
 from pages._ui import playground_state as pg
 from pages._ui.widgets import locked, presenter_mode
 
@@ -244,6 +245,10 @@ def metrics_part(metrics: PlayMetrics) -> None:
 
 def network_part(spec: PlaygroundSpec, parts: Split, current: pg.Training) -> None:
     job = current.job
+    if playground_backward.toggle(job):  # the backward pass instead of the forward drawing
+        features = [(FEATURES[key].label, feature_tile(key)) for key in spec.features]
+        playground_backward.view(spec, job, parts, features)
+        return
     network(spec, None if job is None else job.latest, parts)
 
 
