@@ -38,10 +38,11 @@ def test_under_a_lock_the_backward_pass_shows_gradients_and_a_weights_chain_rule
     def drawn() -> bool:
         app.run()
         assert not app.exception, [e.value for e in app.exception]
-        return backward_chart(app) is not None
+        captions = " ".join(c.value for c in app.caption)
+        return backward_chart(app) is not None and "after epoch 1:" in captions
 
-    # A fresh worker imports TensorFlow first.
-    wait_until(drawn, 240, "the backward figure", interval=0.5)
+    # A fresh worker imports TensorFlow first (the step's epoch 0 comes first, then 1).
+    wait_until(drawn, 300, "the backward figure after epoch 1", interval=0.5)
     figure = backward_chart(app)
     dots = next(t for t in figure["data"] if t.get("name") == "weight dots")
     assert len(dots["customdata"]) == 2 * 4 + 4 * 2 + 2 * 2  # every weight of 2-4-2-2
