@@ -238,6 +238,7 @@ def test_an_empty_csv_is_said_under_the_uploader_and_train_trains_nothing():
     # Nothing uploaded yet: Train says what is missing instead of training on the digits.
     assert at.button(key="train").disabled
     assert any("no file of yours has been read" in w for w in texts(at.warning))
+    assert not any("real MNIST digits" in c for c in texts(at.caption))  # nor says it would
     at.file_uploader(key="csv_upload").set_value(("empty.csv", b"", "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     errors = [e.value.replace("\\", "") for e in at.error]

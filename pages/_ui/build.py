@@ -405,12 +405,12 @@ def render() -> None:
 
     with right:
         network_tab, code_tab = st.tabs(["Network and results", "Keras code"])
-    if run is None:
+    if run is not None:
+        draw_progress(run, progress, chart)
+    elif not build_data.waiting_for_file():  # else the warning by Train says what is missing
         progress.caption(
             f"Press **Train** to train this network on {build_data.trains_on()}, live."
         )
-    else:
-        draw_progress(run, progress, chart)
     with network_tab:
         result_area = st.container()
         panel = None
