@@ -109,10 +109,10 @@ def test_plus_and_minus_change_layers_and_neurons_and_the_link(app):
 
 def test_a_lesson_button_sets_up_the_lesson(app):
     open_with(app)
-    app.button(key="pg_preset_0").click().run()  # the XOR needs a hidden layer
+    app.button(key="pg_lesson_xor_twin").click().run()  # the XOR without a hidden layer
     assert app.selectbox(key="data").value == "xor" and neurons(app) == []
-    assert dict(app.query_params) == {"data": "xor", "layers": "0"}
-    app.button(key="pg_preset_3").click().run()  # overfitting, with L2
+    assert dict(app.query_params) == {"data": "xor", "layers": "0", "stop": "epochs"}
+    app.button(key="pg_lesson_overfitting").click().run()  # overfitting held off by L2
     assert app.selectbox(key="reg").value == "l2" and app.toggle(key="show_test").value
     assert len([t for t in plane(app)["data"] if t.get("name") == "test"]) == 2
 
@@ -121,7 +121,7 @@ def test_a_teachers_link_hides_and_locks_controls(app):
     open_with(app, hide="opt,lr,layers", lock="1")
     keys = {w.key for w in app.selectbox} | {w.key for w in app.select_slider}
     assert "opt" not in keys and "lr" not in keys
-    assert app.button(key="pg_preset_0").disabled and app.selectbox(key="data").disabled
+    assert app.button(key="pg_lesson_xor").disabled and app.selectbox(key="data").disabled
     assert "pg_layers_plus" not in {b.key for b in app.button}
     assert not app.button(key="pg_play").disabled  # the class can still press Play
     assert app.query_params["hide"] == "layers,lr,opt" and app.query_params["lock"] == "1"

@@ -16,8 +16,9 @@ import pytest
 
 from nncore.links import read_link
 from nncore.network.plan import layer_plan
-from nncore.network.settings import ALL_SETTINGS, spec_from_values, type_defaults
+from nncore.network.settings import spec_from_values
 from nncore.network.spec import SEED_NOTEBOOK, NetworkSpec
+from nncore.training.lessons import LINK_SETTINGS, brought
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 # `/build`, `/build?…`, also inside a full address or a quoted command-line argument.
@@ -38,14 +39,16 @@ LEARNS = 0.80  # more than eight in ten test digits right: the network clearly l
 
 
 def readme_links() -> list[str]:
+    """The README's Build links, but its lessons (``lesson=``): their setups that work and
+    their bad twins are trained against each other by ``tests/test_lessons.py``."""
     links = [link.rstrip(".,") for link in LINK.findall(README.read_text(encoding="utf-8"))]
-    return sorted(set(links))
+    return sorted({link for link in links if "lesson=" not in link})
 
 
 def open_link(link: str) -> tuple[NetworkSpec, list[str]]:
     """The spec the Build page shows for ``link``, and the notices it would show: the link read
     by the function the page reads it with, a layer type's own activation brought in."""
-    link_read = read_link(parse_qs(urlsplit(link).query), ALL_SETTINGS, brought=type_defaults)
+    link_read = read_link(parse_qs(urlsplit(link).query), LINK_SETTINGS, brought=brought)
     return spec_from_values(link_read.values), link_read.notices
 
 

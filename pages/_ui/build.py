@@ -25,7 +25,6 @@ from nncore.network.settings import (
     slot_settings,
     spec_from_values,
     spec_values,
-    type_defaults,
 )
 from nncore.network.spec import PRESETS, NetworkSpec
 from nncore.numbers import percent, seconds
@@ -33,11 +32,13 @@ from nncore.training.codegen import keras_script
 from nncore.training.cost import training_problem
 from nncore.training.diagnosis import training_diagnosis, training_warnings
 from nncore.training.figures import digit_grid, training_curves, update_curves
+from nncore.training.lessons import LINK_SETTINGS, brought
 from nncore.training.run import TrainingRun
 from nncore.workers.client import RunHandle, start_training
 from pages._ui import build_data, state
 from pages._ui.build_cells import confusion_chart
 from pages._ui.build_health import GradientPanel, finish_step, show_health, step_button
+from pages._ui.lessons import build_lessons, build_note
 from pages._ui.live_chart import LiveChart
 from pages._ui.runs import your_runs
 from pages._ui.widgets import (
@@ -98,6 +99,7 @@ def controls(run: state.BuildRun | None) -> None:
             key=f"preset-{name}",
             disabled=busy or locked(PAGE),
         )
+    build_lessons(busy)
     with st.expander("1 · Data", expanded=False):
         for key in ("rows", "test", "seed"):
             setting_widget(SETTINGS_BY_KEY[key], disabled=key in frozen)
@@ -378,7 +380,7 @@ def render() -> None:
         "layers, choose how to learn, then press Train and watch the network learn real "
         "handwritten digits."
     )
-    restore_settings(PAGE, ALL_SETTINGS, brought=type_defaults)
+    restore_settings(PAGE, LINK_SETTINGS, brought=brought)  # a lesson link brings its setup
     show_url_notices(PAGE)
     gone = state.open_kept_run()
     if gone:
@@ -391,6 +393,7 @@ def render() -> None:
     plan = layer_plan(spec)
     action_bar(run, spec, plan)
     finish_step()
+    build_note(busy=running_at_top)  # why the lesson on screen works, above its curves
     # The curves stay on screen while they are drawn again: during a training, and while the
     # page is redrawn after a click.
     progress, chart = st.empty(), LiveChart("curves")

@@ -14,6 +14,7 @@ from nncore.playground.codegen import playground_script
 from nncore.playground.colours import CLASS_NAMES
 from nncore.playground.datasets import DATASETS, split
 from nncore.playground.figures import plane_max_height
+from nncore.playground.lessons import LINK_SETTINGS, brought
 from nncore.playground.points_csv import PointsError, points_csv, read_points
 from nncore.playground.runs import run_settings
 from nncore.playground.settings import (
@@ -21,19 +22,17 @@ from nncore.playground.settings import (
     FEATURE_SETTINGS,
     MAX_LAYERS,
     MAX_UNITS,
-    PRESETS,
     SETTINGS_BY_KEY,
     active_settings,
-    preset_values,
     spec_from_values,
     stop_rule,
 )
 from pages._ui import playground_live
 from pages._ui import playground_state as pg
+from pages._ui.lessons import playground_buttons, playground_note
 from pages._ui.runs import runs_section
 from pages._ui.widgets import (
     classroom,
-    clear_url_notices,
     locked,
     plain_text,
     presenter_mode,
@@ -54,16 +53,6 @@ PHONE_ORDER = """<style>@media (max-width: 640px) {
 # than the figure's height, and the rest would be a gap under it.
 PLANE_FIT = """<style>.st-key-pg_live_plane, [class*="st-key-pg_plane_"] {
   max-height: %s; overflow: hidden; }</style>"""
-# A lesson's name wraps in its button instead of ending in "…" ("Overfitting: few points, much …").
-LESSON_NAMES = """<style>[class*="st-key-pg_preset_"] button .stMarkdownEllipsis,
-  [class*="st-key-pg_preset_"] button .stMarkdownEllipsis p {
-  white-space: normal; text-overflow: clip; }</style>"""
-
-
-def apply_preset(name: str) -> None:
-    """Callback: a teacher's lesson, on top of the defaults."""
-    st.session_state.update(preset_values(name))
-    clear_url_notices(PAGE)
 
 
 def change_count(key: str, delta: int, low: int, high: int) -> None:
@@ -263,23 +252,14 @@ def action_bar(current: pg.Training, spec, parts) -> None:
     setting_widget(S["discrete"], row)
 
 
-def presets() -> None:
-    """The lessons teachers give with TensorFlow Playground, one click each."""
-    st.markdown("**Lessons**")
-    for index, name in enumerate(PRESETS):
-        st.button(
-            name,
-            key=f"pg_preset_{index}",
-            on_click=apply_preset,
-            args=(name,),
-            width="stretch",
-            disabled=classroom(PAGE).locked,
-        )
+def presets(own: bool) -> None:
+    """The lessons: each a setup that works, beside its bad twin (``pages/_ui/lessons``)."""
+    playground_buttons(own)
 
 
 def render() -> None:
     """The 2D Playground: data and features, the network, live training, its Keras code."""
-    restore_settings(PAGE, ALL_SETTINGS)
+    restore_settings(PAGE, LINK_SETTINGS, brought=brought)  # a lesson link brings its setup
     st.title("2D Playground")
     st.caption(
         "A small network learns to tell coloured points apart. The background is its answer "
@@ -312,7 +292,7 @@ def render() -> None:
     with train_tab:
         if spec.features:
             action_bar(current, spec, parts)
-        st.html(PHONE_ORDER + PLANE_FIT % plane_max_height(presenter_mode()) + LESSON_NAMES)
+        st.html(PHONE_ORDER + PLANE_FIT % plane_max_height(presenter_mode()))
         main = st.container(key="pg_main")
         # The plane is the page: two thirds of the width, so a laptop with the sidebar open
         # (1280 px) draws it 430 px square. Three columns side by side left it 180 px. The
@@ -325,8 +305,9 @@ def render() -> None:
                 feature_controls()
             with st.expander("How it learns", expanded=True):
                 learning_controls()
-            presets()
+            presets(points_state.own)
         with stage:
+            playground_note(points_state.own)  # why the lesson on screen works, or fails
             if spec.features:
                 click_choice(points.classes)
                 playground_live.draw_plane(spec, parts, values, current, add_point)
