@@ -88,9 +88,10 @@ def unknown_page(url: str | None, base_path: str = "") -> str | None:
 
 # Every page, on a phone or any touch screen: a finger needs about 44 px to hit what it aims
 # at. The controls a lesson is about (buttons such as Train and Play, the sliders, the
-# switches) get that much; a slider's thumb and a help icon keep their look, with an
-# invisible ring around them that takes the touch. Plotly's toolbar, which covers the top of
-# every chart on a narrow screen and offers nothing a lesson needs there, is not shown.
+# switches) get that much; a slider's thumb grows a little, with an invisible ring around it
+# that takes the touch. (A help icon's ring would reach past a metric's label, which then
+# counts as cut.) Plotly's toolbar, which covers the top of every chart on a narrow screen
+# and offers nothing a lesson needs there, is not shown.
 TOUCH_TARGET_PX = 44
 PHONE_WIDTH_PX = 640  # Streamlit stacks columns below this width
 TOUCH_STYLE = f"""
@@ -100,12 +101,10 @@ TOUCH_STYLE = f"""
   .stApp [data-testid="stSlider"] div:has(> div > input[type="range"]) {{
     width: 1.5rem; height: 1.5rem;
   }}
-  .stApp [data-testid="stSlider"] div:has(> div > input[type="range"])::after,
-  .stApp [data-testid="stTooltipHoverTarget"]::after {{
+  .stApp [data-testid="stSlider"] div:has(> div > input[type="range"])::after {{
     content: ""; position: absolute; left: 50%; top: 50%;
     width: {TOUCH_TARGET_PX}px; height: {TOUCH_TARGET_PX}px; transform: translate(-50%, -50%);
   }}
-  .stApp [data-testid="stTooltipHoverTarget"] {{ position: relative; }}
   /* Plotly's Play and Pause: their boxes taller (the text kept in the middle), not wider,
      so the row still fits beside each other. */
   .stApp .js-plotly-plot .updatemenu-button rect {{
