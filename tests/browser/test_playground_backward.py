@@ -38,6 +38,7 @@ def click_dot(page: Page, weight: list[int]) -> None:
     """Hover the weight's dot until plotly's hover is on it, then click (plotly clicks the
     point it last hovered); the figure may still settle after the page draws it."""
     for _ in range(3):
+        page.locator(FIGURE).scroll_into_view_if_needed()  # a mouse off screen hovers nothing
         box = page.evaluate(DOT, weight)
         page.mouse.move(box[0] - 1, box[1])
         page.mouse.move(*box)
@@ -53,9 +54,9 @@ def click_dot(page: Page, weight: list[int]) -> None:
 @pytest.mark.browser
 def test_the_backward_pass_explains_a_clicked_or_chosen_weight(page: Page, app_url: str):
     open_page(page, f"{app_url}/playground?points=200&lock=1")
-    page.locator(".st-key-pg_step button").first.click()
-    # The first epoch may wait for the worker to import TensorFlow.
-    wait_until(lambda: epoch(page) >= 1, 240, "the first step", POLL)
+    page.locator(".st-key-pg_step button:visible").first.click()
+    # The first epoch may wait for the worker to import TensorFlow (minutes on a busy machine).
+    wait_until(lambda: epoch(page) >= 1, 420, "the first step", POLL)
     wait_idle(page)
     page.locator(".st-key-pg_backward label").click()  # a lock leaves it working
     chain = page.locator(CHAIN)
@@ -70,6 +71,7 @@ def test_the_backward_pass_explains_a_clicked_or_chosen_weight(page: Page, app_u
     wait_idle(page)
     # The list does the same, for a finger that cannot hit a dot.
     page.locator(".st-key-pg_weight").click()
+    page.keyboard.type("class 1")  # the list is long: typing narrows it, as on a phone
     page.get_by_role("option", name="neuron 2.1 → the output for class 1").click()
     expect(chain).to_contain_text("neuron 2.1 → the output for class 1", timeout=30_000)
     expect(chain).to_contain_text("out")
