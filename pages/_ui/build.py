@@ -11,6 +11,7 @@ import time
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
 from nncore.network.figures import network_diagram
 from nncore.network.layers import LAYER_TYPES
@@ -228,17 +229,24 @@ def follow(
     next_redraw = time.monotonic()
     # After a Pause, the epoch under way still finishes: follow it until the worker waits;
     # after a Stop, until the worker has sent the model back.
-    while run.run.active and (run.stop_requested or not run.settled_pause):
-        seen = run.wait(seen, REDRAW_SECONDS)
-        # However fast the epochs come, the page redraws at most once every REDRAW_SECONDS:
-        # each redraw costs the server's one core, for every student who is training.
-        time.sleep(max(0.0, next_redraw - time.monotonic()))
-        next_redraw = time.monotonic() + REDRAW_SECONDS
-        if waiting_at_top and run.run.state != "queued":
-            st.rerun()
-        draw_progress(run, progress, chart)
-        if panel is not None:
-            show_health(panel, run.run.health, live=True)
+    try:
+        while run.run.active and (run.stop_requested or not run.settled_pause):
+            seen = run.wait(seen, REDRAW_SECONDS)
+            # However fast the epochs come, the page redraws at most once every
+            # REDRAW_SECONDS: each redraw costs the server's one core, for every student
+            # who is training.
+            time.sleep(max(0.0, next_redraw - time.monotonic()))
+            next_redraw = time.monotonic() + REDRAW_SECONDS
+            if waiting_at_top and run.run.state != "queued":
+                st.rerun()
+            draw_progress(run, progress, chart)
+            if panel is not None:
+                show_health(panel, run.run.health, live=True)
+    except StopException:
+        # A click's rerun, or the page gone (closed, reloaded, offline): then its training
+        # is stopped, so that it does not hold a trainer nobody watches.
+        state.page_stopped_following(run)
+        raise
     if panel is not None:  # the last measurement, whenever it arrived
         show_health(panel, run.run.health)
 
@@ -367,8 +375,12 @@ def code(plan: LayerPlan, spec: NetworkSpec) -> None:
 
 
 def kept_link() -> dict[str, str]:
-    """``run=<id>`` for the link once this session's training is over and kept on disk."""
+    """``run=<id>`` for the link once this session's training is over and kept on disk, and
+    while it trains (so that a reload in the middle can say what became of it)."""
     run_id = state.keep_finished_run()
+    current = state.build_run()
+    if run_id is None and isinstance(current, RunHandle) and current.run.active:
+        run_id = current.run.run_id
     return {state.RUN_PARAMETER: run_id} if run_id else {}
 
 

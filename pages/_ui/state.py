@@ -9,12 +9,17 @@ runs goes through an accessor of this module. All of it is private to one visito
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nncore.data.csv_files import CsvData
 from nncore.network.spec import NetworkSpec
@@ -64,6 +69,66 @@ class KeptRun:
 
 
 RUN_PARAMETER = "run"
+# Trainings whose page stopped following them, by run id, shared by every session of this
+# server: the handle (weakly: the session holds it) and the session that followed it. Streamlit
+# stops a running script both when its page goes away (closed, reloaded, offline) and when a
+# click starts the next run at once, so whether the page is gone is only known a moment later.
+# A reloaded page reads this too, to say what became of the training its address names.
+_LEFT: OrderedDict[str, tuple[weakref.ref[RunHandle], str, int | None]] = OrderedDict()
+_LEFT_LIMIT = 1000
+_LEFT_LOCK = threading.Lock()
+LEFT_GRACE_SECONDS = 3.0  # a page's connection lost for less than this keeps its training
+
+
+def _session_active(session_id: str) -> bool:
+    """Whether a browser is connected to the session (outside a server, as in tests: yes)."""
+    return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
+
+
+def page_stopped_following(handle: RunHandle) -> None:
+    """Streamlit stopped the script that followed ``handle``: if its page has gone away rather
+    than rerun, nobody is left to watch or stop the training, so stop it (its trainer is free
+    for the next student at once). Checked after LEFT_GRACE_SECONDS, and sooner by a reload."""
+    context = get_script_run_ctx()
+    if context is None:
+        return
+    with _LEFT_LOCK:
+        _LEFT[handle.run.run_id] = (weakref.ref(handle), context.session_id, None)
+        while len(_LEFT) > _LEFT_LIMIT:
+            _LEFT.popitem(last=False)
+    timer = threading.Timer(LEFT_GRACE_SECONDS, _stop_if_page_gone, (handle.run.run_id,))
+    timer.daemon = True
+    timer.start()
+
+
+def _stop_if_page_gone(run_id: str) -> int | None:
+    """Stop the training ``run_id`` if its page is gone; the epochs it had then, if stopped so."""
+    with _LEFT_LOCK:
+        entry = _LEFT.get(run_id)
+        if entry is None:
+            return None
+        ref, session_id, stopped_after = entry
+        if stopped_after is not None:
+            return stopped_after
+        handle = ref()
+        if handle is None or not handle.run.active or _session_active(session_id):
+            return None
+        _LEFT[run_id] = (ref, session_id, handle.run.epochs_done)
+    handle.stop()
+    return handle.run.epochs_done
+
+
+def left_behind_note(run_id: str) -> str | None:
+    """The sentence for a page whose address names a training stopped because its page went
+    away (a reload comes back before the grace is over: the training is stopped now)."""
+    epochs = _stop_if_page_gone(run_id)
+    if epochs is None:
+        return None
+    return (
+        f"Your training was stopped after epoch {epochs}: its page was reloaded or closed "
+        "while it trained, and a training nobody watches would hold a trainer a classmate "
+        "may be waiting for. Press Train to train again."
+    )
 
 
 def build_run() -> RunHandle | KeptRun | None:
@@ -88,9 +153,10 @@ def open_kept_run() -> str | None:
     handled.add(run_id)
     kept = store.load(run_id)
     if kept is None:
-        return (
-            "This link names a training that is no longer kept (trainings are kept for 12 "
-            "hours) or never existed. Press Train to train the network again."
+        return left_behind_note(run_id) or (
+            "This link names a training that is still under way, is no longer kept "
+            "(trainings are kept for 12 hours) or never existed. Press Train to train the "
+            "network again."
         )
     st.session_state["build_run"] = KeptRun(kept)
     return None

@@ -144,3 +144,21 @@ def test_the_playground_offers_no_streamlit_stop_while_it_plays(page: Page, app_
     expect(page.locator(".st-key-pg_play button")).to_be_visible(timeout=30_000)
     wait_idle(page)
     assert_no_exception(page)
+
+
+def test_a_reload_in_the_middle_of_a_training_stops_it_and_says_so(page: Page, app_url: str):
+    """Nobody watches the training of a page that was reloaded: it is stopped, so the trainer
+    is free for the next training at once, and the reloaded page says what became of it."""
+    open_page(page, app_url + LONG_TRAINING)
+    page.locator(".st-key-train button").click()
+    wait_until(lambda: epoch_shown(page) >= 2, 120, "the second epoch", 0.1)
+    assert "run=" in page.url  # the address names the training while it runs
+    page.reload()
+    wait_idle(page)
+    expect(
+        page.get_by_text(re.compile(r"Your training was stopped after epoch \d+"))
+    ).to_be_visible(timeout=30_000)
+    # The trainer is free: a new training on the reloaded page starts and trains.
+    page.locator(".st-key-train button").click()
+    wait_until(lambda: epoch_shown(page) >= 1, 60, "the new training's first epoch", 0.1)
+    assert_no_exception(page)
