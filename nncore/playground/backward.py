@@ -187,12 +187,16 @@ def chain_rule(
     kernel = np.asarray(weights[2 * (layer + 1)], float)
     tags = [unit_tag(layer + 1, k, hidden_layers, classes) for k in following]
     error = float(passed.errors[layer][j])
+    # Each product over two lines: two nine-digit numbers side by side overflow a phone.
+    products = []
+    for k in following:
+        delta_k = tex(passed.deltas[layer + 1][k])
+        products += [delta_k if k == 0 else rf"\quad + {delta_k}"]
+        products += [rf"\quad {TIMES.strip()} {tex(kernel[j, k])}"]
     error_block = derivation(
         d("E", out),
         chained([rf"\delta_{{{tag}}}\, w_{{{me} \to {tag}}}" for tag in tags]),
-        chained(
-            [f"{tex(passed.deltas[layer + 1][k])}{TIMES}{tex(kernel[j, k])}" for k in following]
-        ),
+        products,
         tex(error, False),
     )
     f = applied(act)
