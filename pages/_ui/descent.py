@@ -36,6 +36,7 @@ from nncore.descent.settings import (
 )
 from nncore.descent.theory import Theory, theory
 from nncore.optimizers import Hyper
+from pages._ui import state
 from pages._ui.widgets import (
     clear_url_notices,
     locked,
@@ -56,6 +57,11 @@ def set_eta(value: float) -> None:
     eta = S["eta"]
     st.session_state[eta.key] = eta.clamp(float(value))
     clear_url_notices(PAGE)
+
+
+def figure_key(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """What shapes the page's figures: every setting but the worked example's step."""
+    return tuple(sorted((key, value) for key, value in values.items() if key != S["t"].key))
 
 
 def current_values() -> dict[str, Any]:
@@ -79,8 +85,9 @@ def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
     setting_widget(S["eta"])
     if info is not None:
         eta = float(st.session_state[S["eta"].key])
+        shaped_by = ("descent_eta", eta, figure_key(current_values()), present)
         st.plotly_chart(
-            eta_scale_figure(eta, info, present),
+            state.shared_figure(shaped_by, lambda: eta_scale_figure(eta, info, present)),
             key="descent_eta_scale",
             config={"displayModeBar": False},
         )
@@ -151,10 +158,13 @@ def picture(problem: Problem, paths: dict[str, Path], values: dict[str, Any]) ->
     steps, present = int(values["steps"]), presenter_mode()
     x_min, f_min = minimum(problem), min_value(problem)
     st.subheader(view_title(problem, values["view"]))
-    if problem.dim == 1:
-        figure = descent_figure_1d(problem, paths, steps, f_min, float(x_min[0]), present)
-    else:
-        figure = descent_figure_2d(problem, paths, steps, f_min, x_min, values["view"], present)
+
+    def build() -> Any:
+        if problem.dim == 1:
+            return descent_figure_1d(problem, paths, steps, f_min, float(x_min[0]), present)
+        return descent_figure_2d(problem, paths, steps, f_min, x_min, values["view"], present)
+
+    figure = state.shared_figure(("descent_picture", figure_key(values), present), build)
     st.plotly_chart(figure, key="descent_figure", config={"displaylogo": False})
     # How to read it, under it: above, it pushed the picture and Play further from η.
     st.caption(explain.figure_caption(stacked=problem.dim == 2 and values["view"] == "surface"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -294,6 +294,33 @@ def cached_figure(name: str, frame: Any, build: Callable[[], T]) -> tuple[T, boo
     figure = build()
     st.session_state[key] = (frame, figure)
     return figure, True
+
+
+# Figures drawn from a page's settings alone (never from a visitor's data), shared by every
+# session of this server: a class moving the same sliders asks for the same figures again
+# and again, and a control that changes none of them (the worked step's slider) reuses them.
+# Building a plotly figure (validating every property) is most of such a rerun's cost.
+_SHARED_FIGURES: OrderedDict[Hashable, Any] = OrderedDict()
+_SHARED_FIGURES_LIMIT = 128
+_SHARED_FIGURES_LOCK = threading.Lock()
+
+
+def shared_figure(key: Hashable, build: Callable[[], T]) -> T:
+    """The figure ``build`` makes for ``key``, built once for every session of the server.
+
+    Only for figures made from settings, which any visitor could ask for with a link: nothing
+    private may go in ``key``'s figure. The figure must not be changed once shared (Streamlit
+    only reads it)."""
+    with _SHARED_FIGURES_LOCK:
+        if key in _SHARED_FIGURES:
+            _SHARED_FIGURES.move_to_end(key)
+            return _SHARED_FIGURES[key]
+    figure = build()  # outside the lock: two sessions may build the same figure at once
+    with _SHARED_FIGURES_LOCK:
+        _SHARED_FIGURES[key] = figure
+        while len(_SHARED_FIGURES) > _SHARED_FIGURES_LIMIT:
+            _SHARED_FIGURES.popitem(last=False)
+    return figure
 
 
 # --- Draw a Digit: fine-tuning and an uploaded model ---------------------------------------------
