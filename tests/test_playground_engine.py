@@ -171,8 +171,9 @@ def test_the_stop_rule_pauses_the_worker_at_its_epoch_once_and_play_goes_on(pool
 
 
 def test_a_regression_job_measures_r2_and_rmse(pool):
+    owner = Owner()  # held: a job whose owner is gone is dropped before it starts
     job = pool.submit(
-        PlaygroundJob(request("plane", PlaygroundSpec(classes=0), mode="step"), Owner(), pool)
+        PlaygroundJob(request("plane", PlaygroundSpec(classes=0), mode="step"), owner, pool)
     )
     wait_until(lambda: job.latest is not None and job.latest.epoch == 1 and not job.live, 120)
     metrics = job.latest.metrics
