@@ -95,7 +95,8 @@ def chosen_mark(layer: str) -> tuple[int, int, int] | None:
 
 
 def map_chart(container, layer: str, maps: np.ndarray) -> None:
-    """``layer``'s feature maps in Inside the network, each pixel clickable."""
+    """``layer``'s feature maps in Inside the network: a click on a map opens its strongest
+    pixel."""
     key = chart_key(layer)
     container.plotly_chart(
         figures.feature_maps(
