@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nncore.network.plan import LayerPlan
-from nncore.style import font
+from nncore.style import font, text_size
 
 MAX_NODES_DRAWN = 10
 NODE_COLOUR = "#0072B2"
@@ -111,7 +111,7 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
             yshift=-4,
             text=f"Wide layers: their first {MAX_NODES_DRAWN} neurons drawn",
             showarrow=False,
-            font={"size": round(size * 0.8)},
+            font={"size": text_size(present, (0.75 if crowded else 1.0) * 0.8)},
         )
     fig.update_xaxes(visible=False, range=[-0.75, len(columns) - 0.25])
     fig.update_yaxes(visible=False, range=[-2.3, 2.0 if crowded else 1.3])

@@ -27,7 +27,7 @@ from nncore.playground.colours import (
     value_image,
 )
 from nncore.playground.datasets import RADIUS, Points
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, presenter_axes
 
 MAX_CURVE_POINTS = 400  # a loss curve drawn with more points looks no different
 CLICK_GRID = 31  # clickable places across the plane (every 0.4)
@@ -162,7 +162,7 @@ def plane_figure(
         for trace in _points_traces(test, test=True):
             figure.add_trace(trace)
     figure.update_layout(height=plane_height(present))
-    return figure
+    return presenter_axes(figure, present)
 
 
 def point_colours(points: Points) -> list[tuple[int, int, int]]:
@@ -294,4 +294,4 @@ def loss_figure(losses: list[tuple[int, float, float]], present: bool = False) -
         yaxis={"title": {"text": "loss"}, "rangemode": "tozero"},
         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
     )
-    return figure
+    return presenter_axes(figure, present)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nncore.style import font, panel_titles
+from nncore.style import font, panel_titles, presenter_axes
 from nncore.training.compare import LOG_AXES, SCATTER_AXES, RunRecord
 
 # Okabe–Ito, then Tol's muted: told apart by every kind of colour vision, for the first eight.
@@ -141,7 +141,7 @@ def overlay_curves(
         legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0},
         title={"text": "Solid: test · dotted: train", "font": font(present)},
     )
-    return fig
+    return presenter_axes(fig, present)
 
 
 def settings_scatter(
@@ -190,4 +190,4 @@ def settings_scatter(
         showlegend=len(records) <= 12,
         legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
     )
-    return fig
+    return presenter_axes(fig, present)

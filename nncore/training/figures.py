@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from nncore.mosaic import tile_mosaic, tile_origin
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles, presenter_axes
 
 GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
 GRID_WIDTH_PX = 460  # the width a grid of digits is sized for (Build's results column at 1280)
@@ -24,7 +24,7 @@ def _layout(fig: go.Figure, height: int, present: bool) -> go.Figure:
         font=font(present),
         margin={"l": 20, "r": 20, "t": 60, "b": 20},
     )
-    return fig
+    return presenter_axes(fig, present)
 
 
 def training_curves(
@@ -178,7 +178,7 @@ def confusion_heatmap(
         clickmode="event+select",
         dragmode=False,
     )
-    return fig
+    return presenter_axes(fig, present)
 
 
 def digit_grid(
@@ -267,4 +267,4 @@ def digit_grid(
         font=font(present),
         margin={"l": 4, "r": 4, "t": 8, "b": 8},
     )
-    return fig
+    return presenter_axes(fig, present)

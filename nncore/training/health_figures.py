@@ -11,7 +11,7 @@ import math
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles, presenter_axes
 from nncore.training.health import Histogram, LayerHealth, NetworkHealth
 
 HEALTHY_UPDATE = 1e-3  # the rule of thumb drawn on the update chart
@@ -65,7 +65,7 @@ def layer_sizes(health: NetworkHealth, present: bool = False) -> go.Figure:
         font=font(present),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig
+    return presenter_axes(fig, present)
 
 
 def update_layer_sizes(fig: go.Figure, health: NetworkHealth) -> go.Figure:
@@ -134,4 +134,4 @@ def layer_histograms(layer: LayerHealth, present: bool = False) -> go.Figure:
         bargap=0.05,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
-    return fig
+    return presenter_axes(fig, present)

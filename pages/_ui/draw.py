@@ -57,14 +57,20 @@ if (!window.__pinCanvasToolbar) {
         style.textContent = '.dc-toolbar{opacity:1 !important; top:-2.65rem !important}'
           + '.dc-icon-button[aria-label="Edit"], .dc-toolbar-contextual, .dc-toolbar-separator,'
           + '.dc-icon-button[aria-label="Update the app with this drawing"]'
-          + '{display:none !important}';
+          + '{display:none !important}'
+          // On a phone or a touch screen the tools are fingers' targets: 44 px, and higher up.
+          + '@media (max-width: 640px), (pointer: coarse) {'
+          + '.dc-icon-button{min-width:44px !important; min-height:44px !important}'
+          + '.dc-toolbar{top:-3.4rem !important}}';
         root.appendChild(style);
       }
     }
   }, 300);
 }
 </script>
-<div style="height: 2.4rem"></div>
+<style>.canvas-toolbar-room { height: 2.4rem; }
+@media (max-width: 640px), (pointer: coarse) { .canvas-toolbar-room { height: 3.2rem; } }</style>
+<div class="canvas-toolbar-room"></div>
 """
 CANVAS_SIZE = 280  # ten canvas pixels per MNIST pixel
 PRESENTER_CANVAS_SIZE = 420

@@ -27,8 +27,30 @@ RUNNING = {
     "build": {"train", "step_batch", "pause", "resume", "stop", "health_layer"},
     "descent": set(),  # the animation's own Play and Pause are inside the figure
     "backprop": {"forward", "backward", "update", "train"},
-    "draw": {"draw_label", "draw_add", "draw_fine_tune", "draw_empty"},
-    "playground": {"pg_reset", "pg_play", "pg_pause", "pg_step"},
+    # Which feature-map pixel is opened up only chooses what to look at.
+    "draw": {
+        "draw_label",
+        "draw_add",
+        "draw_fine_tune",
+        "draw_empty",
+        "draw_pixel_layer",
+        "draw_pixel_map",
+        "draw_pixel_row",
+        "draw_pixel_column",
+        "draw_pixel_channel_*",  # keyed by the pixel it details
+    },
+    # The backward pass's toggle and weight, and "Your runs", only choose what to look at.
+    "playground": {
+        "pg_reset",
+        "pg_play",
+        "pg_pause",
+        "pg_step",
+        "pg_backward",
+        "pg_weight",
+        "pg_runs_axis",
+        "pg_runs_picked",
+        "pg_runs_delete",
+    },
     "board": {"board_create"},  # a board is not a page's setup: the board page has no lock
 }
 # Build's "Your runs": looking at past runs, naming and deleting them, sharing one.
@@ -92,10 +114,15 @@ def controls(page: Page, idle: bool = True) -> dict[str, bool]:
 def assert_locked(
     page: Page, allowed: set[str], working: Iterable[str] = (), idle: bool = True
 ) -> None:
-    """Only ``allowed`` controls may be enabled, and each of ``working`` must be on the page and
-    enabled (``idle``: see ``controls``)."""
+    """Only ``allowed`` controls may be enabled (a name ending in ``*``: every key it starts),
+    and each of ``working`` must be on the page and enabled (``idle``: see ``controls``)."""
     found = controls(page, idle)
-    unlocked = sorted(key for key, enabled in found.items() if enabled and key not in allowed)
+    prefixes = tuple(name[:-1] for name in allowed if name.endswith("*"))
+    unlocked = sorted(
+        key
+        for key, enabled in found.items()
+        if enabled and key not in allowed and not key.startswith(prefixes or ("\0",))
+    )
     assert not unlocked, f"controls that change the setup but are not locked: {unlocked}"
     stuck = sorted(key for key in working if not found.get(key))
     assert not stuck, f"controls that run the setup but cannot be used: {stuck}"
