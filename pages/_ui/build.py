@@ -229,6 +229,7 @@ def follow(
     next_redraw = time.monotonic()
     # After a Pause, the epoch under way still finishes: follow it until the worker waits;
     # after a Stop, until the worker has sent the model back.
+    state.page_follows(run)
     try:
         while run.run.active and (run.stop_requested or not run.settled_pause):
             seen = run.wait(seen, REDRAW_SECONDS)

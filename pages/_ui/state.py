@@ -10,6 +10,7 @@ runs goes through an accessor of this module. All of it is private to one visito
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -69,14 +70,15 @@ class KeptRun:
 
 
 RUN_PARAMETER = "run"
-# Trainings whose page stopped following them, by run id, shared by every session of this
-# server: the handle (weakly: the session holds it) and the session that followed it. Streamlit
-# stops a running script both when its page goes away (closed, reloaded, offline) and when a
-# click starts the next run at once, so whether the page is gone is only known a moment later.
-# A reloaded page reads this too, to say what became of the training its address names.
-_LEFT: OrderedDict[str, tuple[weakref.ref[RunHandle], str, int | None]] = OrderedDict()
-_LEFT_LIMIT = 1000
-_LEFT_LOCK = threading.Lock()
+# The trainings pages follow, by run id, shared by every session of this server: the handle
+# (weakly: the session holds it), the session following it, and the epochs it had when it was
+# stopped because that page went away. Streamlit stops a running script both when its page goes
+# away (closed, reloaded, offline) and when a click starts the next run at once, so whether the
+# page is gone is only known a moment later. A reloaded page reads this too, to say what became
+# of the training its address names.
+_FOLLOWED: OrderedDict[str, tuple[weakref.ref[RunHandle], str, int | None]] = OrderedDict()
+_FOLLOWED_LIMIT = 1000
+_FOLLOWED_LOCK = threading.Lock()
 LEFT_GRACE_SECONDS = 3.0  # a page's connection lost for less than this keeps its training
 
 
@@ -85,43 +87,58 @@ def _session_active(session_id: str) -> bool:
     return not Runtime.exists() or Runtime.instance().is_active_session(session_id)
 
 
-def page_stopped_following(handle: RunHandle) -> None:
-    """Streamlit stopped the script that followed ``handle``: if its page has gone away rather
-    than rerun, nobody is left to watch or stop the training, so stop it (its trainer is free
-    for the next student at once). Checked after LEFT_GRACE_SECONDS, and sooner by a reload."""
+def page_follows(handle: RunHandle) -> None:
+    """This session's page follows ``handle`` (live curves): remembered for the moment it
+    stops following."""
     context = get_script_run_ctx()
     if context is None:
         return
-    with _LEFT_LOCK:
-        _LEFT[handle.run.run_id] = (weakref.ref(handle), context.session_id, None)
-        while len(_LEFT) > _LEFT_LIMIT:
-            _LEFT.popitem(last=False)
+    with _FOLLOWED_LOCK:
+        if handle.run.run_id not in _FOLLOWED:
+            _FOLLOWED[handle.run.run_id] = (weakref.ref(handle), context.session_id, None)
+        while len(_FOLLOWED) > _FOLLOWED_LIMIT:
+            _FOLLOWED.popitem(last=False)
+
+
+def page_stopped_following(handle: RunHandle) -> None:
+    """Streamlit stopped the script that followed ``handle``: if its page has gone away rather
+    than rerun, nobody is left to watch or stop the training, so stop it (its trainer is free
+    for the next student at once). Checked after LEFT_GRACE_SECONDS (or by a reload)."""
     timer = threading.Timer(LEFT_GRACE_SECONDS, _stop_if_page_gone, (handle.run.run_id,))
     timer.daemon = True
     timer.start()
 
 
-def _stop_if_page_gone(run_id: str) -> int | None:
-    """Stop the training ``run_id`` if its page is gone; the epochs it had then, if stopped so."""
-    with _LEFT_LOCK:
-        entry = _LEFT.get(run_id)
-        if entry is None:
+def _stop_if_page_gone(run_id: str, wait: float = 0.0) -> int | None:
+    """Stop the training ``run_id`` if the page that followed it is gone (waiting up to
+    ``wait`` s for its connection to close); the epochs it had then, if stopped so."""
+    deadline = time.monotonic() + wait
+    while True:
+        with _FOLLOWED_LOCK:
+            entry = _FOLLOWED.get(run_id)
+            if entry is None:
+                return None
+            ref, session_id, stopped_after = entry
+            if stopped_after is not None:
+                return stopped_after
+            handle = ref()
+            if handle is None or not handle.run.active:
+                return None
+            if not _session_active(session_id):
+                _FOLLOWED[run_id] = (ref, session_id, handle.run.epochs_done)
+                break
+        if time.monotonic() >= deadline:
             return None
-        ref, session_id, stopped_after = entry
-        if stopped_after is not None:
-            return stopped_after
-        handle = ref()
-        if handle is None or not handle.run.active or _session_active(session_id):
-            return None
-        _LEFT[run_id] = (ref, session_id, handle.run.epochs_done)
+        time.sleep(0.1)
     handle.stop()
     return handle.run.epochs_done
 
 
 def left_behind_note(run_id: str) -> str | None:
     """The sentence for a page whose address names a training stopped because its page went
-    away (a reload comes back before the grace is over: the training is stopped now)."""
-    epochs = _stop_if_page_gone(run_id)
+    away (a reload comes back before the grace is over: the training is stopped now). The
+    reloaded page may arrive before the server has seen the old one close: it waits for that."""
+    epochs = _stop_if_page_gone(run_id, wait=LEFT_GRACE_SECONDS)
     if epochs is None:
         return None
     return (

@@ -121,7 +121,7 @@ def assert_locked(
     unlocked = sorted(
         key
         for key, enabled in found.items()
-        if enabled and key not in allowed and not key.startswith(prefixes or ("\0",))
+        if enabled and key not in allowed and not key.startswith(prefixes)
     )
     assert not unlocked, f"controls that change the setup but are not locked: {unlocked}"
     stuck = sorted(key for key in working if not found.get(key))
