@@ -71,9 +71,19 @@ def test_play_redraws_the_boundary_and_advances_the_epoch(
     page.locator(".st-key-pg_pause button").click()
     expect(page.locator(".st-key-pg_play button")).to_be_visible(timeout=30_000)
     wait_idle(page)
+    # The page catches up with the epochs the worker ran before it read the Pause (its last
+    # snapshot comes after), then stays: paused means paused.
+    seen = [epoch(page)]
+
+    def caught_up() -> bool:
+        page.wait_for_timeout(1000)
+        seen.append(epoch(page))
+        return seen[-1] == seen[-2]
+
+    wait_until(caught_up, 30, "the epochs before the Pause to arrive", 0)
     paused = epoch(page)
     page.wait_for_timeout(1500)
-    assert epoch(page) == paused  # paused means paused
+    assert epoch(page) == paused
     # Paused, the clickable plotly plane is back, with the boundary the network ended on.
     wait_until(lambda: page.evaluate(CLICKABLE), 30, "the clickable plane", POLL)
     assert page.locator(LIVE).count() == 0 and page.evaluate(BOUNDARY)
