@@ -51,3 +51,26 @@ def wait_until(
     while not condition():
         assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
         time.sleep(interval)
+
+
+def play_request(
+    data: str, spec: Any, points: int = 500, noise: float = 0.0, seed: int = 0, mode: str = "play"
+) -> Any:
+    """A 2D Playground job's request as the page builds it: ``points`` generated points split
+    in halves, their features, and the plane's grid."""
+    from nncore.playground.datasets import generate, split
+    from nncore.playground.features import feature_matrix, grid_points
+    from nncore.playground.settings import GRID
+    from nncore.workers.messages import PlayRequest
+
+    parts = split(generate(data, points, noise, seed=seed), 0.5, seed=seed)
+    f = spec.features
+    return PlayRequest(
+        spec,
+        feature_matrix(parts.train.x, f),
+        parts.train.y,
+        feature_matrix(parts.test.x, f),
+        parts.test.y,
+        feature_matrix(grid_points(GRID, 6.0), f),
+        mode=mode,
+    )

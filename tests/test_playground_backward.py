@@ -21,28 +21,16 @@ from nncore.playground.backward import (
     point_pass,
     weight_name,
 )
-from nncore.playground.datasets import generate, split
-from nncore.playground.features import feature_matrix, grid_points
 from nncore.playground.network_figure import SELECTED_TRACE, WEIGHT_TRACE, backward_figure
-from nncore.playground.settings import GRID, PlaygroundSpec
+from nncore.playground.settings import PlaygroundSpec
 from nncore.workers.messages import PlayRequest
 from nncore.workers.playground_client import PlaygroundJob
 from nncore.workers.pool import Owner, TrainerPool
-from tests.helpers import wait_until
+from tests.helpers import play_request, wait_until
 
 
 def request(data: str, spec: PlaygroundSpec, mode: str = "step") -> PlayRequest:
-    parts = split(generate(data, 200, 0.1, seed=3), 0.5, seed=3)
-    f = spec.features
-    return PlayRequest(
-        spec,
-        feature_matrix(parts.train.x, f),
-        parts.train.y,
-        feature_matrix(parts.test.x, f),
-        parts.test.y,
-        feature_matrix(grid_points(GRID, 6.0), f),
-        mode=mode,
-    )
+    return play_request(data, spec, points=200, noise=0.1, seed=3, mode=mode)
 
 
 def random_weights(sizes: list[int], seed: int = 0) -> list[np.ndarray]:

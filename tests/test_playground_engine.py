@@ -8,29 +8,17 @@ import time
 import numpy as np
 import pytest
 
-from nncore.playground.datasets import generate, split
-from nncore.playground.features import feature_matrix, grid_points
 from nncore.playground.settings import GRID, PlaygroundSpec
 from nncore.workers.messages import PlayRequest
 from nncore.workers.playground_client import PlaygroundJob
 from nncore.workers.pool import Owner, TrainerPool
-from tests.helpers import wait_until
+from tests.helpers import play_request, wait_until
 
 ALL_FEATURES = ("x1", "x2", "x1sq", "x2sq", "x1x2", "sin1", "sin2")
 
 
 def request(data: str, spec: PlaygroundSpec, noise: float = 0.0, mode: str = "play") -> PlayRequest:
-    parts = split(generate(data, 500, noise, seed=0), 0.5, seed=0)
-    f = spec.features
-    return PlayRequest(
-        spec,
-        feature_matrix(parts.train.x, f),
-        parts.train.y,
-        feature_matrix(parts.test.x, f),
-        parts.test.y,
-        feature_matrix(grid_points(GRID, 6.0), f),
-        mode=mode,
-    )
+    return play_request(data, spec, noise=noise, mode=mode)
 
 
 @pytest.mark.parametrize(
