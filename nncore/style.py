@@ -78,3 +78,18 @@ def presenter_axes(figure, present: bool = False):
         figure.update_xaxes(tickfont_size=size, title_font_size=size)
         figure.update_yaxes(tickfont_size=size, title_font_size=size)
     return figure
+
+
+def outline(
+    figure, left: float, right: float, bottom: float, top: float, colour: str, width: int
+) -> None:
+    """A rectangle's outline on ``figure``'s data coordinates: how a figure marks the cell,
+    pixel or picture a student chose (a confusion-matrix cell, a digit, a feature-map pixel)."""
+    figure.add_shape(
+        type="rect",
+        x0=left,
+        x1=right,
+        y0=bottom,
+        y1=top,
+        line={"color": colour, "width": width},
+    )

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from nncore.mosaic import tile_mosaic, tile_origin
 from nncore.style import INK_COLOUR as INK
 from nncore.style import WINNER_COLOUR as WINNER
-from nncore.style import font, title, title_margin
+from nncore.style import font, outline, title, title_margin
 
 MAX_FEATURE_MAPS = 16  # a grid of 4x4 maps per convolution layer stays readable
 
@@ -215,14 +215,7 @@ def single_map(
 
 def _ring(figure: go.Figure, row: float, column: float, colour: str, width: int) -> None:
     """A square outline around cell (row, column) of a heat map."""
-    figure.add_shape(
-        type="rect",
-        x0=column - 0.5,
-        x1=column + 0.5,
-        y0=row - 0.5,
-        y1=row + 0.5,
-        line={"color": colour, "width": width},
-    )
+    outline(figure, column - 0.5, column + 0.5, row - 0.5, row + 0.5, colour, width)
 
 
 def _square_layout(figure: go.Figure, heading: str, rows: int, columns: int, present: bool) -> None:

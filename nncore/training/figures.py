@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from nncore.mosaic import tile_mosaic, tile_origin
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, panel_titles, presenter_axes
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, outline, panel_titles, presenter_axes
 
 GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
 GRID_WIDTH_PX = 460  # the width a grid of digits is sized for (Build's results column at 1280)
@@ -151,14 +151,7 @@ def confusion_heatmap(
     )
     if chosen is not None:
         true, predicted = chosen
-        fig.add_shape(
-            type="rect",
-            x0=predicted - 0.5,
-            x1=predicted + 0.5,
-            y0=true - 0.5,
-            y1=true + 0.5,
-            line={"color": "#D55E00", "width": 4},
-        )
+        outline(fig, predicted - 0.5, predicted + 0.5, true - 0.5, true + 0.5, "#D55E00", 4)
     fig.update_xaxes(title_text="predicted", side="top", type="category", fixedrange=True)
     fig.update_yaxes(title_text="true", autorange="reversed", type="category", fixedrange=True)
     _layout(fig, 480, present)
@@ -244,14 +237,7 @@ def digit_grid(
         fig.update_layout(hoverdistance=-1, clickmode="event+select", dragmode=False)
     if chosen is not None and 0 <= chosen < count:
         top, left = places[chosen]
-        fig.add_shape(
-            type="rect",
-            x0=left - 1.5,
-            x1=left + 28.5,
-            y0=top - 1.5,
-            y1=top + 28.5,
-            line={"color": "#D55E00", "width": 3},
-        )
+        outline(fig, left - 1.5, left + 28.5, top - 1.5, top + 28.5, "#D55E00", 3)
     width = columns * (28 + GRID_GAP) - GRID_GAP
     fig.update_xaxes(visible=False, range=[-2.5, width + 1.5], fixedrange=True)
     fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
