@@ -57,7 +57,7 @@ check: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m "not browser" -n 2 --dist loadfile
 
 test: $(VENV)/.dev system-packages
 	$(PY) -m ruff check .

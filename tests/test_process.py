@@ -16,7 +16,8 @@ def test_long_lived_objects_are_frozen_once_per_wave_of_imports(tmp_path, monkey
         frozen = gc.get_freeze_count()
         assert frozen > 10_000  # the imported modules, classes and functions
         process.freeze_long_lived_objects()  # nothing new imported: nothing to do
-        assert gc.get_freeze_count() == frozen
+        # At most as many: a frozen object freed meanwhile (by another thread) leaves the count.
+        assert gc.get_freeze_count() <= frozen
         (tmp_path / "first_visit_module.py").write_text("TABLE = [[i] for i in range(1000)]\n")
         monkeypatch.syspath_prepend(str(tmp_path))
         __import__("first_visit_module")  # a page visited for the first time imports more
