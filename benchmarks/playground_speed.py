@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.harness import verdict  # noqa: E402
 from nncore.playground.datasets import generate, split  # noqa: E402
-from nncore.playground.features import FEATURES, feature_matrix, grid_points  # noqa: E402
+from nncore.playground.features import FEATURES  # noqa: E402
 from nncore.playground.settings import GRID, PlaygroundSpec  # noqa: E402
 from nncore.playground.snapshot import PlayRequest, Snapshot  # noqa: E402
 from nncore.workers.playground import SNAPSHOT_SECONDS  # noqa: E402
@@ -51,16 +51,7 @@ BIG = PlaygroundSpec(features=tuple(FEATURES), units=(8,) * 6)
 
 def request(spec: PlaygroundSpec, mode: str = "play") -> PlayRequest:
     parts = split(generate("circle", 500, 0.1, seed=0), 0.5, seed=0)
-    f = spec.features
-    return PlayRequest(
-        spec,
-        feature_matrix(parts.train.x, f),
-        parts.train.y,
-        feature_matrix(parts.test.x, f),
-        parts.test.y,
-        feature_matrix(grid_points(GRID, 6.0), f),
-        mode=mode,
-    )
+    return PlayRequest.for_split(spec, parts, mode=mode)
 
 
 def engine_rates(spec: PlaygroundSpec, name: str) -> float:

@@ -59,18 +59,7 @@ def play_request(
     """A 2D Playground job's request as the page builds it: ``points`` generated points split
     in halves, their features, and the plane's grid."""
     from nncore.playground.datasets import generate, split
-    from nncore.playground.features import feature_matrix, grid_points
-    from nncore.playground.settings import GRID
     from nncore.workers.messages import PlayRequest
 
     parts = split(generate(data, points, noise, seed=seed), 0.5, seed=seed)
-    f = spec.features
-    return PlayRequest(
-        spec,
-        feature_matrix(parts.train.x, f),
-        parts.train.y,
-        feature_matrix(parts.test.x, f),
-        parts.test.y,
-        feature_matrix(grid_points(GRID, 6.0), f),
-        mode=mode,
-    )
+    return PlayRequest.for_split(spec, parts, mode=mode)

@@ -23,8 +23,6 @@ from nncore.network.plan import layer_plan
 from nncore.network.settings import spec_from_values as build_spec
 from nncore.playground import lessons as playground
 from nncore.playground.datasets import DATASETS, generate, split
-from nncore.playground.features import feature_matrix, grid_points
-from nncore.playground.settings import GRID
 from nncore.playground.settings import spec_from_values as playground_spec
 from nncore.playground.snapshot import PlayRequest
 from nncore.training import lessons as build
@@ -158,16 +156,7 @@ def train_playground(values: dict, epochs: int) -> Outcome:
     points = generate(values["data"], values["points"], values["noise"] / 100, values["seed"])
     parts = split(points, values["train"] / 100, values["seed"])
     spec = playground_spec(values, kind.classes)
-    f = spec.features
-    request = PlayRequest(
-        spec,
-        feature_matrix(parts.train.x, f),
-        parts.train.y,
-        feature_matrix(parts.test.x, f),
-        parts.test.y,
-        feature_matrix(grid_points(GRID, 6.0), f),
-    )
-    engine = PlaygroundEngine(request)
+    engine = PlaygroundEngine(PlayRequest.for_split(spec, parts))
     for _ in range(epochs):
         train_loss, test_loss, _, test_accuracy = engine.epoch()
     return Outcome(train_loss, test_loss, test_accuracy)

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nncore.playground.datasets import RADIUS, Split
+from nncore.playground.features import feature_matrix, grid_points
 from nncore.playground.metrics import PlayMetrics
-from nncore.playground.settings import PlaygroundSpec
+from nncore.playground.settings import GRID, PlaygroundSpec
 from nncore.playground.stopping import StopRule
 
 
@@ -40,6 +42,36 @@ class PlayRequest:
     mode: str = "play"
     stop: StopRule | None = None
     seconds: float = 0.0
+
+    @classmethod
+    def for_split(
+        cls,
+        spec: PlaygroundSpec,
+        parts: Split,
+        *,
+        weights: list[np.ndarray] | None = None,
+        epoch: int = 0,
+        mode: str = "play",
+        stop: StopRule | None = None,
+        seconds: float = 0.0,
+    ) -> PlayRequest:
+        """The request for these points as the page shows them: the spec's features of the
+        training and test points and of the plane's grid, so every caller (the page, the
+        tests, the benchmarks) trains on exactly what a student sees."""
+        f = spec.features
+        return cls(
+            spec,
+            feature_matrix(parts.train.x, f),
+            parts.train.y,
+            feature_matrix(parts.test.x, f),
+            parts.test.y,
+            feature_matrix(grid_points(GRID, RADIUS), f),
+            weights=weights,
+            epoch=epoch,
+            mode=mode,
+            stop=stop,
+            seconds=seconds,
+        )
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from nncore.playground.datasets import RADIUS, Points, Split, generate
-from nncore.playground.features import feature_matrix, grid_points
+from nncore.playground.datasets import Points, Split, generate
 from nncore.playground.runs import PLAYGROUND_AXES, playground_record
-from nncore.playground.settings import GRID, SETTINGS_BY_KEY, PlaygroundSpec
+from nncore.playground.settings import SETTINGS_BY_KEY, PlaygroundSpec
 from nncore.training.compare import RunRecord, keep_bounded
 from nncore.workers.client import PlaygroundJob, PlayRequest, StopRule, start_playground
 from pages._ui.runs import RunList, newly_listed
@@ -197,16 +196,11 @@ def request(
     mode: str,
     rule: StopRule | None = None,
 ) -> PlayRequest:
-    """What a new job needs: the features of the points and the grid, and where to continue."""
-    f = spec.features
+    """What a new job needs: the points as features, and where to continue."""
     latest = job.latest if job is not None else None
-    return PlayRequest(
+    return PlayRequest.for_split(
         spec,
-        feature_matrix(parts.train.x, f),
-        parts.train.y,
-        feature_matrix(parts.test.x, f),
-        parts.test.y,
-        feature_matrix(grid_points(GRID, RADIUS), f),
+        parts,
         weights=None if latest is None else latest.weights,
         epoch=0 if latest is None else latest.epoch,
         mode=mode,
