@@ -63,3 +63,26 @@ def play_request(
 
     parts = split(generate(data, points, noise, seed=seed), 0.5, seed=seed)
     return PlayRequest.for_split(spec, parts, mode=mode)
+
+
+def playground_run(
+    run_id: str,
+    name: str = "",
+    previous: Any = None,
+    data: str = "circle",
+    lr: float = 0.03,
+    layers: int = 2,
+    accuracy: float = 0.85,
+) -> Any:
+    """A 2D Playground run of two epochs as Your runs lists it (R² for a regression dataset)."""
+    from nncore.playground.datasets import DATASETS
+    from nncore.playground.runs import playground_record, run_settings
+    from nncore.playground.settings import ALL_SETTINGS, spec_from_values
+    from nncore.settings import defaults
+
+    values = {**defaults(ALL_SETTINGS), "data": data, "lr": lr, "layers": layers}
+    spec = spec_from_values(values, DATASETS[data].classes)
+    losses = [(1, 0.7, 0.8), (2, 0.4, 0.5)]
+    scores = [(1, accuracy - 0.2, accuracy - 0.3), (2, accuracy + 0.05, accuracy)]
+    settings = run_settings(values)
+    return playground_record(run_id, name, settings, spec, losses, scores, 1.0, previous)

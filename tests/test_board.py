@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 
 from nncore.board import store as board_store
+from nncore.board.kinds import task_of, tasks_by_size
 from nncore.board.records import MalformedEntry, from_json, to_json
 from nncore.board.store import KEEP_SECONDS, MAX_ENTRIES, BoardProblem, BoardStore
 from nncore.network.spec import DEFAULT_SPEC
 from nncore.training.compare import record_of
 from nncore.training.run import EpochRecord, TrainingRun
+from tests.helpers import playground_run
 
 
 def record(accuracy: float = 0.8, run_id: str = "r" * 16, name: str = "mine"):
@@ -129,6 +131,38 @@ def test_a_stored_record_round_trips_and_bad_ones_are_refused():
             from_json(bad)
     with pytest.raises(MalformedEntry):
         from_json(to_json(replace(original, loss=(1.0, 2.0))))
+
+
+def test_a_playground_run_round_trips_with_its_page_and_its_score():
+    bumps = playground_run("p" * 16, "bumps", data="multigauss", accuracy=0.6)
+    assert (bumps.page, bumps.score) == ("playground", "r2")
+    assert from_json(to_json(bumps)) == bumps
+    # Checked against the playground's own settings: a Build setting, or a feature that is not
+    # true or false, is refused.
+    for settings in ({**bumps.settings, "epochs": 5}, {**bumps.settings, "f_x1": "yes"}):
+        with pytest.raises(MalformedEntry):
+            from_json(to_json(replace(bumps, settings=settings)))
+    with pytest.raises(MalformedEntry):
+        from_json(to_json(replace(bumps, page="elsewhere")))
+    # An entry stored before boards held playground runs reads as Build's, with accuracy.
+    digits = record()
+    old = to_json(digits).replace(', "score": "accuracy", "page": "build"', "")
+    assert '"page"' not in old and from_json(old) == digits
+
+
+def test_runs_are_ranked_within_the_task_they_learned():
+    runs = [
+        record(),
+        playground_run("a" * 16, data="spiral"),
+        playground_run("b" * 16, data="spiral"),
+        playground_run("c" * 16, data="multigauss"),
+    ]
+    assert [task_of(r) for r in runs[:2]] == ["MNIST digits", "2D Spiral (2 classes)"]
+    assert tasks_by_size(runs) == [
+        "2D Spiral (2 classes)",
+        "MNIST digits",
+        "2D Bumps (regression)",
+    ]
 
 
 def test_a_malformed_row_is_skipped(boards: BoardStore):

@@ -20,6 +20,7 @@ from nncore.training.compare import (
     table_csv,
 )
 from nncore.training.compare_figures import (
+    log_bounds,
     log_ticks,
     overlay_curves,
     run_label,
@@ -158,3 +159,8 @@ def test_a_log_axis_has_readable_ticks():
     first = record_of(finished_run(), None, "one")
     fig = settings_scatter([first], "params")
     assert fig.layout.xaxis.ticktext and all(len(t) <= 5 for t in fig.layout.xaxis.ticktext)
+    # Values between two steps (22 to 34 parameters) still get a labelled tick on each side.
+    assert log_bounds(22, 34) == (20, 50) and log_bounds(4.5, 4.5) == (2, 5)
+    low, high = (10**end for end in fig.layout.xaxis.range)
+    shown = [t for t in fig.layout.xaxis.tickvals if low <= t <= high]
+    assert len(shown) >= 2 and low < first.params < high

@@ -13,7 +13,7 @@ from nncore.network.spec import DEFAULT_SPEC
 from nncore.training.compare import record_of
 from nncore.training.run import EpochRecord, TrainingRun
 from pages._ui.state import KeptRun
-from tests.helpers import open_with, page_app, texts
+from tests.helpers import open_with, page_app, playground_run, texts
 
 pytestmark = pytest.mark.usefixtures("store")
 
@@ -146,3 +146,48 @@ def test_a_teacher_link_without_the_join_token_still_opens_the_board():
     assert "lacks the students' part" in " ".join(texts(at.warning))
     assert not any("join=" + board.join_token in c for c in texts(at.code))
     assert "board_clear" in {b.key for b in at.button}
+
+
+def test_a_board_ranks_the_digits_and_each_playground_dataset_apart():
+    boards = BoardStore(database_path())
+    board = boards.create()
+    share = lambda who, record: boards.share(board.board_id, board.join_token, who, record)  # noqa: E731
+    share("ada", record_of(finished("a" * 16, accuracy=0.9), None, "digits one"))
+    share("bo", record_of(finished("b" * 16, accuracy=0.7), None, "digits two"))
+    share("cy", playground_run("c" * 16, "bumps", data="multigauss", accuracy=0.95))
+    at = open_with(page_app("board.py"), board=board.board_id, join=board.join_token)
+    assert not at.exception
+    # The task most of the class worked on comes first; the R² run is not ranked against it.
+    task = at.radio(key="board_task")
+    assert task.options == ["MNIST digits (2)", "2D Bumps (regression) (1)"]
+    assert "digits one" in frame_text(at) and "bumps" not in frame_text(at)
+    task.set_value("2D Bumps (regression)").run()
+    assert not at.exception
+    (table,) = [frame.value for frame in at.dataframe]
+    assert table["Run"].tolist() == ["bumps"] and "Test R²" in table.columns
+    assert table["Settings"][0].startswith("x₁, x₂ → 4, 2 tanh · sgd η 0.03")
+    scatter = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if "scatter" in c.proto.spec and "Solid" not in c.proto.spec
+    )
+    assert scatter["layout"]["yaxis"]["title"]["text"] == "test R²"
+    assert at.selectbox(key="board_axis_playground").options[-1] == "Hidden layers"
+
+
+def test_the_playground_shares_a_run_to_the_board():
+    boards = BoardStore(database_path())
+    board = boards.create()
+    at = page_app("playground.py")
+    first = playground_run("a" * 16, "wide", data="spiral")
+    at.session_state["pg_past_runs"] = [first, playground_run("b" * 16, "narrow", first)]
+    at.session_state["_joined_board"] = (board.board_id, board.join_token)
+    open_with(at)
+    at.selectbox(key="pg_runs_picked").select("a" * 16).run()
+    at.text_input(key="board_nickname").input("dee").run()
+    at.button(key="pg_runs_share").click().run()
+    assert not at.exception
+    assert "Shared" in " ".join(texts(at.success))
+    (entry,) = boards.entries(board.board_id)
+    assert (entry.nickname, entry.record.name, entry.record.page) == ("dee", "wide", "playground")
+    assert entry.record.settings["data"] == "spiral"

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import open_with, page_app, texts, wait_until
+from tests.helpers import open_with, page_app, playground_run, texts, wait_until
 
 
 @pytest.fixture
@@ -243,29 +243,9 @@ def test_regression_shows_r2_and_rmse(app):
 
 
 def seeded_runs(app: AppTest) -> None:
-    from nncore.playground.runs import playground_record, run_settings
-    from nncore.playground.settings import ALL_SETTINGS, PlaygroundSpec
-    from nncore.settings import defaults
-    from nncore.training.compare import RunRecord
-
-    records: list[RunRecord] = []
-    for run_id, lr in (("a" * 16, 0.3), ("b" * 16, 0.03)):
-        settings = run_settings({**defaults(ALL_SETTINGS), "lr": lr, "layers": 1})
-        losses = [(1, 0.7, 0.8), (2, 0.4, 0.5)]
-        scores = [(1, 0.6, 0.5), (2, 0.9, 0.8)]
-        records.append(
-            playground_record(
-                run_id,
-                f"lr {lr}",
-                settings,
-                PlaygroundSpec(units=(4,), lr=lr),
-                losses,
-                scores,
-                1.0,
-                records[-1] if records else None,
-            )
-        )
-    app.session_state["pg_past_runs"] = records
+    first = playground_run("a" * 16, "lr 0.3", lr=0.3, layers=1, accuracy=0.8)
+    second = playground_run("b" * 16, "lr 0.03", first, lr=0.03, layers=1, accuracy=0.8)
+    app.session_state["pg_past_runs"] = [first, second]
 
 
 def test_your_runs_overlay_two_runs_and_reopening_restores_the_settings(app):

@@ -15,6 +15,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from nncore.playground.datasets import DATASETS
+from nncore.playground.features import FEATURES
 from nncore.playground.settings import (
     SETTINGS_BY_KEY,
     STOP_SETTINGS,
@@ -87,4 +89,31 @@ def playground_record(
         accuracy=tuple(float(by_epoch.get(row[0], nan)[0]) for row in losses),
         val_accuracy=tuple(float(by_epoch.get(row[0], nan)[1]) for row in losses),
         score="accuracy" if spec.classes else "r2",
+        page="playground",
+    )
+
+
+def task_label(settings: Mapping[str, Any]) -> str:
+    """Which problem a run learned: runs are only ranked against runs on the same dataset."""
+    kind = DATASETS.get(str(settings.get("data")))
+    return f"2D {kind.label}" if kind else "2D Playground"
+
+
+def playground_settings_text(settings: Mapping[str, Any]) -> str:
+    """A playground run's settings in one short line: its inputs, its layers, how it learned.
+
+    "x₁, x₂ → 4, 2 tanh · sgd η 0.03 · batch 10 · noise 10 %"."""
+    inputs = [f.label for key, f in FEATURES.items() if settings.get(f"f_{key}")]
+    units = [str(settings.get(f"l{slot}")) for slot in range(1, int(settings.get("layers", 0)) + 1)]
+    layers = f"{', '.join(units)} {settings.get('act')}" if units else "no hidden layer"
+    reg = settings.get("reg", "none")
+    number = {
+        k: SETTINGS_BY_KEY[k].format(settings.get(k, SETTINGS_BY_KEY[k].default))
+        for k in ("lr", "rate")
+    }
+    regularized = f" · {str(reg).upper()} {number['rate']}" if reg != "none" else ""
+    return (
+        f"{', '.join(inputs) or 'no input'} → {layers} · {settings.get('opt')} "
+        f"η {number['lr']} · batch {settings.get('batch')}{regularized} · "
+        f"noise {settings.get('noise', 0)} %"
     )

@@ -117,7 +117,8 @@ class RunRecord:
 
     ``changes`` says which settings differ from the run before it, as text ("" for the first);
     the curves are per epoch, train and test. ``score`` names what the accuracy curves hold:
-    "accuracy", or "r2" for a regression (which has no accuracy: R², 1 is perfect)."""
+    "accuracy", or "r2" for a regression (which has no accuracy: R², 1 is perfect). ``page``
+    is the page that trained it, whose settings table ``settings`` follows."""
 
     run_id: str
     name: str
@@ -133,6 +134,7 @@ class RunRecord:
     accuracy: tuple[float, ...]
     val_accuracy: tuple[float, ...]
     score: str = "accuracy"
+    page: str = "build"
 
     @property
     def epochs_done(self) -> int:

@@ -81,6 +81,17 @@ def log_ticks(low: float, high: float) -> list[float]:
     return inside[:: max(1, math.ceil(len(inside) / 12))]
 
 
+def log_bounds(low: float, high: float) -> tuple[float, float]:
+    """The 1-2-5 steps at or just below ``low`` and at or just above ``high``: a log axis
+    spanning them shows at least two labelled ticks, however close the values are."""
+    steps = [
+        float(f"{m}e{exponent}")
+        for exponent in range(math.floor(math.log10(low)) - 1, math.floor(math.log10(high)) + 2)
+        for m in (1, 2, 5)
+    ]
+    return max(s for s in steps if s <= low), min(s for s in steps if s >= high)
+
+
 def short_number(value: float) -> str:
     """2000 → "2k", 1500000 → "1.5M", 0.001 → "0.001"."""
     for size, suffix in ((1e6, "M"), (1e3, "k")):
@@ -177,8 +188,14 @@ def settings_scatter(
     if axis in LOG_AXES and xs:
         # Plotly labels a log axis's minor ticks in small digits ("2 3 … 9"), unreadable on a
         # projector: 1-2-5 steps at full size instead.
-        ticks = log_ticks(min(xs), max(xs))
-        fig.update_xaxes(tickvals=ticks, ticktext=[short_number(t) for t in ticks])
+        # The axis spans the steps around the values, so a few close values still get labels.
+        below, above = log_bounds(min(xs), max(xs))
+        ticks = log_ticks(below, above)
+        fig.update_xaxes(
+            tickvals=ticks,
+            ticktext=[short_number(t) for t in ticks],
+            range=[math.log10(below) - 0.1, math.log10(above) + 0.1],
+        )
     if accuracy_only:
         fig.update_yaxes(title_text=score, range=[0, 1.02], tickformat=".0%")
     else:

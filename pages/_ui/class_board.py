@@ -14,6 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from nncore.board.kinds import kind_of, task_of, tasks_by_size
 from nncore.board.store import (
     KEEP_SECONDS,
     MAX_ENTRIES,
@@ -22,7 +23,7 @@ from nncore.board.store import (
     Entry,
     database_path,
 )
-from nncore.training.compare import SCATTER_AXES, settings_text
+from nncore.training.compare import SCORE_NAMES
 from nncore.training.compare_figures import overlay_curves, run_label, settings_scatter
 from pages._ui import state
 from pages._ui.widgets import leave_legacy_pages_mode, presenter_mode
@@ -90,11 +91,15 @@ def render() -> None:
         teacher_links(board_id, teacher, join if joined and join else None)
     else:
         st.success(
-            "You joined the class board. Train a network on **Build & Train**; under **Your "
-            "runs** you can then share a run with a nickname. Only what you share is shown.",
+            "You joined the class board. Train a network on **Build & Train** or the **2D "
+            "Playground**; under **Your runs** you can then share a run with a nickname. Only "
+            "what you share is shown.",
             icon=":material/group:",
         )
         st.page_link("pages/build.py", label="Go to Build & Train", icon=":material/layers:")
+        st.page_link(
+            "pages/playground.py", label="Go to the 2D Playground", icon=":material/scatter_plot:"
+        )
     live_board(board_id, teacher if is_teacher else None)
 
 
@@ -168,30 +173,66 @@ def live_board(board_id: str, teacher: str | None) -> None:
     if not shown:
         st.caption("No run shared yet: runs appear here a few seconds after they are shared.")
     else:
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "#": range(1, len(shown) + 1),
-                    "Nickname": [e.nickname for e in shown],
-                    "Run": [e.record.name for e in shown],
-                    "Test accuracy": [e.record.test_accuracy for e in shown],
-                    "Parameters": [e.record.params for e in shown],
-                    "Settings": [settings_text(e.record.settings) for e in shown],
-                    "Changed from their run before": [e.record.changes or "–" for e in shown],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-            # Ten rows, then it scrolls: the charts below stay within reach of a projector.
-            height="auto" if len(shown) <= LEADERBOARD_ROWS else _table_height(present),
-            column_config={"Test accuracy": st.column_config.NumberColumn(format="percent")},
-        )
-        figures(shown, present)
+        task = choose_task(shown)
+        ranked = [e for e in shown if task_of(e.record) == task]
+        leaderboard(ranked, present)
+        figures(ranked, present)
     if teacher is not None:
         teacher_controls(board_id, teacher, entries)
 
 
+def choose_task(shown: list[Entry]) -> str:
+    """The task whose runs are ranked (the digits, or one of the playground's datasets): a
+    choice only when the class shared runs of several, most runs first."""
+    tasks = tasks_by_size([e.record for e in shown])
+    if len(tasks) == 1:
+        return tasks[0]
+    counts = {task: sum(task_of(e.record) == task for e in shown) for task in tasks}
+    if st.session_state.get("board_task") not in counts:
+        st.session_state.pop("board_task", None)  # that task's runs were hidden or cleared
+    return str(
+        st.radio(
+            "Ranked among runs on",
+            tasks,
+            format_func=lambda task: f"{task} ({counts[task]})",
+            horizontal=True,
+            key="board_task",
+        )
+    )
+
+
+def leaderboard(ranked: list[Entry], present: bool) -> None:
+    """One task's runs, best test score first (the order the store returns them in)."""
+    kind = kind_of(ranked[0].record)
+    score = f"Test {SCORE_NAMES.get(ranked[0].record.score, 'accuracy')}"
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "#": range(1, len(ranked) + 1),
+                "Nickname": [e.nickname for e in ranked],
+                "Run": [e.record.name for e in ranked],
+                score: [e.record.test_accuracy for e in ranked],
+                "Parameters": [e.record.params for e in ranked],
+                "Settings": [kind.describe(e.record.settings) for e in ranked],
+                "Changed from their run before": [e.record.changes or "–" for e in ranked],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        # Ten rows, then it scrolls: the charts below stay within reach of a projector.
+        height="auto" if len(ranked) <= LEADERBOARD_ROWS else _table_height(present),
+        column_config={
+            score: st.column_config.NumberColumn(
+                format="percent" if ranked[0].record.score == "accuracy" else "%.3f"
+            )
+        },
+    )
+
+
 def figures(shown: list[Entry], present: bool) -> None:
+    """One task's chosen runs overlaid, and all of them on a scatter across a setting."""
+    kind = kind_of(shown[0].record)
+    task = task_of(shown[0].record)
     labels = {e.entry_id: run_label(e.record, e.nickname) for e in shown}  # for plotly
     names = {e.entry_id: f"{e.nickname}: {e.record.name}" for e in shown}  # plain text
     chosen = st.multiselect(
@@ -199,7 +240,7 @@ def figures(shown: list[Entry], present: bool) -> None:
         list(labels),
         default=list(labels)[:OVERLAID_AT_FIRST],
         format_func=names.__getitem__,
-        key="board_chosen",
+        key=f"board_chosen {task}",
     )
     picked = [e for e in shown if e.entry_id in chosen]
     left, right = st.columns([3, 2]) if not present else (st.container(), st.container())
@@ -213,13 +254,17 @@ def figures(shown: list[Entry], present: bool) -> None:
     with right:
         axis = st.selectbox(
             "Across the scatter",
-            list(SCATTER_AXES),
-            format_func=SCATTER_AXES.__getitem__,
-            key="board_axis",
+            list(kind.axes),
+            format_func=kind.axes.__getitem__,
+            key=f"board_axis_{kind.page}",
         )
         st.plotly_chart(
             settings_scatter(
-                [e.record for e in shown], axis, [labels[e.entry_id] for e in shown], present
+                [e.record for e in shown],
+                axis,
+                [labels[e.entry_id] for e in shown],
+                present,
+                axes=kind.axes,
             ),
             key="board-scatter",
         )

@@ -3,8 +3,8 @@
 One section for every page that trains (Build & Train, the 2D Playground), described by a
 ``RunList``: where the page keeps its list (summaries without weights), how a run's settings go
 back on the controls, and what a scatter may put across. Ticked runs are overlaid on one chart
-and placed on a scatter; a run's settings can be reopened; on Build & Train a student who
-joined a class board can share one under a nickname.
+and placed on a scatter; a run's settings can be reopened; a student who joined a class board
+can share one under a nickname.
 """
 
 from __future__ import annotations
@@ -41,8 +41,7 @@ SHOWN_AT_FIRST = 4  # the latest runs ticked for the overlay when none is chosen
 class RunList:
     """One page's "Your runs": its list, its widget keys' prefix, and its settings.
 
-    ``values_of`` turns a run's settings into the controls' values; ``shareable`` offers the
-    class board's share box (whose entries are Build & Train runs)."""
+    ``values_of`` turns a run's settings into the controls' values."""
 
     page: str
     prefix: str
@@ -52,7 +51,6 @@ class RunList:
     table: Mapping[str, Setting]
     axes: Mapping[str, str]
     empty: str
-    shareable: bool = False
     file_name: str = "runs.csv"
 
     @property
@@ -70,7 +68,6 @@ BUILD_RUNS = RunList(
     axes=SCATTER_AXES,
     empty="Every training you finish or stop joins this list, so you can compare them: "
     "change one setting, train again, and see what it did.",
-    shareable=True,
 )
 
 
@@ -87,10 +84,10 @@ def delete(runs: RunList, run_ids: list[str]) -> None:
     runs.replace([r for r in runs.records() if r.run_id not in run_ids])
 
 
-def share(run_id: str) -> None:
+def share(runs: RunList, run_id: str) -> None:
     """Callback: put a run on the class board this session joined, under the typed nickname."""
     joined = state.joined_board()
-    record = next((r for r in state.past_runs() if r.run_id == run_id), None)
+    record = next((r for r in runs.records() if r.run_id == run_id), None)
     if joined is None or record is None:
         return
     nickname = str(st.session_state.get("board_nickname", ""))
@@ -151,7 +148,7 @@ def runs_section(runs: RunList, busy: bool) -> None:
     p = runs.prefix
     st.subheader("Your runs")
     if not records:
-        joined = runs.shareable and state.joined_board()
+        joined = state.joined_board()
         st.caption(runs.empty + (" Then share one to your class board." if joined else ""))
         return
     # A new key whenever the rows change: the editor's edits are kept by row position.
@@ -216,11 +213,10 @@ def runs_section(runs: RunList, busy: bool) -> None:
         key=f"{p}_csv",
         width="stretch",
     )
-    if runs.shareable:
-        share_box(picked)
+    share_box(runs, picked)
 
 
-def share_box(run_id: str) -> None:
+def share_box(runs: RunList, run_id: str) -> None:
     """Share the chosen run to the class board, for a session that joined one."""
     if state.joined_board() is None:
         return
@@ -232,7 +228,7 @@ def share_box(run_id: str) -> None:
             max_chars=NICKNAME_LIMIT,
             help="Any nickname: no real name needed. Only the run you share is shown.",
         )
-        st.button("Share this run", key="runs_share", on_click=share, args=(run_id,))
+        st.button("Share this run", key=f"{runs.prefix}_share", on_click=share, args=(runs, run_id))
         note = st.session_state.pop("_share_note", None)
         if note and note[0] == "error":
             st.error(note[1])

@@ -50,6 +50,8 @@ RUNNING = {
         "pg_runs_axis",
         "pg_runs_picked",
         "pg_runs_delete",
+        "pg_runs_share",
+        "board_nickname",
     },
     "board": {"board_create"},  # a board is not a page's setup: the board page has no lock
 }
