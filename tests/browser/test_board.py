@@ -129,6 +129,42 @@ def test_a_student_compares_runs_and_shares_one_to_the_board(browser: Browser, s
     student.context.close()
 
 
+def test_a_playground_run_is_shared_and_ranked_among_runs_of_its_dataset(browser: Browser, served):
+    url, store = served
+    boards = BoardStore(database_path(store))
+    board = boards.create()
+    class_runs(boards, board, 2)  # the digits, from Build & Train
+    student = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    open_page(student, f"{url}/board?board={board.board_id}&join={board.join_token}")
+    student.get_by_role("link", name="Go to the 2D Playground").click()
+    wait_idle(student)
+    student.locator(".st-key-pg_step button:visible").first.click()  # one epoch, then listed
+    expect(student.locator(".st-key-pg_runs_picked")).to_be_visible(timeout=240_000)
+    wait_idle(student)
+    student.locator(".st-key-board_nickname input").fill("Circle fan")
+    student.locator(".st-key-board_nickname input").press("Enter")
+    wait_idle(student)
+    student.locator(".st-key-pg_runs_share button:visible").first.click()
+    expect(student.get_by_text("Shared: it is on the class board now.")).to_be_visible()
+    assert_no_exception(student)
+    student.context.close()
+    teacher = browser.new_context(viewport=PROJECTOR).new_page()
+    open_page(
+        teacher,
+        f"{url}/board?board={board.board_id}&teacher={board.teacher_token}"
+        f"&join={board.join_token}&present=1",
+    )
+    # The digits (two runs) come first; the circle is ranked on its own.
+    task = teacher.locator(".st-key-board_task")
+    expect(task).to_contain_text("MNIST digits (2)")
+    task.get_by_text("2D Circle (2 classes) (1)").click()
+    scatter = teacher.locator(".js-plotly-plot").filter(has_text="test accuracy")
+    expect(scatter.locator(".scatterlayer .point")).to_have_count(1, timeout=30_000)
+    expect(scatter).to_contain_text("Circle fan")
+    assert_no_exception(teacher)
+    teacher.context.close()
+
+
 def test_the_board_on_a_projector_and_on_a_phone(browser: Browser, served):
     url, store = served
     context = browser.new_context(viewport=PROJECTOR)
