@@ -80,16 +80,24 @@ def presenter_axes(figure, present: bool = False):
     return figure
 
 
+def outline_shape(
+    left: float, right: float, bottom: float, top: float, colour: str, width: int
+) -> dict:
+    """A rectangle's outline in data coordinates, as a layout's ``shapes`` entry: how a figure
+    marks the cell, pixel or picture a student chose (a confusion-matrix cell, a digit, a
+    feature-map pixel)."""
+    return {
+        "type": "rect",
+        "x0": left,
+        "x1": right,
+        "y0": bottom,
+        "y1": top,
+        "line": {"color": colour, "width": width},
+    }
+
+
 def outline(
     figure, left: float, right: float, bottom: float, top: float, colour: str, width: int
 ) -> None:
-    """A rectangle's outline on ``figure``'s data coordinates: how a figure marks the cell,
-    pixel or picture a student chose (a confusion-matrix cell, a digit, a feature-map pixel)."""
-    figure.add_shape(
-        type="rect",
-        x0=left,
-        x1=right,
-        y0=bottom,
-        y1=top,
-        line={"color": colour, "width": width},
-    )
+    """``outline_shape`` drawn on an existing ``figure``."""
+    figure.add_shape(**outline_shape(left, right, bottom, top, colour, width))

@@ -169,6 +169,27 @@ def test_the_live_plane_picture_puts_each_point_where_the_figure_would():
         assert np.abs(picture[row, column] - pale_orange).max() <= 1
 
 
+def test_the_live_plane_is_sent_as_a_jpeg_a_student_cannot_tell_from_the_picture():
+    import base64
+    import io
+
+    from PIL import Image
+
+    from nncore.playground.colours import live_picture_uri
+    from nncore.playground.datasets import generate, split
+
+    parts = split(generate("spiral", 400, 0.1, seed=1), 0.5, seed=1)
+    answer = np.linspace(0, 1, 2500).reshape(50, 50)
+    colours = answer_colours(np.stack([1 - answer, answer], -1), 2, False)
+    picture = plane_picture(colours, parts.train, parts.test, 435)
+    uri = live_picture_uri(picture)
+    assert uri.startswith("data:image/jpeg;base64,")
+    sent = np.asarray(Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))), float)
+    error = np.abs(sent - np.asarray(picture, float))
+    # Off by a few levels on average; the points' colours and rings stay what they were.
+    assert error.mean() < 2 and np.percentile(error, 99) < 40
+
+
 def test_the_live_plane_before_the_first_epoch_is_white_with_its_points():
     train = Points(np.array([[0.0, 0.0]]), np.array([0.5]), 0)  # regression: a value of 0.5
     picture = np.asarray(plane_picture(None, train, None, 100))

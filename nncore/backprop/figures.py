@@ -65,7 +65,11 @@ def network_figure(
         "hidden": positions(n_hidden, 1.0),
         "output": positions(n_out, 2.0),
     }
-    figure = go.Figure()
+    # Traces and annotations are gathered, then the figure is built once: plotly's add_trace
+    # and add_annotation re-validate the whole figure each time, and made this diagram, drawn
+    # at every click on the page, cost the server about ten times as much.
+    traces: list[go.Scatter] = []
+    notes: list[dict] = []
     chips_x, chips_y, chips_text, chips_key, chips_hover, chips_colour = [], [], [], [], [], []
     for p in network.parameters:
         if p.source is None:  # a bias: no line to draw
@@ -73,7 +77,7 @@ def network_figure(
         start = layers["input" if p.layer == "hidden" else "hidden"][p.source]
         end = layers[p.layer][p.neuron]
         chosen = p.key == selected
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=[start[0], end[0]],
                 y=[start[1], end[1]],
@@ -98,7 +102,7 @@ def network_figure(
         chips_colour.append(
             SELECTED_COLOUR if chosen else (TRAIN_COLOUR if value >= 0 else TEST_COLOUR)
         )
-    figure.add_trace(
+    traces.append(
         go.Scatter(
             x=chips_x,
             y=chips_y,
@@ -116,38 +120,52 @@ def network_figure(
             name="weights",
         )
     )
-    for x, y, text in zip(chips_x, chips_y, chips_text, strict=True):
-        figure.add_annotation(
-            x=x,
-            y=y,
-            text=text,
-            xanchor="left",
-            xshift=9,
-            showarrow=False,
-            font={"size": text_size(present, 0.85), "color": TEXT_COLOUR},
-            bgcolor=LABEL_BACKGROUND,
-            borderpad=1,
-        )
-    _add_neurons(figure, network, layers, fwd, selected, present)
+    notes += [
+        {
+            "x": x,
+            "y": y,
+            "text": text,
+            "xanchor": "left",
+            "xshift": 9,
+            "showarrow": False,
+            "font": {"size": text_size(present, 0.85), "color": TEXT_COLOUR},
+            "bgcolor": LABEL_BACKGROUND,
+            "borderpad": 1,
+        }
+        for x, y, text in zip(chips_x, chips_y, chips_text, strict=True)
+    ]
+    _add_neurons(traces, notes, network, layers, fwd, selected, present)
     half = (max(network.shape) - 1) / 2
     y_range = [-half - CAPTION_DEPTH, half + 0.35]
     height = round((y_range[1] - y_range[0]) * (PRESENTER_UNIT if present else UNIT))
-    figure.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        font=font(present),
-        xaxis={"visible": False, "range": [-0.5, 2.55], "fixedrange": True},
-        yaxis={"visible": False, "range": y_range, "fixedrange": True},
-        plot_bgcolor="white",
-        dragmode=False,
-        clickmode="event+select",
-        hoverlabel={"font": font(present, 0.8)},
+    return go.Figure(
+        traces,
+        {
+            "height": height,
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "font": font(present),
+            "xaxis": {"visible": False, "range": [-0.5, 2.55], "fixedrange": True},
+            "yaxis": {"visible": False, "range": y_range, "fixedrange": True},
+            "plot_bgcolor": "white",
+            "dragmode": False,
+            "clickmode": "event+select",
+            "hoverlabel": {"font": font(present, 0.8)},
+            "annotations": notes,
+        },
     )
-    return figure
 
 
-def _add_neurons(figure, network, layers, fwd, selected, present: bool) -> None:
-    """Neuron circles with their names, values beside them, each carrying its bias's key."""
+def _add_neurons(
+    traces: list[go.Scatter],
+    notes: list[dict],
+    network: Network,
+    layers: dict[str, list[tuple[float, float]]],
+    fwd: Forward | None,
+    selected: str | None,
+    present: bool,
+) -> None:
+    """Neuron circles with their names (to ``traces``), values beside them (to ``notes``), each
+    circle carrying its bias's key."""
     size = text_size(present)
     for layer, centres in layers.items():
         xs = [c[0] for c in centres]
@@ -155,7 +173,7 @@ def _add_neurons(figure, network, layers, fwd, selected, present: bool) -> None:
         names = [f"{layer[0]}{n + 1}" for n in range(len(centres))]
         keys = [None if layer == "input" else f"b_{name}" for name in names]
         outline = ["#333333" if key != selected else SELECTED_COLOUR for key in keys]
-        figure.add_trace(
+        traces.append(
             go.Scatter(
                 x=xs,
                 y=ys,
@@ -178,26 +196,30 @@ def _add_neurons(figure, network, layers, fwd, selected, present: bool) -> None:
         small = {"size": text_size(present, 0.8), "color": TEXT_COLOUR}
         for n, (x, y) in enumerate(centres):
             if layer == "input":  # the value, to the left, where no line goes
-                figure.add_annotation(
-                    x=x,
-                    y=y,
-                    text=short(network.inputs[n]),
-                    xanchor="right",
-                    xshift=-radius,
-                    showarrow=False,
-                    font=small,
+                notes.append(
+                    {
+                        "x": x,
+                        "y": y,
+                        "text": short(network.inputs[n]),
+                        "xanchor": "right",
+                        "xshift": -radius,
+                        "showarrow": False,
+                        "font": small,
+                    }
                 )
                 continue
             # The bias on top, the numbers below: narrow, so a phone's diagram has room.
-            figure.add_annotation(
-                x=x,
-                y=y,
-                text=f"b {short(_bias(network, layer, n))}",
-                yanchor="bottom",
-                yshift=radius,
-                showarrow=False,
-                font=small,
-                bgcolor=LABEL_BACKGROUND,
+            notes.append(
+                {
+                    "x": x,
+                    "y": y,
+                    "text": f"b {short(_bias(network, layer, n))}",
+                    "yanchor": "bottom",
+                    "yshift": radius,
+                    "showarrow": False,
+                    "font": small,
+                    "bgcolor": LABEL_BACKGROUND,
+                }
             )
             # An output's lines start just left of its centre and run right, clear of the
             # weights' labels on the lines arriving from the left.
@@ -207,16 +229,18 @@ def _add_neurons(figure, network, layers, fwd, selected, present: bool) -> None:
                 else {"xshift": -3}
             )
             if caption := _neuron_caption(network, layer, n, fwd):
-                figure.add_annotation(
-                    x=x,
-                    y=y,
-                    text=caption,
-                    yanchor="top",
-                    yshift=-radius,
-                    showarrow=False,
-                    font=small,
-                    bgcolor=LABEL_BACKGROUND,
-                    **side,
+                notes.append(
+                    {
+                        "x": x,
+                        "y": y,
+                        "text": caption,
+                        "yanchor": "top",
+                        "yshift": -radius,
+                        "showarrow": False,
+                        "font": small,
+                        "bgcolor": LABEL_BACKGROUND,
+                        **side,
+                    }
                 )
 
 

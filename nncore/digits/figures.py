@@ -2,6 +2,12 @@
 
 Fonts are large because the page is shown on a projector; every figure states what a colour
 or a bar means in its title or hover text, so a student can read it without the lecturer.
+
+Every stroke redraws these figures for the student who drew it, on the server's one core, so
+each is built in one step: its layout (shapes included) is written as data and handed to
+``go.Figure`` with the traces. Plotly's ``update_layout`` parses and validates every key path
+again, and took most of a figure's time (``benchmarks/README.md``, "Server CPU per
+interaction").
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import plotly.graph_objects as go
 from nncore.mosaic import tile_mosaic, tile_origin
 from nncore.style import INK_COLOUR as INK
 from nncore.style import WINNER_COLOUR as WINNER
-from nncore.style import font, outline, title, title_margin
+from nncore.style import font, outline_shape, title, title_margin
 
 MAX_FEATURE_MAPS = 16  # a grid of 4x4 maps per convolution layer stays readable
 
@@ -25,7 +31,7 @@ def probability_bars(probabilities: np.ndarray, present: bool = False) -> go.Fig
     """The ten class probabilities as bars, the winning digit highlighted, percentages on top."""
     probabilities = np.asarray(probabilities, dtype=float)
     winner = int(np.argmax(probabilities))
-    figure = go.Figure(
+    return go.Figure(
         go.Bar(
             x=[str(d) for d in range(10)],
             y=probabilities * 100,
@@ -33,24 +39,24 @@ def probability_bars(probabilities: np.ndarray, present: bool = False) -> go.Fig
             text=[f"{p:.0%}" if p >= 0.005 else "" for p in probabilities],
             textposition="outside",
             hovertemplate="digit %{x}: %{y:.1f}%<extra></extra>",
-        )
+        ),
+        {
+            "title": "Probability of each digit",
+            "font": font(present),
+            "height": 360,
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+            "yaxis": {"title": "%", "range": [0, 115]},
+            "xaxis": {"title": "digit", "type": "category"},
+            "showlegend": False,
+        },
     )
-    figure.update_layout(
-        title="Probability of each digit",
-        font=font(present),
-        height=360,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        yaxis={"title": "%", "range": [0, 115]},
-        xaxis={"title": "digit", "type": "category"},
-        showlegend=False,
-    )
-    return figure
 
 
 def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
     """The 28x28 input enlarged, one visible square per pixel, white ink on black as drawn."""
     x = np.asarray(x, dtype=float).reshape(28, 28)
-    figure = go.Figure(
+    heading = "28 × 28 numbers from 0 (black) to 1 (white)"  # two lines: one was cut at 1280
+    return go.Figure(
         go.Heatmap(
             z=x,
             colorscale="gray",
@@ -60,24 +66,22 @@ def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
             ygap=1,
             showscale=False,
             hovertemplate="row %{y}, column %{x}: %{z:.2f}<extra></extra>",
-        )
-    )
-    heading = "28 × 28 numbers from 0 (black) to 1 (white)"  # two lines: one was cut at 1280
-    figure.update_layout(
-        title=title(heading, present),
-        font=font(present),
-        height=350 + title_margin(heading, present),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="#444",
-        xaxis={"visible": False, "constrain": "domain"},
-        yaxis={
-            "visible": False,
-            "autorange": "reversed",
-            "scaleanchor": "x",
-            "constrain": "domain",
+        ),
+        {
+            "title": title(heading, present),
+            "font": font(present),
+            "height": 350 + title_margin(heading, present),
+            "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+            "plot_bgcolor": "#444",
+            "xaxis": {"visible": False, "constrain": "domain"},
+            "yaxis": {
+                "visible": False,
+                "autorange": "reversed",
+                "scaleanchor": "x",
+                "constrain": "domain",
+            },
         },
     )
-    return figure
 
 
 def feature_maps(
@@ -118,29 +122,35 @@ def feature_maps(
     ]
     if clickable:
         traces.append(_map_points(maps[..., :shown], columns))
-    figure = go.Figure(traces)
+    shapes = []
     if mark is not None and mark[0] < shown:
         row, column = tile_origin(mark[0], columns, height, width)
-        _ring(figure, row + mark[1], column + mark[2], WINNER, 2)
-    figure.update_xaxes(visible=False, constrain="domain")
-    figure.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", constrain="domain")
+        shapes.append(_ring(row + mark[1], column + mark[2], WINNER, 2))
     heading = f"{name}: {shown} of {maps.shape[-1]} feature maps, {height} × {width} each"
-    figure.update_layout(
-        title=title(html.escape(heading), present),
-        font=font(present),
-        height=title_margin(heading, present) + 130 * rows,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="white",
-        showlegend=False,
+    layout = {
+        "title": title(html.escape(heading), present),
+        "font": font(present),
+        "height": title_margin(heading, present) + 130 * rows,
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "plot_bgcolor": "white",
+        "showlegend": False,
+        "xaxis": {"visible": False, "constrain": "domain"},
+        "yaxis": {
+            "visible": False,
+            "autorange": "reversed",
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+        "shapes": shapes,
         # a click picks the pixel under the pointer, never a neighbour's
-        hovermode="closest",
-        clickmode="event+select",
-        dragmode=False,
-    )
+        "hovermode": "closest",
+        "clickmode": "event+select",
+        "dragmode": False,
+    }
     if clickable:
         # The point nearest the pointer, however far: a click anywhere on a map picks it.
-        figure.update_layout(hoverdistance=-1)
-    return figure
+        layout["hoverdistance"] = -1
+    return go.Figure(traces, layout)
 
 
 def _map_points(maps: np.ndarray, columns: int) -> go.Scatter:
@@ -194,7 +204,8 @@ def single_map(
     to pick a pixel (the mosaic's pixels are a few screen pixels wide)."""
     values = np.asarray(values, dtype=float)
     rows, columns = values.shape
-    figure = go.Figure(
+    layout = _square_layout(heading, rows, columns, present, [_ring(*mark, WINNER, 3)])
+    return go.Figure(
         [
             go.Heatmap(
                 z=values,
@@ -205,36 +216,36 @@ def single_map(
                 hoverinfo="skip",
             ),
             _pixel_points(values[..., None], 1, channel),
-        ]
+        ],
+        {**layout, "clickmode": "event+select", "dragmode": False, "hovermode": "closest"},
     )
-    _ring(figure, mark[0], mark[1], WINNER, 3)
-    _square_layout(figure, heading, rows, columns, present)
-    figure.update_layout(clickmode="event+select", dragmode=False, hovermode="closest")
-    return figure
 
 
-def _ring(figure: go.Figure, row: float, column: float, colour: str, width: int) -> None:
-    """A square outline around cell (row, column) of a heat map."""
-    outline(figure, column - 0.5, column + 0.5, row - 0.5, row + 0.5, colour, width)
+def _ring(row: float, column: float, colour: str, width: int) -> dict:
+    """A square outline around cell (row, column) of a heat map, as a layout shape."""
+    return outline_shape(column - 0.5, column + 0.5, row - 0.5, row + 0.5, colour, width)
 
 
-def _square_layout(figure: go.Figure, heading: str, rows: int, columns: int, present: bool) -> None:
+def _square_layout(
+    heading: str, rows: int, columns: int, present: bool, shapes: list[dict]
+) -> dict:
     """A map's layout: square cells, row 0 at the top, no axes, the title above."""
-    figure.update_layout(
-        title=title(html.escape(heading), present),
-        font=font(present),
-        height=(420 if present else 320) + title_margin(heading, present),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        plot_bgcolor="#444",
-        showlegend=False,
-        xaxis={"visible": False, "constrain": "domain", "range": [-0.5, columns - 0.5]},
-        yaxis={
+    return {
+        "title": title(html.escape(heading), present),
+        "font": font(present),
+        "height": (420 if present else 320) + title_margin(heading, present),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "plot_bgcolor": "#444",
+        "showlegend": False,
+        "xaxis": {"visible": False, "constrain": "domain", "range": [-0.5, columns - 0.5]},
+        "yaxis": {
             "visible": False,
             "range": [rows - 0.5, -0.5],
             "scaleanchor": "x",
             "constrain": "domain",
         },
-    )
+        "shapes": shapes,
+    }
 
 
 def window_figure(
@@ -253,7 +264,12 @@ def window_figure(
     rings one cell inside the window (the largest, for pooling)."""
     inputs = np.asarray(inputs, dtype=float)
     rows, columns = inputs.shape
-    figure = go.Figure(
+    r0, r1 = max(top, 0), min(top + size[0], rows)
+    c0, c1 = max(left, 0), min(left + size[1], columns)
+    shapes = [outline_shape(c0 - 0.5, c1 - 0.5, r0 - 0.5, r1 - 0.5, WINNER, 3)]
+    if mark is not None:
+        shapes.append(_ring(top + mark[0], left + mark[1], "white", 2))
+    return go.Figure(
         go.Heatmap(
             z=inputs,
             colorscale="gray" if picture else "viridis",
@@ -263,45 +279,31 @@ def window_figure(
             ygap=1 if rows <= 28 else 0,
             showscale=False,
             hovertemplate="row %{y}, column %{x}: %{z:.3f}<extra></extra>",
-        )
+        ),
+        _square_layout(heading, rows, columns, present, shapes),
     )
-    r0, r1 = max(top, 0), min(top + size[0], rows)
-    c0, c1 = max(left, 0), min(left + size[1], columns)
-    figure.add_shape(
-        type="rect",
-        x0=c0 - 0.5,
-        x1=c1 - 0.5,
-        y0=r0 - 0.5,
-        y1=r1 - 0.5,
-        line={"color": WINNER, "width": 3},
-    )
-    if mark is not None:
-        _ring(figure, top + mark[0], left + mark[1], "white", 2)
-    _square_layout(figure, heading, rows, columns, present)
-    return figure
 
 
 def dense_bars(name: str, activation: np.ndarray, present: bool = False) -> go.Figure:
     """A dense layer's outputs as one bar per unit (how strongly each neuron fires)."""
     values = np.asarray(activation, dtype=float).ravel()
-    figure = go.Figure(
+    heading = f"{name}: the output of each of its {len(values)} neurons"
+    return go.Figure(
         go.Bar(
             x=np.arange(1, len(values) + 1),
             y=values,
             marker_color=INK,
             hovertemplate="neuron %{x}: %{y:.3f}<extra></extra>",
-        )
+        ),
+        {
+            "title": title(heading, present),
+            "font": font(present),
+            "height": 260 + title_margin(heading, present),
+            "margin": {"l": 60, "r": 20, "t": 10, "b": 50},
+            "xaxis": {"title": "neuron"},
+            "yaxis": {"title": "activation"},
+        },
     )
-    heading = f"{name}: the output of each of its {len(values)} neurons"
-    figure.update_layout(
-        title=title(heading, present),
-        font=font(present),
-        height=260 + title_margin(heading, present),
-        margin={"l": 60, "r": 20, "t": 10, "b": 50},
-        xaxis={"title": "neuron"},
-        yaxis={"title": "activation"},
-    )
-    return figure
 
 
 # An activation's number of axes says what kind of layer made it: (H, W, C) maps or (units,).

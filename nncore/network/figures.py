@@ -60,8 +60,8 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
             for y1 in positions[x + 1]:
                 edge_x += [x, x + 1, None]
                 edge_y += [y0, y1, None]
-    fig = go.Figure()
-    fig.add_trace(
+    # Gathered, then built once: each add_trace or add_annotation re-validates the figure.
+    traces = [
         go.Scatter(
             x=edge_x,
             y=edge_y,
@@ -70,10 +70,11 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
             hoverinfo="skip",
             showlegend=False,
         )
-    )
+    ]
+    notes: list[dict] = []
     crowded = len(columns) > 5
     for x, ((label, count, image), ys) in enumerate(zip(columns, positions, strict=True)):
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[x] * len(ys),
                 y=ys,
@@ -90,36 +91,43 @@ def network_diagram(plan: LayerPlan, present: bool = False) -> go.Figure:
             )
         )
         above = crowded and x % 2 == 1  # alternate when many columns share the width
-        fig.add_annotation(
-            x=x,
-            y=1.2 if above else -1.2,
-            text=label,
-            showarrow=False,
-            yanchor="bottom" if above else "top",
+        notes.append(
+            {
+                "x": x,
+                "y": 1.2 if above else -1.2,
+                "text": label,
+                "showarrow": False,
+                "yanchor": "bottom" if above else "top",
+            }
         )
     # How many of a wide layer's neurons are drawn: once, under the diagram. Under each
     # column, "(10 of 784 drawn)(10 of 128 drawn)" ran into each other (and the hover says it).
     thinned = any(count > len(ys) for (_, count, _), ys in zip(columns, positions, strict=True))
     size = font(present, scale=0.75 if crowded else 1.0)["size"]
     if thinned:
-        fig.add_annotation(
-            x=0.5,
-            y=0,
-            xref="paper",
-            yref="paper",
-            yanchor="top",
-            yshift=-4,
-            text=f"Wide layers: their first {MAX_NODES_DRAWN} neurons drawn",
-            showarrow=False,
-            font={"size": text_size(present, (0.75 if crowded else 1.0) * 0.8)},
+        notes.append(
+            {
+                "x": 0.5,
+                "y": 0,
+                "xref": "paper",
+                "yref": "paper",
+                "yanchor": "top",
+                "yshift": -4,
+                "text": f"Wide layers: their first {MAX_NODES_DRAWN} neurons drawn",
+                "showarrow": False,
+                "font": {"size": text_size(present, (0.75 if crowded else 1.0) * 0.8)},
+            }
         )
-    fig.update_xaxes(visible=False, range=[-0.75, len(columns) - 0.25])
-    fig.update_yaxes(visible=False, range=[-2.3, 2.0 if crowded else 1.3])
-    fig.update_layout(
-        title="The network",
-        plot_bgcolor="white",
-        height=round((430 if crowded else 380) * (1.25 if present else 1)),
-        font=font(present, scale=0.75 if crowded else 1.0),
-        margin={"l": 10, "r": 10, "t": 50, "b": 10 + (2 * size if thinned else 0)},
+    return go.Figure(
+        traces,
+        {
+            "title": "The network",
+            "plot_bgcolor": "white",
+            "height": round((430 if crowded else 380) * (1.25 if present else 1)),
+            "font": font(present, scale=0.75 if crowded else 1.0),
+            "margin": {"l": 10, "r": 10, "t": 50, "b": 10 + (2 * size if thinned else 0)},
+            "xaxis": {"visible": False, "range": [-0.75, len(columns) - 0.25]},
+            "yaxis": {"visible": False, "range": [-2.3, 2.0 if crowded else 1.3]},
+            "annotations": notes,
+        },
     )
-    return fig

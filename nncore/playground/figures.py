@@ -136,33 +136,31 @@ def plane_figure(
     clickable: bool = True,
     present: bool = False,
 ) -> go.Figure:
-    """The plane: the network's answer as background (a PNG, or none yet) and the points."""
-    figure = go.Figure(layout=_plane_axes(present))
+    """The plane: the network's answer as background (a PNG, or none yet) and the points.
+
+    Built in one step, layout and traces together (as every live figure here): plotly's
+    ``update_layout`` and ``add_trace`` re-validate the figure each time, several times the
+    cost of the figure itself."""
+    layout = {**_plane_axes(present), "height": plane_height(present)}
     if image is not None:
-        figure.update_layout(
-            images=[
-                {
-                    "source": image,
-                    "xref": "x",
-                    "yref": "y",
-                    "x": -RADIUS,
-                    "y": RADIUS,
-                    "sizex": 2 * RADIUS,
-                    "sizey": 2 * RADIUS,
-                    "sizing": "stretch",
-                    "layer": "below",
-                }
-            ]
-        )
-    if clickable:
-        figure.add_trace(click_targets())
-    for trace in _points_traces(train, test=False):
-        figure.add_trace(trace)
+        layout["images"] = [
+            {
+                "source": image,
+                "xref": "x",
+                "yref": "y",
+                "x": -RADIUS,
+                "y": RADIUS,
+                "sizex": 2 * RADIUS,
+                "sizey": 2 * RADIUS,
+                "sizing": "stretch",
+                "layer": "below",
+            }
+        ]
+    traces = [click_targets()] if clickable else []
+    traces += _points_traces(train, test=False)
     if test is not None:
-        for trace in _points_traces(test, test=True):
-            figure.add_trace(trace)
-    figure.update_layout(height=plane_height(present))
-    return presenter_axes(figure, present)
+        traces += _points_traces(test, test=True)
+    return presenter_axes(go.Figure(traces, layout), present)
 
 
 def point_colours(points: Points) -> list[tuple[int, int, int]]:
@@ -274,24 +272,22 @@ def loss_figure(losses: list[tuple[int, float, float]], present: bool = False) -
     if len(rows) > MAX_CURVE_POINTS:  # thousands of epochs: every k-th, and always the last
         keep = np.unique(np.r_[np.linspace(0, len(rows) - 1, MAX_CURVE_POINTS).astype(int)])
         rows = rows[keep]
-    figure = go.Figure()
-    for column, name, colour in ((1, "training", TRAIN_COLOUR), (2, "test", TEST_COLOUR)):
-        last = f" {last_row[column]:.3f}" if last_row else ""
-        figure.add_trace(
-            go.Scatter(
-                x=rows[:, 0],
-                y=rows[:, column],
-                mode="lines",
-                name=f"{name}{last}",
-                line={"color": colour, "width": 2},
-            )
+    traces = [
+        go.Scatter(
+            x=rows[:, 0],
+            y=rows[:, column],
+            mode="lines",
+            name=f"{name}{f' {last_row[column]:.3f}' if last_row else ''}",
+            line={"color": colour, "width": 2},
         )
-    figure.update_layout(
-        height=290 if present else 220,  # room for the plot under presenter mode's text
-        font=font(present, 0.8),
-        margin={"l": 50, "r": 10, "t": 10, "b": 40},
-        xaxis={"title": {"text": "epoch"}, "rangemode": "tozero"},
-        yaxis={"title": {"text": "loss"}, "rangemode": "tozero"},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-    )
-    return presenter_axes(figure, present)
+        for column, name, colour in ((1, "training", TRAIN_COLOUR), (2, "test", TEST_COLOUR))
+    ]
+    layout = {
+        "height": 290 if present else 220,  # room for the plot under presenter mode's text
+        "font": font(present, 0.8),
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "xaxis": {"title": {"text": "epoch"}, "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "loss"}, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+    }
+    return presenter_axes(go.Figure(traces, layout), present)

@@ -9,22 +9,23 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from nncore.mosaic import tile_mosaic, tile_origin
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, outline, panel_titles, presenter_axes
+from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, outline_shape, presenter_axes
 
 GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
 GRID_WIDTH_PX = 460  # the width a grid of digits is sized for (Build's results column at 1280)
 
 
-def _layout(fig: go.Figure, height: int, present: bool) -> go.Figure:
-    fig.update_layout(
-        height=round(height * (1.25 if present else 1)),
-        font=font(present),
-        margin={"l": 20, "r": 20, "t": 60, "b": 20},
-    )
-    return presenter_axes(fig, present)
+def _layout(height: int, present: bool) -> dict:
+    """The layout every figure here starts from: its height (taller in presenter mode), the
+    font and the margins. Figures are built with their whole layout at once: plotly's
+    update_layout re-validates the figure, several times the cost of building it."""
+    return {
+        "height": round(height * (1.25 if present else 1)),
+        "font": font(present),
+        "margin": {"l": 20, "r": 20, "t": 60, "b": 20},
+    }
 
 
 def training_curves(
@@ -39,53 +40,80 @@ def training_curves(
 ) -> go.Figure:
     """Train and test loss and accuracy per epoch, on axes already as long as the whole run,
     with a dashed line wherever the learning rate was changed during training."""
-    fig = panel_titles(make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy")), present)
-    for col, (train, test) in enumerate([(loss, val_loss), (accuracy, val_accuracy)], start=1):
-        fig.add_trace(
-            go.Scatter(
-                x=list(epochs),
-                y=list(train),
-                name="train",
-                mode="lines",
-                line={"color": TRAIN_COLOUR, "width": 3},
-                legendgroup="train",
-                showlegend=col == 1,
-            ),
-            row=1,
-            col=col,
+    # Two panels side by side, laid out as make_subplots would (its spacing, its titles), but
+    # in one step: this figure is drawn at every rerun of a page that trained.
+    traces = [
+        go.Scatter(
+            x=list(epochs),
+            y=list(values),
+            name=name,
+            mode="lines",
+            line={"color": colour, "width": 3},
+            legendgroup=name,
+            showlegend=panel == 1,
+            xaxis="x" if panel == 1 else "x2",
+            yaxis="y" if panel == 1 else "y2",
         )
-        fig.add_trace(
-            go.Scatter(
-                x=list(epochs),
-                y=list(test),
-                name="test",
-                mode="lines",
-                line={"color": TEST_COLOUR, "width": 3},
-                legendgroup="test",
-                showlegend=col == 1,
-            ),
-            row=1,
-            col=col,
+        for panel, pair in enumerate([(loss, val_loss), (accuracy, val_accuracy)], start=1)
+        for values, name, colour in zip(
+            pair, ("train", "test"), (TRAIN_COLOUR, TEST_COLOUR), strict=True
         )
-    for epoch, lr in lr_changes:
-        for col in (1, 2):
-            fig.add_vline(x=epoch - 0.5, line_dash="dash", line_color="#888", row=1, col=col)
-        # Inside the accuracy plot's lower edge, where no title or curve sits.
-        fig.add_annotation(
-            x=epoch - 0.5,
-            y=0.02,
-            yref="y2 domain",
-            xref="x2",
-            text=f"η → {lr:g}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="bottom",
-            bgcolor="rgba(255,255,255,0.8)",
-        )
-    fig.update_xaxes(title_text="epoch", range=[0.5, max(total_epochs, 2) + 0.5])
-    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
-    fig.update_layout(legend={"orientation": "h", "y": -0.22})
-    return _layout(fig, 400, present)
+    ]
+    size = font(present)["size"]
+    titles = [
+        {
+            "text": text,
+            "x": x,
+            "y": 1.0,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "center",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": {"size": size},
+        }
+        for text, x in (("Loss", 0.225), ("Accuracy", 0.775))
+    ]
+    changes = [
+        {
+            "x": epoch - 0.5,
+            "y": 0.02,
+            "yref": "y2 domain",
+            "xref": "x2",
+            "text": f"η → {lr:g}",
+            "showarrow": False,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.8)",
+        }  # inside the accuracy plot's lower edge, where no title or curve sits
+        for epoch, lr in lr_changes
+    ]
+    lines = [
+        {
+            "type": "line",
+            "x0": epoch - 0.5,
+            "x1": epoch - 0.5,
+            "xref": axis,
+            "y0": 0,
+            "y1": 1,
+            "yref": f"{axis.replace('x', 'y')} domain",
+            "line": {"dash": "dash", "color": "#888"},
+        }
+        for epoch, _ in lr_changes
+        for axis in ("x", "x2")
+    ]
+    epochs_axis = {"title": {"text": "epoch"}, "range": [0.5, max(total_epochs, 2) + 0.5]}
+    layout = {
+        **_layout(400, present),
+        "xaxis": {**epochs_axis, "domain": [0.0, 0.45], "anchor": "y"},
+        "yaxis": {"domain": [0.0, 1.0], "anchor": "x"},
+        "xaxis2": {**epochs_axis, "domain": [0.55, 1.0], "anchor": "y2"},
+        "yaxis2": {"domain": [0.0, 1.0], "anchor": "x2", "range": [0, 1.02]},
+        "annotations": titles + changes,
+        "shapes": lines,
+        "legend": {"orientation": "h", "y": -0.22},
+    }
+    return presenter_axes(go.Figure(traces, layout), present)
 
 
 def update_curves(
@@ -126,50 +154,66 @@ def confusion_heatmap(
     classes = matrix.shape[0]
     digits = [str(d) for d in range(classes)] if names is None else list(names)
     digits = [name.replace("<", "‹").replace(">", "›") for name in digits]
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix,
-            x=digits,
-            y=digits,
-            colorscale="Blues",
-            text=matrix,
-            texttemplate="%{text}",
-            hoverinfo="skip",
-        )
-    )
     columns, rows = np.meshgrid(digits, digits)
-    fig.add_trace(
-        go.Scatter(
-            x=columns.ravel(),
-            y=rows.ravel(),
-            customdata=np.asarray(matrix).ravel(),
-            mode="markers",
-            marker={"symbol": "square", "size": 30, "opacity": 0},
-            showlegend=False,
-            hovertemplate="true %{y}, said %{x}: %{customdata}<br>click to see them<extra></extra>",
-        )
-    )
+    shapes = []
     if chosen is not None:
         true, predicted = chosen
-        outline(fig, predicted - 0.5, predicted + 0.5, true - 0.5, true + 0.5, "#D55E00", 4)
-    fig.update_xaxes(title_text="predicted", side="top", type="category", fixedrange=True)
-    fig.update_yaxes(title_text="true", autorange="reversed", type="category", fixedrange=True)
-    _layout(fig, 480, present)
-    # The title at the very top, with room under it for the axis title and the digits above
-    # the matrix: in the middle of a 60 px margin it ran into "predicted" on a phone.
+        shapes.append(
+            outline_shape(predicted - 0.5, predicted + 0.5, true - 0.5, true + 0.5, "#D55E00", 4)
+        )
     size = font(present)["size"]
-    fig.update_layout(
-        title={
-            "text": "Confusion matrix (test rows)",
-            "yref": "container",
-            "y": 1,
-            "yanchor": "top",
-            "pad": {"t": 8},
+    fig = go.Figure(
+        [
+            go.Heatmap(
+                z=matrix,
+                x=digits,
+                y=digits,
+                colorscale="Blues",
+                text=matrix,
+                texttemplate="%{text}",
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=columns.ravel(),
+                y=rows.ravel(),
+                customdata=np.asarray(matrix).ravel(),
+                mode="markers",
+                marker={"symbol": "square", "size": 30, "opacity": 0},
+                showlegend=False,
+                hovertemplate="true %{y}, said %{x}: %{customdata}<br>"
+                "click to see them<extra></extra>",
+            ),
+        ],
+        {
+            **_layout(480, present),
+            # The title at the very top, with room under it for the axis title and the digits
+            # above the matrix: in the middle of a 60 px margin it ran into "predicted" on a
+            # phone.
+            "title": {
+                "text": "Confusion matrix (test rows)",
+                "yref": "container",
+                "y": 1,
+                "yanchor": "top",
+                "pad": {"t": 8},
+            },
+            "margin": {"l": 20, "r": 20, "t": round(5.5 * size), "b": 20},
+            "xaxis": {
+                "title": {"text": "predicted"},
+                "side": "top",
+                "type": "category",
+                "fixedrange": True,
+            },
+            "yaxis": {
+                "title": {"text": "true"},
+                "autorange": "reversed",
+                "type": "category",
+                "fixedrange": True,
+            },
+            "shapes": shapes,
+            "hoverdistance": -1,  # a click anywhere in a cell picks that cell's marker
+            "clickmode": "event+select",
+            "dragmode": False,
         },
-        margin={"t": round(5.5 * size)},
-        hoverdistance=-1,  # a click anywhere in a cell picks that cell's marker
-        clickmode="event+select",
-        dragmode=False,
     )
     return presenter_axes(fig, present)
 
@@ -198,19 +242,16 @@ def digit_grid(
     titles = [str(title).replace("<", "‹").replace(">", "›") for title in titles]
     tiles = np.asarray(images, dtype=float).reshape(count, 28, 28)
     mosaic, _ = tile_mosaic(tiles, columns, gap=GRID_GAP, band=TITLE_BAND)
-    fig = go.Figure(
-        go.Heatmap(
-            z=mosaic,
-            colorscale="gray_r",
-            zmin=0,
-            showscale=False,
-            zmax=float(tiles.max(initial=0)) or 1.0,
-            hoverinfo="skip",
-        )
-    )
     places = [tile_origin(i, columns, 28, 28, GRID_GAP, TITLE_BAND) for i in range(count)]
-    fig.update_layout(
-        annotations=[
+    width = columns * (28 + GRID_GAP) - GRID_GAP
+    # As tall as the pictures need in Build's results column on a laptop (about 460 px for
+    # eight; the titles sit inside the plot). A taller figure was blank space above and below
+    # the digits on every screen; sized so, a wider column leaves a margin at the sides instead
+    # and a phone's narrower one only a little blank above and below.
+    row_units = TITLE_BAND + 28 + GRID_GAP
+    per_row = GRID_WIDTH_PX / (width + 4) * row_units * (1.15 if present else 1)
+    layout: dict = {
+        "annotations": [
             {
                 "x": left + 13.5,
                 "y": top - 1,
@@ -220,10 +261,31 @@ def digit_grid(
                 "yanchor": "bottom",
             }
             for title, (top, left) in zip(titles, places, strict=True)
-        ]
-    )
+        ],
+        "xaxis": {"visible": False, "range": [-2.5, width + 1.5], "fixedrange": True},
+        "yaxis": {
+            "visible": False,
+            "autorange": "reversed",
+            "scaleanchor": "x",
+            "fixedrange": True,
+        },
+        "plot_bgcolor": "white",
+        "height": round(16 + per_row * rows),
+        "font": font(present),
+        "margin": {"l": 4, "r": 4, "t": 8, "b": 8},
+    }
+    traces: list[go.BaseTraceType] = [
+        go.Heatmap(
+            z=mosaic,
+            colorscale="gray_r",
+            zmin=0,
+            showscale=False,
+            zmax=float(tiles.max(initial=0)) or 1.0,
+            hoverinfo="skip",
+        )
+    ]
     if clickable:
-        fig.add_trace(
+        traces.append(
             go.Scatter(
                 x=[left + 13.5 for _, left in places],
                 y=[top + 13.5 for top, _ in places],
@@ -234,23 +296,10 @@ def digit_grid(
                 hovertemplate="%{text}: click to open it<extra></extra>",
             )
         )
-        fig.update_layout(hoverdistance=-1, clickmode="event+select", dragmode=False)
+        layout.update(hoverdistance=-1, clickmode="event+select", dragmode=False)
     if chosen is not None and 0 <= chosen < count:
         top, left = places[chosen]
-        outline(fig, left - 1.5, left + 28.5, top - 1.5, top + 28.5, "#D55E00", 3)
-    width = columns * (28 + GRID_GAP) - GRID_GAP
-    fig.update_xaxes(visible=False, range=[-2.5, width + 1.5], fixedrange=True)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", fixedrange=True)
-    fig.update_layout(plot_bgcolor="white")
-    # As tall as the pictures need in Build's results column on a laptop (about 460 px for
-    # eight; the titles sit inside the plot). A taller figure was blank space above and below
-    # the digits on every screen; sized so, a wider column leaves a margin at the sides instead
-    # and a phone's narrower one only a little blank above and below.
-    row_units = TITLE_BAND + 28 + GRID_GAP
-    per_row = GRID_WIDTH_PX / (width + 4) * row_units * (1.15 if present else 1)
-    fig.update_layout(
-        height=round(16 + per_row * rows),
-        font=font(present),
-        margin={"l": 4, "r": 4, "t": 8, "b": 8},
-    )
-    return presenter_axes(fig, present)
+        layout["shapes"] = [
+            outline_shape(left - 1.5, left + 28.5, top - 1.5, top + 28.5, "#D55E00", 3)
+        ]
+    return presenter_axes(go.Figure(traces, layout), present)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nncore.playground.colours import CLASS_NAMES, picture_uri, value_image
+from nncore.playground.colours import CLASS_NAMES, live_picture_uri, value_image
 from nncore.playground.datasets import RADIUS, Split
 from nncore.playground.explain import neuron_numbers, what_to_look_at
 from nncore.playground.features import FEATURES, feature_matrix, grid_points
@@ -86,7 +86,7 @@ def live_plane(parts: Split, snapshot, values: dict) -> None:
     test = parts.test if values["show_test"] else None
     present = presenter_mode()
     picture = plane_picture(colours, parts.train, test, plane_side(present))
-    st.container(key="pg_live_plane").html(plane_html(picture_uri(picture), present))
+    st.container(key="pg_live_plane").html(plane_html(live_picture_uri(picture), present))
     if not locked():
         st.caption("Pause to add a point: a click on the plane adds one while the network waits.")
 

@@ -61,7 +61,7 @@ def test_play_redraws_the_boundary_and_advances_the_epoch(
     expect(page.locator(LIVE)).to_be_visible(timeout=30_000)
     assert not page.evaluate(CLICKABLE)
     first_epoch, first_picture = epoch(page), page.evaluate(BOUNDARY)
-    assert first_picture.startswith("data:image/png;base64,")
+    assert first_picture.startswith("data:image/jpeg;base64,")
     wait_until(
         lambda: epoch(page) > first_epoch + 5 and page.evaluate(BOUNDARY) != first_picture,
         60,
