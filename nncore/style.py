@@ -43,6 +43,39 @@ def panel_titles(figure, present: bool = False):
     return figure
 
 
+# Which axes a trace of the left or right panel of ``two_panels`` is drawn on.
+PANEL_AXES = ({"xaxis": "x", "yaxis": "y"}, {"xaxis": "x2", "yaxis": "y2"})
+
+
+def two_panels(titles: tuple[str, str], present: bool = False) -> dict:
+    """The layout of two plots side by side, titled above, spaced as ``make_subplots(rows=1,
+    cols=2)`` spaces them: the axes (``xaxis``…``yaxis2``) and the titles (``annotations``),
+    for a figure built in one step (``make_subplots`` and ``add_trace(row=, col=)`` re-validate
+    the figure at every call). A trace goes on a panel with ``PANEL_AXES``."""
+    domains = ([0.0, 0.45], [0.55, 1.0])
+    layout: dict = {
+        "annotations": [
+            {
+                "text": text,
+                "x": sum(domain) / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": font(present)["size"]},
+            }
+            for text, domain in zip(titles, domains, strict=True)
+        ]
+    }
+    for axes, domain in zip(PANEL_AXES, domains, strict=True):
+        x, y = axes["xaxis"], axes["yaxis"]
+        layout[f"xaxis{x[1:]}"] = {"domain": domain, "anchor": y}
+        layout[f"yaxis{y[1:]}"] = {"domain": [0.0, 1.0], "anchor": x}
+    return layout
+
+
 def title(text: str, present: bool = False, characters: int = TITLE_LINE) -> dict:
     """Plotly's ``title`` for a figure: the text broken at spaces into lines of at most
     ``characters``, just above the plot, the top margin grown to hold its lines (plotly lays a

@@ -63,61 +63,74 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
     """The number line (log scale) with η, η* and 2/L, and the zone where SGD diverges."""
     low, high = _log_range(eta, info)
     small = font(present, 0.85)
-    fig = go.Figure()
-    fig.add_vrect(
-        x0=info.eta_max,
-        x1=10**high,
-        fillcolor=DIVERGE_FILL,
-        opacity=0.12,
-        line_width=0,
-        layer="below",
-    )
+    # Gathered, then built once: it is redrawn at every move of η, and plotly's add_trace and
+    # add_annotation re-validate the figure each time.
+    zone = {
+        "type": "rect",
+        "xref": "x",
+        "yref": "y domain",
+        "x0": info.eta_max,
+        "x1": 10**high,
+        "y0": 0,
+        "y1": 1,
+        "fillcolor": DIVERGE_FILL,
+        "opacity": 0.12,
+        "line": {"width": 0},
+        "layer": "below",
+    }
     marks = (("η*", info.eta_best, "right"), ("2/L", info.eta_max, "left"))
     close = abs(math.log10(info.eta_max / info.eta_best)) < 0.4
-    for name, value, lean in marks:
-        fig.add_trace(
-            go.Scatter(
-                x=[value],
-                y=[0],
-                mode="markers",
-                hoverinfo="skip",
-                showlegend=False,
-                marker={"symbol": "line-ns-open", "size": 30, "line": {"width": 3}, "color": MARK},
-            )
+    traces = [
+        go.Scatter(
+            x=[value],
+            y=[0],
+            mode="markers",
+            hoverinfo="skip",
+            showlegend=False,
+            marker={"symbol": "line-ns-open", "size": 30, "line": {"width": 3}, "color": MARK},
         )
-        fig.add_annotation(
-            x=math.log10(value),
-            y=ABOVE,
-            text=f"{name} = {value:.3g}",
-            xanchor=lean if close else "center",
-            yanchor="bottom",
-            showarrow=False,
-            font=small,
-        )
+        for _, value, _ in marks
+    ]
+    notes = [
+        {
+            "x": math.log10(value),
+            "y": ABOVE,
+            "text": f"{name} = {value:.3g}",
+            "xanchor": lean if close else "center",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "font": small,
+        }
+        for name, value, lean in marks
+    ]
     diverges = eta > info.eta_max
     # Past the edge the label starts just right of the 2/L line, inside the red zone (centred
     # on the dot it sat across the line when η was just past the edge), on two short lines.
-    fig.add_annotation(
-        x=math.log10(info.eta_max) if diverges else math.log10(eta),
-        xanchor="left" if diverges else "center",
-        xshift=8 if diverges else 0,
-        y=BELOW,
-        yanchor="top",
-        showarrow=False,
-        font=small,
-        text=DIVERGING_LABEL if diverges else "your η",
+    notes.append(
+        {
+            "x": math.log10(info.eta_max) if diverges else math.log10(eta),
+            "xanchor": "left" if diverges else "center",
+            "xshift": 8 if diverges else 0,
+            "y": BELOW,
+            "yanchor": "top",
+            "showarrow": False,
+            "font": small,
+            "text": DIVERGING_LABEL if diverges else "your η",
+        }
     )
     if not diverges:
-        fig.add_annotation(
-            x=high,
-            y=BELOW,
-            xanchor="right",
-            yanchor="top",
-            showarrow=False,
-            text="diverges",
-            font={**small, "color": DIVERGE_FILL},
+        notes.append(
+            {
+                "x": high,
+                "y": BELOW,
+                "xanchor": "right",
+                "yanchor": "top",
+                "showarrow": False,
+                "text": "diverges",
+                "font": {**small, "color": DIVERGE_FILL},
+            }
         )
-    fig.add_trace(
+    traces.append(
         go.Scatter(
             x=[eta],
             y=[0],
@@ -132,22 +145,26 @@ def eta_scale_figure(eta: float, info: Theory, present: bool = False) -> go.Figu
             hovertemplate="η = %{x:.3g}<extra></extra>",
         )
     )
-    fig.update_layout(
-        height=round(170 * (1.3 if present else 1)),
-        margin={"l": 12, "r": 12, "t": 6, "b": 6},
-        font=small,
-        xaxis={
+    ticks = tick_values(low, high)
+    layout = {
+        "height": round(170 * (1.3 if present else 1)),
+        "margin": {"l": 12, "r": 12, "t": 6, "b": 6},
+        "font": small,
+        "xaxis": {
             "type": "log",
             "range": [low, high],
             "showgrid": False,
             "zeroline": False,
-            "tickvals": (ticks := tick_values(low, high)),
+            "tickvals": ticks,
             "ticktext": [tick_text(value) for value in ticks],
             "ticks": "outside",
             "title": None,
             "fixedrange": True,
         },
-        yaxis={"visible": False, "range": [-1.2, 1.3], "fixedrange": True},
-        plot_bgcolor="white",
-    )
+        "yaxis": {"visible": False, "range": [-1.2, 1.3], "fixedrange": True},
+        "plot_bgcolor": "white",
+        "shapes": [zone],
+        "annotations": notes,
+    }
+    fig = go.Figure(traces, layout)
     return presenter_axes(fig, present)

@@ -11,9 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from nncore.style import font, panel_titles, presenter_axes
+from nncore.style import PANEL_AXES, font, presenter_axes, two_panels
 from nncore.training.compare import LOG_AXES, SCATTER_AXES, RunRecord
 
 # Okabe–Ito, then Tol's muted: told apart by every kind of colour vision, for the first eight.
@@ -108,14 +107,12 @@ def overlay_curves(
     """Loss and accuracy per epoch of several runs on one pair of axes: a colour per run, the
     test curve solid and the training curve dotted."""
     labels = list(labels) if labels is not None else [run_label(r) for r in records]
-    titles = ("Loss", score_title(records))
-    fig = panel_titles(make_subplots(rows=1, cols=2, subplot_titles=titles), present)
+    traces = []
     for index, (record, label) in enumerate(zip(records, labels, strict=True)):
         colour = run_colour(index)
-        for col, (train, test) in enumerate(
-            [(record.loss, record.val_loss), (record.accuracy, record.val_accuracy)], start=1
-        ):
-            fig.add_trace(
+        pairs = [(record.loss, record.val_loss), (record.accuracy, record.val_accuracy)]
+        for axes, (train, test) in zip(PANEL_AXES, pairs, strict=True):
+            traces.append(
                 go.Scatter(
                     x=list(record.epochs),
                     y=list(test),
@@ -123,13 +120,12 @@ def overlay_curves(
                     mode="lines" if len(record.epochs) > 2 else "lines+markers",
                     line={"color": colour, "width": 3},
                     legendgroup=str(index),
-                    showlegend=col == 1,
+                    showlegend=axes is PANEL_AXES[0],
                     hovertemplate="%{fullData.name}<br>epoch %{x}<br>test %{y:.4g}<extra></extra>",
-                ),
-                row=1,
-                col=col,
+                    **axes,
+                )
             )
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=list(record.epochs),
                     y=list(train),
@@ -139,18 +135,23 @@ def overlay_curves(
                     legendgroup=str(index),
                     showlegend=False,
                     hovertemplate="%{fullData.name}<br>epoch %{x}<br>train %{y:.4g}<extra></extra>",
-                ),
-                row=1,
-                col=col,
+                    **axes,
+                )
             )
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(range=score_range(records), row=1, col=2)
-    fig.update_layout(
-        height=round(460 * (1.25 if present else 1)),
-        font=font(present),
-        margin={"l": 20, "r": 20, "t": 60, "b": 20},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0},
-        title={"text": "Solid: test · dotted: train", "font": font(present)},
+    panels = two_panels(("Loss", score_title(records)), present)
+    fig = go.Figure(
+        traces,
+        {
+            **panels,
+            "xaxis": {**panels["xaxis"], "title": {"text": "epoch"}},
+            "xaxis2": {**panels["xaxis2"], "title": {"text": "epoch"}},
+            "yaxis2": {**panels["yaxis2"], "range": score_range(records)},
+            "height": round(460 * (1.25 if present else 1)),
+            "font": font(present),
+            "margin": {"l": 20, "r": 20, "t": 60, "b": 20},
+            "legend": {"orientation": "h", "yanchor": "top", "y": -0.24, "x": 0},
+            "title": {"text": "Solid: test · dotted: train", "font": font(present)},
+        },
     )
     return presenter_axes(fig, present)
 

@@ -11,7 +11,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nncore.mosaic import tile_mosaic, tile_origin
-from nncore.style import TEST_COLOUR, TRAIN_COLOUR, font, outline_shape, presenter_axes
+from nncore.style import (
+    PANEL_AXES,
+    TEST_COLOUR,
+    TRAIN_COLOUR,
+    font,
+    outline_shape,
+    presenter_axes,
+    two_panels,
+)
 
 GRID_GAP, TITLE_BAND = 6, 9  # blank cells between the mistakes' pictures, and for each title
 GRID_WIDTH_PX = 460  # the width a grid of digits is sized for (Build's results column at 1280)
@@ -40,8 +48,6 @@ def training_curves(
 ) -> go.Figure:
     """Train and test loss and accuracy per epoch, on axes already as long as the whole run,
     with a dashed line wherever the learning rate was changed during training."""
-    # Two panels side by side, laid out as make_subplots would (its spacing, its titles), but
-    # in one step: this figure is drawn at every rerun of a page that trained.
     traces = [
         go.Scatter(
             x=list(epochs),
@@ -50,29 +56,13 @@ def training_curves(
             mode="lines",
             line={"color": colour, "width": 3},
             legendgroup=name,
-            showlegend=panel == 1,
-            xaxis="x" if panel == 1 else "x2",
-            yaxis="y" if panel == 1 else "y2",
+            showlegend=axes is PANEL_AXES[0],
+            **axes,
         )
-        for panel, pair in enumerate([(loss, val_loss), (accuracy, val_accuracy)], start=1)
+        for axes, pair in zip(PANEL_AXES, [(loss, val_loss), (accuracy, val_accuracy)], strict=True)
         for values, name, colour in zip(
             pair, ("train", "test"), (TRAIN_COLOUR, TEST_COLOUR), strict=True
         )
-    ]
-    size = font(present)["size"]
-    titles = [
-        {
-            "text": text,
-            "x": x,
-            "y": 1.0,
-            "xref": "paper",
-            "yref": "paper",
-            "xanchor": "center",
-            "yanchor": "bottom",
-            "showarrow": False,
-            "font": {"size": size},
-        }
-        for text, x in (("Loss", 0.225), ("Accuracy", 0.775))
     ]
     changes = [
         {
@@ -93,23 +83,24 @@ def training_curves(
             "type": "line",
             "x0": epoch - 0.5,
             "x1": epoch - 0.5,
-            "xref": axis,
+            "xref": axes["xaxis"],
             "y0": 0,
             "y1": 1,
-            "yref": f"{axis.replace('x', 'y')} domain",
+            "yref": f"{axes['yaxis']} domain",
             "line": {"dash": "dash", "color": "#888"},
         }
         for epoch, _ in lr_changes
-        for axis in ("x", "x2")
+        for axes in PANEL_AXES
     ]
+    panels = two_panels(("Loss", "Accuracy"), present)
     epochs_axis = {"title": {"text": "epoch"}, "range": [0.5, max(total_epochs, 2) + 0.5]}
     layout = {
         **_layout(400, present),
-        "xaxis": {**epochs_axis, "domain": [0.0, 0.45], "anchor": "y"},
-        "yaxis": {"domain": [0.0, 1.0], "anchor": "x"},
-        "xaxis2": {**epochs_axis, "domain": [0.55, 1.0], "anchor": "y2"},
-        "yaxis2": {"domain": [0.0, 1.0], "anchor": "x2", "range": [0, 1.02]},
-        "annotations": titles + changes,
+        **panels,
+        "xaxis": {**panels["xaxis"], **epochs_axis},
+        "xaxis2": {**panels["xaxis2"], **epochs_axis},
+        "yaxis2": {**panels["yaxis2"], "range": [0, 1.02]},
+        "annotations": panels["annotations"] + changes,
         "shapes": lines,
         "legend": {"orientation": "h", "y": -0.22},
     }
