@@ -13,11 +13,13 @@ again. The loss curves, like the network, are redrawn once a second.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from nncore.playground.colours import CLASS_NAMES, live_picture_uri, value_image
 from nncore.playground.datasets import RADIUS, Split
@@ -32,6 +34,7 @@ from nncore.playground.figures import (
     plane_picture,
     plane_side,
 )
+from nncore.playground.live import LiveSessions, needs_slowing, redraw_seconds
 from nncore.playground.network_figure import network_figure
 from nncore.playground.settings import PlaygroundSpec
 from nncore.workers.client import PlayMetrics, Snapshot
@@ -45,8 +48,57 @@ from pages._ui.widgets import locked, presenter_mode
 REDRAW_SECONDS = 0.125
 NETWORK_SECONDS = 1.0  # the network (the costliest figure, slowest to change) at 1 Hz
 LOSS_SECONDS = 1.0  # the loss curves: a plotly chart too, and a second's epochs barely show
+# What the server spends on every playing network together, in redraws a second (nncore.
+# playground.live): five students play at the fastest rates above; beyond, they share these.
+PLANE_REDRAWS_PER_SECOND = 40.0
+NETWORK_REDRAWS_PER_SECOND = 5.0
+LOSS_REDRAWS_PER_SECOND = 5.0
+SLOWED_AT_MOST_EVERY = 10.0  # seconds between two slow-downs of one playing network
 TILE = 25  # a neuron's heatmap, TILE × TILE (every other grid point)
 CHART_CONFIG = {"displayModeBar": False}
+
+
+@st.cache_resource
+def live_sessions() -> LiveSessions:
+    """The sessions of this server whose network plays (the redraw budget's count)."""
+    return LiveSessions()
+
+
+def intervals(players: int) -> tuple[float, float, float]:
+    """Seconds between redraws of the plane, the loss curves and the network for one of
+    ``players`` students playing at once."""
+    return (
+        redraw_seconds(players, REDRAW_SECONDS, PLANE_REDRAWS_PER_SECOND),
+        redraw_seconds(players, LOSS_SECONDS, LOSS_REDRAWS_PER_SECOND),
+        redraw_seconds(players, NETWORK_SECONDS, NETWORK_REDRAWS_PER_SECOND),
+    )
+
+
+def keep_to_the_budget() -> None:
+    """In a redraw of a playing plane: count this session as playing and, when so many others
+    play that its rate is at least twice its share, run the page again so that its fragments
+    are declared at the slower rates (at most every SLOWED_AT_MOST_EVERY seconds)."""
+    context = get_script_run_ctx()
+    if context is None:
+        return
+    players = live_sessions().seen(context.session_id)
+    declared = st.session_state.get("pg_plane_every", REDRAW_SECONDS)
+    now = time.monotonic()
+    if needs_slowing(declared, intervals(players)[0]) and (
+        now - st.session_state.get("pg_slowed_at", 0.0) > SLOWED_AT_MOST_EVERY
+    ):
+        st.session_state["pg_slowed_at"] = now
+        st.rerun(scope="app")
+
+
+def current_intervals() -> tuple[float, float, float]:
+    """The rates for a page run now: this session among those playing."""
+    context = get_script_run_ctx()
+    sessions = live_sessions()
+    players = sessions.playing()
+    if context is not None and context.session_id not in sessions.sessions():
+        players += 1  # about to play: its own share counts
+    return intervals(players)
 
 
 @st.cache_data(max_entries=16)
@@ -196,6 +248,7 @@ def plane_part(
     if snapshot is not None and snapshot.note:
         st.info(snapshot.note)
     if job is not None and job.playing:
+        keep_to_the_budget()
         live_plane(parts, snapshot, values)
     else:
         plane(parts, snapshot, values, add_point)
@@ -253,20 +306,26 @@ def network_part(spec: PlaygroundSpec, parts: Split, current: pg.Training) -> No
 
 
 def draw_plane(spec, parts, values, current, add_point) -> None:
-    """``plane_part`` as a fragment: every REDRAW_SECONDS while playing, once otherwise."""
+    """``plane_part`` as a fragment: while playing, every REDRAW_SECONDS or the session's share
+    of the server's redraws; once otherwise."""
     live = current.job is not None and current.job.live
-    st.fragment(run_every=REDRAW_SECONDS if live else None)(plane_part)(
+    every = current_intervals()[0]
+    st.session_state["pg_plane_every"] = every
+    st.fragment(run_every=every if live else None)(plane_part)(
         spec, parts, values, current, add_point
     )
 
 
 def draw_losses(current) -> None:
-    """``loss_part`` as a fragment: every LOSS_SECONDS while playing, once otherwise."""
+    """``loss_part`` as a fragment: while playing, every LOSS_SECONDS or its share; once
+    otherwise."""
     live = current.job is not None and current.job.live
-    st.fragment(run_every=LOSS_SECONDS if live else None)(loss_part)(current)
+    st.fragment(run_every=current_intervals()[1] if live else None)(loss_part)(current)
 
 
 def draw_network(spec, parts, current) -> None:
-    """``network_part`` as a fragment: every NETWORK_SECONDS while playing, once otherwise."""
+    """``network_part`` as a fragment: while playing, every NETWORK_SECONDS or its share; once
+    otherwise."""
     live = current.job is not None and current.job.live
-    st.fragment(run_every=NETWORK_SECONDS if live else None)(network_part)(spec, parts, current)
+    every = current_intervals()[2]
+    st.fragment(run_every=every if live else None)(network_part)(spec, parts, current)
