@@ -108,6 +108,23 @@ def test_train_runs_the_updates_and_plots_them(app):
     assert len(app.get("plotly_chart")) == 2  # the network and the error curve
 
 
+def test_a_class_training_the_same_example_costs_the_server_one_training(monkeypatch):
+    from pages._ui import backprop
+
+    backprop.shared_training.clear()
+    trainings = []
+    monkeypatch.setattr(backprop, "train", lambda *a: trainings.append(a) or train(*a))
+    for _ in range(3):  # three students, the same example and steps
+        student = open_with(page_app("backprop.py"), train_steps="300")
+        press(student, "train")
+        assert student.metric[0].label == "E_total after 300 updates"
+    assert len(trainings) == 1
+    other = press(
+        open_with(page_app("backprop.py"), train_steps="300", learning_rate="0.1"), "train"
+    )
+    assert len(trainings) == 2 and other.metric[0].value != student.metric[0].value
+
+
 def test_the_preset_restores_the_textbook_and_clears_the_notices(app):
     open_with(app, w_i1h1="0.9", learning_rate="0.1", n_out="3", bogus="1")
     assert any("bogus" in w for w in texts(app.warning))

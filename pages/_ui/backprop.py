@@ -21,7 +21,7 @@ from nncore.backprop.network import (
     parameter_values,
     parameters_of,
 )
-from nncore.backprop.passes import Backward, Forward, backward, forward, train, update
+from nncore.backprop.passes import Backward, Forward, Training, backward, forward, train, update
 from nncore.backprop.preset import textbook_values
 from nncore.backprop.settings import (
     BACKPROP_SETTINGS,
@@ -373,6 +373,14 @@ def signature(values: dict[str, Any]) -> tuple:
     )
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def shared_training(settings: tuple, steps: int, _network: Network) -> Training:
+    """``train`` for these settings (the network is built from them alone), once per server:
+    a class trains the same textbook example again and again, and thousands of steps cost
+    the server's core a few hundred milliseconds each time."""
+    return train(_network, steps)
+
+
 def show_training(network: Network, values: dict[str, Any], present: bool) -> None:
     st.header("4 · Many updates")
     steps = int(values[TRAIN_STEPS.key])
@@ -382,7 +390,8 @@ def show_training(network: Network, values: dict[str, Any], present: bool) -> No
         steps = int(setting_widget(TRAIN_STEPS) or steps)
         st.button(f"Train {steps:,} steps", key="train", type="primary", on_click=request_training)
         if st.session_state.pop(TRAIN_REQUESTED, False):
-            st.session_state[TRAINED] = (signature(values), train(network, steps))
+            settings = signature(values)
+            st.session_state[TRAINED] = (settings, shared_training(settings, steps, network))
     trained = st.session_state.get(TRAINED)
     if trained is None or trained[0] != signature(values):
         right.caption("Press Train to run the updates with the values above.")
