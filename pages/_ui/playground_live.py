@@ -8,6 +8,10 @@ While the network plays, the plane is one image (``plane_picture``) swapped five
 second, not a plotly figure: plotly re-rendering it kept the browser too busy to show more
 than one or two boundaries a second. When it waits, the plane is the clickable plotly figure
 again. The loss curves, like the network, are redrawn once a second.
+
+Those are the rates of a student playing alone or with a few. Every playing network of the
+server shares one redraw budget (``nncore.playground.live``): in a class where many play at
+once, each is redrawn less often, so that the server keeps time for everyone's clicks.
 """
 
 from __future__ import annotations
