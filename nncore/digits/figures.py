@@ -25,6 +25,11 @@ from nncore.style import WINNER_COLOUR as WINNER
 from nncore.style import font, outline_shape, title, title_margin
 
 MAX_FEATURE_MAPS = 16  # a grid of 4x4 maps per convolution layer stays readable
+# A picture's axes: none shown, square pixels, row 0 at the top (as the digit is drawn).
+PICTURE_AXES = {
+    "xaxis": {"visible": False, "constrain": "domain"},
+    "yaxis": {"visible": False, "autorange": "reversed", "scaleanchor": "x", "constrain": "domain"},
+}
 
 
 def probability_bars(probabilities: np.ndarray, present: bool = False) -> go.Figure:
@@ -73,13 +78,7 @@ def input_pixels(x: np.ndarray, present: bool = False) -> go.Figure:
             "height": 350 + title_margin(heading, present),
             "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
             "plot_bgcolor": "#444",
-            "xaxis": {"visible": False, "constrain": "domain"},
-            "yaxis": {
-                "visible": False,
-                "autorange": "reversed",
-                "scaleanchor": "x",
-                "constrain": "domain",
-            },
+            **PICTURE_AXES,
         },
     )
 
@@ -134,13 +133,7 @@ def feature_maps(
         "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
         "plot_bgcolor": "white",
         "showlegend": False,
-        "xaxis": {"visible": False, "constrain": "domain"},
-        "yaxis": {
-            "visible": False,
-            "autorange": "reversed",
-            "scaleanchor": "x",
-            "constrain": "domain",
-        },
+        **PICTURE_AXES,
         "shapes": shapes,
         # a click picks the pixel under the pointer, never a neighbour's
         "hovermode": "closest",
