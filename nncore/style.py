@@ -127,10 +127,3 @@ def outline_shape(
         "y1": top,
         "line": {"color": colour, "width": width},
     }
-
-
-def outline(
-    figure, left: float, right: float, bottom: float, top: float, colour: str, width: int
-) -> None:
-    """``outline_shape`` drawn on an existing ``figure``."""
-    figure.add_shape(**outline_shape(left, right, bottom, top, colour, width))

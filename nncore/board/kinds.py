@@ -25,7 +25,6 @@ class RunKind:
     task a run of it is ranked in."""
 
     page: str
-    title: str
     table: Mapping[str, Setting]
     axes: Mapping[str, str]
     describe: Callable[[Mapping[str, Any]], str]
@@ -37,7 +36,6 @@ RUN_KINDS: dict[str, RunKind] = {
     for kind in (
         RunKind(
             "build",
-            "Build & Train",
             BUILD_SETTINGS,
             SCATTER_AXES,
             settings_text,
@@ -45,7 +43,6 @@ RUN_KINDS: dict[str, RunKind] = {
         ),
         RunKind(
             "playground",
-            "2D Playground",
             PLAYGROUND_SETTINGS,
             PLAYGROUND_AXES,
             playground_settings_text,
