@@ -172,7 +172,7 @@ async def descent_user(browser: Browser, seat: Seat, rounds: int, phase: Phase, 
     rng = random.Random(seed)
     url, clock = seat
     page = await open_page(browser, url, "/descent", phase)
-    slider = page.locator('.st-key-steps input[type="range"]')
+    slider = page.locator('.st-key-descent-steps input[type="range"]')
     for _ in range(rounds):
         if phase.over:
             break

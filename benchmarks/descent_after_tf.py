@@ -50,12 +50,14 @@ def open_descent(browser, url: str) -> Page:
     page.goto(f"{url}/descent")
     wait_idle(page)
     watch(page)
-    page.locator('.st-key-steps input[type="range"]').wait_for(state="attached", timeout=60_000)
+    page.locator('.st-key-descent-steps input[type="range"]').wait_for(
+        state="attached", timeout=60_000
+    )
     return page
 
 
 def slider_step(page: Page) -> float | None:
-    slider = page.locator('.st-key-steps input[type="range"]')
+    slider = page.locator('.st-key-descent-steps input[type="range"]')
     result = timed_rerun(page, lambda: slider.press("ArrowRight"), TIMEOUT)
     return None if result is None else result["end"]
 

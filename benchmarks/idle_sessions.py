@@ -27,8 +27,10 @@ import subprocess
 from appdriver import free_port, serve_app, wait_healthy
 from benchmarks.class_load.cpu import load_average, probe
 from benchmarks.class_load.protocol import Request, StreamlitSession
+from pages._ui.widgets import widget_key
 
 IDLE_PAGES = ("build", "descent", "draw", "backprop", "playground")
+ETA = widget_key("descent", "eta")  # the measured rerun: Gradient Descent's η slider
 TARGET_GROWTH = 1.25
 
 
@@ -55,12 +57,12 @@ def rerun_costs(collect_after_runs: bool, class_sizes: list[int], reruns: int) -
                 tab.open()
                 idle.append(tab)
             samples = []
-            options = measured.widget("eta").options  # two neighbours, in turn
+            options = measured.widget(ETA).options  # two neighbours, in turn
             middle = len(options) // 2
             for index in range(reruns + 2):
                 eta = options[middle + index % 2]
                 before = server_cpu()
-                measured.interact("η slider", {"eta": eta})
+                measured.interact("η slider", {ETA: eta})
                 if index >= 2:  # the first two warm the page's caches at this size
                     samples.append(1000 * (server_cpu() - before))
             costs[size] = statistics.median(samples)

@@ -63,17 +63,17 @@ def test_the_bad_twin_button_breaks_one_setting_and_says_what_goes_wrong(playgro
 def test_changing_the_setup_ends_the_lesson_but_a_view_option_does_not(playground):
     open_with(playground, lesson="overfitting")
     assert "L2 against overfitting" in note(playground)
-    playground.toggle(key="show_test").set_value(False).run()
+    playground.toggle(key="playground-show_test").set_value(False).run()
     assert "L2 against overfitting" in note(playground)
-    playground.selectbox(key="reg").set_value("none").run()  # the twin, reached by hand
+    playground.selectbox(key="playground-reg").set_value("none").run()  # the twin, reached by hand
     assert "the bad twin" in note(playground)
-    playground.selectbox(key="act").set_value("relu").run()
+    playground.selectbox(key="playground-act").set_value("relu").run()
     assert note(playground) == ""
 
 
 def test_a_lesson_link_opens_the_twin_and_a_bad_name_is_a_notice(playground):
     open_with(playground, lesson="spiral", twin="bad")
-    assert playground.selectbox(key="data").value == "spiral"
+    assert playground.selectbox(key="playground-data").value == "spiral"
     assert "Spirals need depth: the bad twin" in note(playground)
     other = page_app("playground.py")
     open_with(other, lesson="[moon](http://evil)")
@@ -84,7 +84,7 @@ def test_a_lesson_link_opens_the_twin_and_a_bad_name_is_a_notice(playground):
 
 def test_a_locked_link_disables_the_lesson_buttons_yet_opens_its_lesson(playground):
     open_with(playground, lesson="xor", twin="bad", lock="1")
-    assert playground.selectbox(key="data").value == "xor"
+    assert playground.selectbox(key="playground-data").value == "xor"
     assert "the bad twin" in note(playground)
     keys = [b for b in playground.button if b.key and "lesson_" in b.key]
     assert len(keys) == 2 * len(PLAYGROUND_LESSONS) + 1 and all(b.disabled for b in keys)
@@ -102,20 +102,23 @@ def test_hide_lesson_hides_the_buttons_but_keeps_the_note(playground):
 def test_build_lessons_load_show_their_note_and_a_link_opens_them(build):
     open_with(build)
     build.button(key="lesson_batch-size_twin").click().run()
-    assert build.slider(key="batch").value == 1000 and build.slider(key="epochs").value == 10
+    assert (
+        build.slider(key="build-batch").value == 1000
+        and build.slider(key="build-epochs").value == 10
+    )
     said = note(build).replace("\\", "")
     assert "Small batches, many steps: the bad twin.** Batch size: 1000 instead of 32." in said
     assert BUILD_LESSONS["batch-size"].wrong in said
     linked = page_app("build.py")
     open_with(linked, lesson="conv-activation")
-    assert linked.selectbox(key="l1_type").value == "conv"
-    assert linked.selectbox(key="l1_act").value == "relu"
+    assert linked.selectbox(key="build-l1_type").value == "conv"
+    assert linked.selectbox(key="build-l1_act").value == "relu"
     assert "Convolutions need relu: a setup that works" in note(linked)
 
 
 def test_build_lesson_buttons_are_locked_by_a_teachers_link(build):
     open_with(build, lesson="zero-weights", twin="bad", lock="1")
-    assert build.selectbox(key="l1_init").value == "zeros"
+    assert build.selectbox(key="build-l1_init").value == "zeros"
     assert "Layer 1 initial weights: all zeros instead of Glorot uniform" in note(build).replace(
         "\\", ""
     )

@@ -54,7 +54,7 @@ def test_the_textbook_walkthrough_step_by_step(app):
     assert updated.loc["b_h1", "new value"] == "0.35"  # the textbook keeps its biases
     assert any("**0.298371109** to **0.291027774**" in md for md in texts(app.markdown))
     press(app, "keep")
-    assert app.number_input(key="w_h1o1").value == pytest.approx(0.35891648, abs=1e-8)
+    assert app.number_input(key="backprop-w_h1o1").value == pytest.approx(0.35891648, abs=1e-8)
     assert app.query_params["w_h1o1"] == "0.3589164797"
     assert len(app.table) == 1  # back to the forward pass, with the new weights
     assert table(app, "error").loc["E_total", "error"] == "0.291027774"
@@ -71,10 +71,10 @@ def test_a_link_sets_up_any_network_and_the_weight_to_explain(app):
         "error": "crossentropy",
     }
     open_with(app, **query)
-    assert app.selectbox(key="hidden_act").value == "tanh"
-    assert app.slider(key="n_hidden").value == 3
-    assert app.number_input(key="w_i1h3").value == 0.7
-    assert app.selectbox(key="explain").value == "w_i2h3"
+    assert app.selectbox(key="backprop-hidden_act").value == "tanh"
+    assert app.slider(key="backprop-n_hidden").value == 3
+    assert app.number_input(key="backprop-w_i1h3").value == 0.7
+    assert app.selectbox(key="backprop-explain").value == "w_i2h3"
     press(app, "backward")
     parsed, _ = parse_query(query, BACKPROP_SETTINGS)
     network = network_from_values({**textbook_values(), **parsed})
@@ -93,8 +93,8 @@ def test_a_garbage_link_names_what_it_ignored(app):
     assert "n_in=7 is outside 1–3" in warnings
     assert "w_i1h1='heavy' is not a number" in warnings
     assert "hidden_act='softplus' is not one of" in warnings
-    assert app.number_input(key="w_i1h1").value == 0.15
-    assert app.selectbox(key="explain").value == "w_h1o1"  # no third input: back to w5
+    assert app.number_input(key="backprop-w_i1h1").value == 0.15
+    assert app.selectbox(key="backprop-explain").value == "w_h1o1"  # no third input: back to w5
     assert dict(app.query_params) == {}
 
 
@@ -129,18 +129,21 @@ def test_the_preset_restores_the_textbook_and_clears_the_notices(app):
     open_with(app, w_i1h1="0.9", learning_rate="0.1", n_out="3", bogus="1")
     assert any("bogus" in w for w in texts(app.warning))
     press(app, "preset")
-    assert app.number_input(key="w_i1h1").value == 0.15
-    assert app.select_slider(key="learning_rate").value == 0.5
-    assert app.slider(key="n_out").value == 2
+    assert app.number_input(key="backprop-w_i1h1").value == 0.15
+    assert app.select_slider(key="backprop-learning_rate").value == 0.5
+    assert app.slider(key="backprop-n_out").value == 2
     assert dict(app.query_params) == {} and texts(app.warning) == []
 
 
 def test_a_teachers_link_hides_and_locks_controls(app):
     open_with(app, hide="learning_rate,w_i1h1,explain", lock="1")
-    assert not [s for s in app.select_slider if s.key == "learning_rate"]
-    assert not [n for n in app.number_input if n.key == "w_i1h1"]
-    assert not [s for s in app.selectbox if s.key == "explain"]
-    assert app.number_input(key="w_i2h1").disabled and app.selectbox(key="hidden_act").disabled
+    assert not [s for s in app.select_slider if s.key == "backprop-learning_rate"]
+    assert not [n for n in app.number_input if n.key == "backprop-w_i1h1"]
+    assert not [s for s in app.selectbox if s.key == "backprop-explain"]
+    assert (
+        app.number_input(key="backprop-w_i2h1").disabled
+        and app.selectbox(key="backprop-hidden_act").disabled
+    )
     press(app, "backward")  # the walkthrough itself still works
     assert table(app, "∂E/∂w").loc["w5", "∂E/∂w"] == "0.0821670406"
 

@@ -133,10 +133,10 @@ def test_opening_a_run_brings_its_settings_back():
     at = page_app("build.py")
     at.session_state["_past_runs"] = [record_of(finished("a" * 16, lr=0.1), None, "fast")]
     open_with(at)
-    assert at.session_state["lr"] != 0.1
+    assert at.session_state["build-lr"] != 0.1
     at.button(key="runs_open").click().run()
     assert not at.exception
-    assert at.session_state["lr"] == 0.1
+    assert at.session_state["build-lr"] == 0.1
 
 
 def test_a_teacher_link_without_the_join_token_still_opens_the_board():

@@ -37,7 +37,7 @@ def expander(app: AppTest, label: str):
 
 def test_defaults_show_an_animated_1d_picture_and_the_worked_step(app):
     open_with(app)
-    assert app.selectbox(key="fn").value == "quadratic"
+    assert app.selectbox(key="descent-fn").value == "quadratic"
     spec = figure(app)
     assert len(spec["frames"]) == 51  # 50 steps, one frame each
     assert spec["layout"]["sliders"][0]["active"] == 0
@@ -47,7 +47,7 @@ def test_defaults_show_an_animated_1d_picture_and_the_worked_step(app):
     assert len(app.table) == 2  # who got there (under the picture), the first steps
     race = app.table[0].value
     assert list(race["optimizer"]) == [SGD, "Momentum", "Adam"]
-    assert [app.toggle(key=key).value for key in OPTIMIZERS] == [
+    assert [app.toggle(key=f"descent-{key}").value for key in OPTIMIZERS] == [
         True,
         True,
         False,
@@ -77,7 +77,7 @@ def test_a_diverging_link_explains_why(app):
     assert len(errors) == 1
     assert errors[0].startswith(f"{SGD} diverged at step")
     assert "η = 1.2 is above 2/L = 1" in errors[0]
-    assert app.select_slider(key="eta").value == 1.2
+    assert app.select_slider(key="descent-eta").value == 1.2
     assert dict(app.query_params) == {"fn": "bowl", "kappa": "50", "eta": "1.2", "steps": "100"}
 
 
@@ -88,9 +88,9 @@ def test_a_garbage_parameter_gives_a_notice_and_the_default(app):
     assert any("steps=100000 is outside 1–500" in w for w in warnings)
     assert any("fn='banana' is not one of" in w for w in warnings)
     assert any("gd='1': not a setting of this page" in w.replace("\\", "") for w in warnings)
-    assert app.select_slider(key="eta").value == 0.1
-    assert app.slider(key="steps").value == 50
-    assert app.selectbox(key="fn").value == "quadratic"
+    assert app.select_slider(key="descent-eta").value == 0.1
+    assert app.slider(key="descent-steps").value == 50
+    assert app.selectbox(key="descent-fn").value == "quadratic"
     assert "eta" not in app.query_params and "steps" not in app.query_params
 
 
@@ -127,7 +127,7 @@ def test_a_non_convex_function_is_labelled_and_custom_start_is_used(app):
     )
     spec = figure(app)
     assert [trace["type"] for trace in spec["data"]].count("surface") == 1
-    assert app.slider(key="start1").value == -1.0
+    assert app.slider(key="descent-start1").value == -1.0
     assert app.query_params["start2"] == "1.5"
     # no number line off a quadratic: the safe step where the path starts and ends instead
     assert len(charts(app)) == 1
@@ -136,10 +136,10 @@ def test_a_non_convex_function_is_labelled_and_custom_start_is_used(app):
 
 def test_moving_the_worked_step_and_switching_optimizers(app):
     open_with(app, steps="20")
-    app.slider(key="t").set_value(3).run()
+    app.slider(key="descent-t").set_value(3).run()
     assert any(r"\theta_{4} = \theta_{3}" in text for text in texts(app.latex))
     for key in ("sgd", "momentum", "adam"):
-        app.toggle(key=key).set_value(False).run()
+        app.toggle(key=f"descent-{key}").set_value(False).run()
     assert not app.exception
     assert texts(app.info) == ["Switch on at least one optimizer to see a path."]
     assert app.query_params["sgd"] == "0" and "gd" not in app.query_params
@@ -150,12 +150,12 @@ def test_moving_the_worked_step_and_switching_optimizers(app):
 def test_switching_function_and_a_single_step(app):
     open_with(app, steps="1")
     assert len(figure(app)["frames"]) == 2
-    app.selectbox(key="fn").set_value("bowl").run()
+    app.selectbox(key="descent-fn").set_value("bowl").run()
     assert not app.exception
-    assert app.select_slider(key="kappa").value == 10.0
+    assert app.select_slider(key="descent-kappa").value == 10.0
     assert app.query_params["fn"] == "bowl" and app.query_params["steps"] == "1"
     assert any(r"\nabla f(\theta_{0})" in text for text in texts(app.latex))
-    app.selectbox(key="fn").set_value("logcosh").run()
+    app.selectbox(key="descent-fn").set_value("logcosh").run()
     assert not app.exception
     assert "kappa" not in app.query_params
 
@@ -163,10 +163,10 @@ def test_switching_function_and_a_single_step(app):
 def test_the_eta_buttons_set_the_thresholds(app):
     open_with(app, a="2")
     app.button(key="descent_eta_over").click().run()
-    assert app.select_slider(key="eta").value == pytest.approx(0.55)
+    assert app.select_slider(key="descent-eta").value == pytest.approx(0.55)
     assert any(e.startswith(f"{SGD} diverged") for e in texts(app.error))
     app.button(key="descent_eta_best").click().run()
-    assert app.select_slider(key="eta").value == pytest.approx(0.25)
+    assert app.select_slider(key="descent-eta").value == pytest.approx(0.25)
     assert texts(app.error) == []
 
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from nncore.data.mnist import mnist_images
 from nncore.digits.preprocess import EMPTY_HINT
-from nncore.digits.settings import NETWORK, PEN
+from nncore.digits.settings import PEN
 from nncore.network.spec import LayerSpec, NetworkSpec
 from nncore.training.run import State, TrainingRun
 from nncore.workers.messages import new_key
@@ -50,8 +50,8 @@ def test_page_renders_with_a_hint_and_no_prediction(app):
     assert not app.exception
     assert EMPTY_HINT in texts(app.info)
     assert [metric.label for metric in app.metric] == []
-    assert app.slider(key=PEN.key).value == PEN.default
-    assert app.selectbox(key=NETWORK.key).value == "cnn"
+    assert app.slider(key="draw-pen").value == PEN.default
+    assert app.selectbox(key="draw-net").value == "cnn"
     assert app.button(key="draw_fine_tune").disabled
     assert app.button(key="draw_add").disabled
     assert "Answering: the bundled CNN." in texts(app.caption)
@@ -62,8 +62,8 @@ def test_settings_come_from_the_url(app):
     app.query_params["net"] = "build"
     app.run()
     assert not app.exception
-    assert app.slider(key=PEN.key).value == 30
-    assert app.selectbox(key=NETWORK.key).value == "build"
+    assert app.slider(key="draw-pen").value == 30
+    assert app.selectbox(key="draw-net").value == "build"
     # nothing trained on the Build page yet: a sentence, and the bundled CNN answers
     assert any(
         "have not trained a network on the Build & Train page" in t for t in texts(app.warning)
@@ -75,7 +75,7 @@ def test_a_bad_url_value_is_ignored_with_a_notice(app):
     app.query_params["pen"] = "500"
     app.run()
     assert not app.exception
-    assert app.slider(key=PEN.key).value == PEN.default
+    assert app.slider(key="draw-pen").value == PEN.default
     assert any("pen=500 is outside 6–40" in text.replace("\\", "") for text in texts(app.warning))
 
 

@@ -52,7 +52,7 @@ def epoch(app: AppTest) -> int:
 
 def test_defaults_show_the_points_the_network_and_epoch_zero(app):
     open_with(app)
-    assert app.selectbox(key="data").value == "circle"
+    assert app.selectbox(key="playground-data").value == "circle"
     points = plane(app)
     classes = [t for t in points["data"] if t.get("name") == "training"]
     assert len(classes) == 2 and sum(count(t["x"]) for t in classes) == 250
@@ -68,11 +68,11 @@ def test_defaults_show_the_points_the_network_and_epoch_zero(app):
 
 def test_a_link_sets_the_data_the_network_and_keeps_them(app):
     open_with(app, data="spiral3", layers="3", l3="8", act="relu", f_x1sq="1", noise="20")
-    assert app.selectbox(key="data").value == "spiral3"
+    assert app.selectbox(key="playground-data").value == "spiral3"
     training = [t for t in plane(app)["data"] if t.get("name") == "training"]
     assert len(training) == 3  # three classes, three colours
     assert len(neurons(app)) == 4 + 2 + 8
-    assert app.toggle(key="f_x1sq").value is True
+    assert app.toggle(key="playground-f_x1sq").value is True
     assert dict(app.query_params) == {
         "data": "spiral3",
         "layers": "3",
@@ -90,7 +90,7 @@ def test_bad_link_values_are_named_in_plain_text_and_ignored(app):
     assert "layers=9 is outside 0–6" in warnings
     assert "data='moon' is not one of" in warnings
     assert "bogus=" in warnings and "](http://" not in " ".join(w.value for w in app.warning)
-    assert app.selectbox(key="data").value == "circle" and len(neurons(app)) == 6
+    assert app.selectbox(key="playground-data").value == "circle" and len(neurons(app)) == 6
 
 
 def test_plus_and_minus_change_layers_and_neurons_and_the_link(app):
@@ -110,18 +110,24 @@ def test_plus_and_minus_change_layers_and_neurons_and_the_link(app):
 def test_a_lesson_button_sets_up_the_lesson(app):
     open_with(app)
     app.button(key="pg_lesson_xor_twin").click().run()  # the XOR without a hidden layer
-    assert app.selectbox(key="data").value == "xor" and neurons(app) == []
+    assert app.selectbox(key="playground-data").value == "xor" and neurons(app) == []
     assert dict(app.query_params) == {"data": "xor", "layers": "0", "stop": "epochs"}
     app.button(key="pg_lesson_overfitting").click().run()  # overfitting held off by L2
-    assert app.selectbox(key="reg").value == "l2" and app.toggle(key="show_test").value
+    assert (
+        app.selectbox(key="playground-reg").value == "l2"
+        and app.toggle(key="playground-show_test").value
+    )
     assert len([t for t in plane(app)["data"] if t.get("name") == "test"]) == 2
 
 
 def test_a_teachers_link_hides_and_locks_controls(app):
     open_with(app, hide="opt,lr,layers", lock="1")
     keys = {w.key for w in app.selectbox} | {w.key for w in app.select_slider}
-    assert "opt" not in keys and "lr" not in keys
-    assert app.button(key="pg_lesson_xor").disabled and app.selectbox(key="data").disabled
+    assert "playground-opt" not in keys and "playground-lr" not in keys
+    assert "playground-act" in keys  # what the link does not hide is still drawn
+    assert (
+        app.button(key="pg_lesson_xor").disabled and app.selectbox(key="playground-data").disabled
+    )
     assert "pg_layers_plus" not in {b.key for b in app.button}
     assert not app.button(key="pg_play").disabled  # the class can still press Play
     assert app.query_params["hide"] == "layers,lr,opt" and app.query_params["lock"] == "1"
@@ -190,12 +196,12 @@ def test_a_stop_link_with_a_bad_value_gets_a_notice(app):
     warnings = " ".join(w.value for w in app.warning).replace("\\", "")
     assert "stop='sometimes' is not one of none, epochs, loss" in warnings
     assert "stop_epochs=0 is outside 1–2000" in warnings
-    assert app.selectbox(key="stop").value == "none"
+    assert app.selectbox(key="playground-stop").value == "none"
 
 
 def test_stop_at_n_epochs_stops_there_with_the_measures_and_lists_the_run(app):
     open_with(app, stop="epochs", stop_epochs="3", points="100")
-    assert app.slider(key="stop_epochs").value == 3
+    assert app.slider(key="playground-stop_epochs").value == 3
     app.button(key="pg_play").click().run()
     wait_until(lambda: settled(app) and epoch(app) >= 3, 240, "the stop at epoch 3", 0.5)
     assert epoch(app) == 3
@@ -261,7 +267,7 @@ def test_your_runs_overlay_two_runs_and_reopening_restores_the_settings(app):
     app.selectbox(key="pg_runs_picked").select("a" * 16).run()
     app.button(key="pg_runs_open").click().run()
     assert not app.exception
-    assert app.session_state["lr"] == 0.3 and app.query_params["layers"] == "1"
+    assert app.session_state["playground-lr"] == 0.3 and app.query_params["layers"] == "1"
     assert app.query_params["lr"] == "0.3"
 
 

@@ -12,12 +12,14 @@ import threading
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from nncore.data.mnist import prepare_split
 from nncore.network.plan import layer_plan
 from nncore.network.settings import spec_from_values
 from nncore.network.spec import PRESETS
 from nncore.neuron import activate, weighted_sum
+from nncore.playground.settings import SETTINGS_BY_KEY as PLAYGROUND
 from nncore.training.evaluation import confusion_matrix, evaluate
 from nncore.training.run import EpochRecord, TrainingRun
 from nncore.workers.messages import new_key
@@ -98,8 +100,8 @@ def test_home_ignores_a_garbage_link_with_a_notice():
     at = open_with(page_app(HOME.script), x1="lots", act="softplus")
     warnings = texts(at.warning)
     assert any("x1='lots'" in w for w in warnings) and any("softplus" in w for w in warnings)
-    assert at.selectbox(key="act").value == "sigmoid"
-    assert at.slider(key="x1").value == 1.0
+    assert at.selectbox(key="home-act").value == "sigmoid"
+    assert at.slider(key="home-x1").value == 1.0
 
 
 # --- Build: the network on screen ------------------------------------------------------------
@@ -127,13 +129,13 @@ def test_build_page_restores_a_shared_link():
         lr="0.05",
         epochs="7",
     )
-    assert at.selectbox(key="l1_type").value == "conv"
-    assert at.slider(key="l1_filters").value == 8
+    assert at.selectbox(key="build-l1_type").value == "conv"
+    assert at.slider(key="build-l1_filters").value == 8
     # The link names no activation for the Conv2D layer: it brings its own.
-    assert at.selectbox(key="l1_act").value == "relu"
-    assert at.selectbox(key="l1_init").value == "he_normal"
-    assert at.select_slider(key="lr").value == 0.05
-    assert at.slider(key="epochs").value == 7
+    assert at.selectbox(key="build-l1_act").value == "relu"
+    assert at.selectbox(key="build-l1_init").value == "he_normal"
+    assert at.select_slider(key="build-lr").value == 0.05
+    assert at.slider(key="build-epochs").value == 7
     table = at.dataframe[0].value
     assert table["Type"].tolist() == ["Conv2D", "MaxPooling2D", "Flatten", "Dense", "Dense"]
     code = at.tabs[1].code[0].value
@@ -143,10 +145,10 @@ def test_build_page_restores_a_shared_link():
 
 def test_a_layer_that_becomes_conv2d_on_the_page_takes_relu_and_he_normal():
     at = open_with(page_app("build.py"), layers="1")
-    assert at.selectbox(key="l1_act").value == "sigmoid"  # the notebook's first layer
-    at.selectbox(key="l1_type").set_value("conv").run()
-    assert at.selectbox(key="l1_act").value == "relu"
-    assert at.selectbox(key="l1_init").value == "he_normal"
+    assert at.selectbox(key="build-l1_act").value == "sigmoid"  # the notebook's first layer
+    at.selectbox(key="build-l1_type").set_value("conv").run()
+    assert at.selectbox(key="build-l1_act").value == "relu"
+    assert at.selectbox(key="build-l1_init").value == "he_normal"
     assert at.dataframe[0].value["Type"].tolist() == ["Conv2D", "Flatten", "Dense"]
     assert at.query_params["l1_type"] in ("conv", ["conv"])
 
@@ -165,16 +167,16 @@ def test_presets_set_every_control(preset):
     at.button(key=f"preset-{preset}").click().run()
     expected = layer_plan(PRESETS[preset])
     assert at.dataframe[0].value["Params"].tolist() == [row.params for row in expected.layers]
-    assert at.slider(key="epochs").value == PRESETS[preset].epochs
-    assert at.select_slider(key="lr").value == PRESETS[preset].lr
+    assert at.slider(key="build-epochs").value == PRESETS[preset].epochs
+    assert at.select_slider(key="build-lr").value == PRESETS[preset].lr
     assert not at.warning  # the link's notices no longer describe the page
 
 
 def test_the_address_follows_the_controls():
     at = open_with(page_app("build.py"))
     assert at.query_params.get("epochs") is None  # defaults stay out of the link
-    at.slider(key="epochs").set_value(12).run()
-    at.selectbox(key="l2_act").set_value("relu").run()
+    at.slider(key="build-epochs").set_value(12).run()
+    at.selectbox(key="build-l2_act").set_value("relu").run()
     assert at.query_params["epochs"] in ("12", ["12"])
     assert at.query_params["l2_act"] in ("relu", ["relu"])
 
@@ -205,8 +207,8 @@ def test_pause_then_resume_with_a_new_learning_rate_trains_to_the_end(pause_afte
     assert at.button(key="resume") and at.button(key="stop")
     assert not [b for b in at.button if b.key == "pause"]
     # Only the learning rate can change while a training is under way.
-    assert at.slider(key="epochs").disabled and not at.select_slider(key="lr").disabled
-    at.select_slider(key="lr").set_value(0.01).run()
+    assert at.slider(key="build-epochs").disabled and not at.select_slider(key="build-lr").disabled
+    at.select_slider(key="build-lr").set_value(0.01).run()
     assert handle.run.epochs_done == done  # still paused
     at.button(key="resume").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -309,3 +311,28 @@ def test_private_streamlit_and_keras_hooks_still_exist():
 
     assert hasattr(PagesManager, "uses_pages_directory")
     assert callable(keras.optimizers.Adam()._all_reduce_sum_gradients)
+
+
+# --- Pages side by side ------------------------------------------------------------------------
+
+
+def visit(at: AppTest, script: str) -> None:
+    """Open another page of the same session as the sidebar does: without the last page's link."""
+    at.query_params.clear()
+    at.switch_page(f"pages/{script}")
+    open_with(at)
+
+
+def test_build_and_the_playground_each_keep_their_own_settings():
+    """Both pages have a learning rate (and a seed, a batch size, layers and an optimizer) with
+    their own ranges and defaults: going from one to the other and back finds each as it was."""
+    at = open_with(page_app("build.py"))
+    at.select_slider(key="build-lr").set_value(0.05).run()
+    visit(at, "playground.py")
+    assert at.select_slider(key="playground-lr").value == PLAYGROUND["lr"].default
+    at.select_slider(key="playground-lr").set_value(0.1).run()
+    visit(at, "build.py")
+    assert at.select_slider(key="build-lr").value == 0.05
+    visit(at, "playground.py")
+    assert at.select_slider(key="playground-lr").value == 0.1
+    assert at.query_params["lr"] == "0.1"

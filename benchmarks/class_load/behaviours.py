@@ -18,6 +18,7 @@ from locust import TaskSet, task
 
 from benchmarks.class_load.drawing import canvas_value, random_digit
 from benchmarks.class_load.protocol import InteractionFailed, Run, StreamlitSession
+from pages._ui.widgets import widget_key
 
 if TYPE_CHECKING:
     from benchmarks.class_load.locustfile import Student
@@ -78,6 +79,10 @@ class Behaviour(TaskSet):
             if isinstance(problem, KeyError):
                 raise  # not a request that failed: Locust lists it among the errors
 
+    def control(self, setting: str) -> str:
+        """The key of this page's control for ``setting`` (each page keys its own)."""
+        return widget_key(self.page, setting)
+
     def click(self, name: str, key: str, **options: Any) -> Run | None:
         """Press the button keyed ``key`` if the page shows it enabled; None if it does not."""
         if not self.session.has(key):
@@ -107,21 +112,23 @@ class GradientDescent(Behaviour):
 
     @task(4)
     def move_eta(self) -> None:
-        self.eta = self.neighbour("eta", self.eta)
-        self.session.interact("descent: η slider", {"eta": self.eta})
+        self.eta = self.neighbour(self.control("eta"), self.eta)
+        self.session.interact("descent: η slider", {self.control("eta"): self.eta})
 
     @task(3)
     def step_worked_example(self) -> None:
-        if not self.session.has("t"):
+        if not self.session.has(self.control("t")):
             return
-        slider = self.session.widget("t").proto
+        slider = self.session.widget(self.control("t")).proto
         current = int(slider.value[0]) if slider.value else 0
         following = current + 1 if current < slider.max else 0
-        self.session.interact("descent: step slider", {"t": following})
+        self.session.interact("descent: step slider", {self.control("t"): following})
 
     @task(2)
     def change_steps(self) -> None:
-        self.session.interact("descent: steps slider", {"steps": self.rng.randrange(10, 201)})
+        self.session.interact(
+            "descent: steps slider", {self.control("steps"): self.rng.randrange(10, 201)}
+        )
 
     @task(1)
     def press_eta_button(self) -> None:
@@ -131,12 +138,12 @@ class GradientDescent(Behaviour):
 
     @task(1)
     def choose_function(self) -> None:
-        options = self.session.widget("fn").options
-        self.session.interact("descent: function", {"fn": self.rng.choice(options)})
+        options = self.session.widget(self.control("fn")).options
+        self.session.interact("descent: function", {self.control("fn"): self.rng.choice(options)})
 
     @task(1)
     def toggle_optimizer(self) -> None:
-        key = self.rng.choice(("momentum", "nesterov", "adagrad", "rmsprop", "adam"))
+        key = self.control(self.rng.choice(("momentum", "nesterov", "adagrad", "rmsprop", "adam")))
         self.session.interact("descent: optimizer toggle", {key: not self.flag(key)})
 
     @task(1)
@@ -192,7 +199,8 @@ class BuildTrain(Behaviour):
             self.change_the_network()
             self.pause(2, 5)
         if not self.session.has("train"):  # refused as too long for a shared trainer
-            self.session.interact("build: epochs slider", {"epochs": self.rng.randrange(5, 31)})
+            epochs = self.rng.randrange(5, 31)
+            self.session.interact("build: epochs slider", {self.control("epochs"): epochs})
             return
         pressed = self.session.interact("build: Train", {"train": True}, until_key="stop")
         self.session.listen(CURVES, LIVE_CURVES)
@@ -224,14 +232,16 @@ class BuildTrain(Behaviour):
         choice = self.rng.randrange(5)
         if choice == 0:
             units = self.rng.choice((16, 32, 64, 128, 256))
-            self.session.interact("build: neurons slider", {"l1_units": units})
+            self.session.interact("build: neurons slider", {self.control("l1_units"): units})
         elif choice == 1:
-            self.session.interact("build: epochs slider", {"epochs": self.rng.randrange(10, 61)})
+            epochs = self.rng.randrange(10, 61)
+            self.session.interact("build: epochs slider", {self.control("epochs"): epochs})
         elif choice == 2:
-            self.lr = self.neighbour("lr", self.lr)
-            self.session.interact("build: η slider", {"lr": self.lr})
+            self.lr = self.neighbour(self.control("lr"), self.lr)
+            self.session.interact("build: η slider", {self.control("lr"): self.lr})
         elif choice == 3:
-            self.session.interact("build: batch slider", {"batch": self.rng.choice((32, 64, 128))})
+            batch = self.rng.choice((32, 64, 128))
+            self.session.interact("build: batch slider", {self.control("batch"): batch})
         else:
             key = self.rng.choice(("preset-Seed notebook", "preset-Small CNN"))
             self.click("build: preset", key)
@@ -255,18 +265,19 @@ class Playground(Behaviour):
 
     def change_something(self) -> None:
         choice = self.rng.randrange(7)
-        key = self.rng.choice(self.extra_features)
+        key = self.control(self.rng.choice(self.extra_features))
         if choice <= 1 and self.session.has(key):
             self.session.interact("playground: feature toggle", {key: not self.flag(key)})
         elif choice == 2:
             key = self.rng.choice(("pg_layers_plus", "pg_layers_minus", "pg_l1_plus"))
             self.click("playground: layers and neurons", key)
-        elif choice == 3 and self.session.has("data"):
-            options = self.session.widget("data").options
-            self.session.interact("playground: dataset", {"data": self.rng.choice(options)})
-        elif choice == 4 and self.session.has("noise"):
+        elif choice == 3 and self.session.has(self.control("data")):
+            options = self.session.widget(self.control("data")).options
+            dataset = self.rng.choice(options)
+            self.session.interact("playground: dataset", {self.control("data"): dataset})
+        elif choice == 4 and self.session.has(self.control("noise")):
             noise = self.rng.randrange(0, 55, 5)
-            self.session.interact("playground: noise slider", {"noise": noise})
+            self.session.interact("playground: noise slider", {self.control("noise"): noise})
         elif choice == 5:
             self.click("playground: Regenerate", "pg_regenerate")
         else:
@@ -293,14 +304,14 @@ class Backprop(Behaviour):
         if choice == 0:
             self.click("backprop: keep the new weights", "keep")
         elif choice == 1:
-            options = self.session.widget("explain").options
+            options = self.session.widget(self.control("explain")).options
             weight = self.rng.choice(options)
-            self.session.interact("backprop: weight to explain", {"explain": weight})
+            self.session.interact("backprop: weight to explain", {self.control("explain"): weight})
         elif choice == 2:
             self.click("backprop: Train many steps", "train")
         elif choice == 3:
-            rate = self.neighbour("learning_rate")
-            self.session.interact("backprop: η slider", {"learning_rate": rate})
+            rate = self.neighbour(self.control("learning_rate"))
+            self.session.interact("backprop: η slider", {self.control("learning_rate"): rate})
         else:
             self.click("backprop: textbook example", "preset")
 

@@ -40,6 +40,7 @@ from nncore.backprop.settings import (
 from nncore.numbers import significant
 from nncore.settings import Setting
 from pages._ui.widgets import (
+    PageWidgets,
     classroom,
     clear_url_notices,
     locked,
@@ -51,6 +52,7 @@ from pages._ui.widgets import (
 )
 
 PAGE = "backprop"
+WIDGETS = PageWidgets(PAGE)
 STAGE = "_backprop_stage"  # 0 nothing computed yet, 1 forward, 2 backward, 3 update
 TRAINED = "_backprop_trained"  # (network signature, Training) of the last "Train" press
 TRAIN_REQUESTED = "_backprop_train_requested"
@@ -77,7 +79,7 @@ def render() -> None:
     with controls:
         network_controls()
     value_controls()
-    values = {s.key: st.session_state[s.key] for s in BACKPROP_SETTINGS}
+    values = {s.key: WIDGETS[s.key] for s in BACKPROP_SETTINGS}
     network = network_from_values(values)
     selected = chosen_parameter(network, values)
     publish_settings(PAGE, values, BACKPROP_SETTINGS)
@@ -143,7 +145,7 @@ def network_controls() -> None:
 
 def value_controls() -> None:
     """Every input, target, weight and bias as a number box, layer by layer."""
-    n_in, n_hidden, n_out = (int(st.session_state[k]) for k in ("n_in", "n_hidden", "n_out"))
+    n_in, n_hidden, n_out = (int(WIDGETS[k]) for k in ("n_in", "n_hidden", "n_out"))
     names = {p.key: p.label for p in parameters_of((n_in, n_hidden, n_out))}
     with st.expander(
         "Edit every number: inputs, targets, weights, biases",
@@ -177,14 +179,14 @@ def number_widget(setting: Setting, label: str, container: Any) -> float:
     ``setting_widget`` (which draws sliders; a weight of 0.15 wants to be typed)."""
     view = classroom(PAGE)
     if setting.key in view.hidden:
-        return st.session_state[setting.key]
+        return WIDGETS[setting.key]
     return container.number_input(
         label,
         min_value=setting.bounds[0],
         max_value=setting.bounds[1],
         step=setting.step,
         format="%g",
-        key=setting.key,
+        key=WIDGETS.key(setting.key),
         help=setting.help or None,
         disabled=view.locked,
     )
@@ -196,7 +198,7 @@ def chosen_parameter(network: Network, values: dict[str, Any]) -> Parameter:
     chosen = network.parameter(values[EXPLAIN.key])
     if chosen is None:
         chosen = network.parameter(EXPLAIN.default) or network.parameters[0]
-        st.session_state[EXPLAIN.key] = values[EXPLAIN.key] = chosen.key
+        WIDGETS[EXPLAIN.key] = values[EXPLAIN.key] = chosen.key
     return chosen
 
 
@@ -210,7 +212,7 @@ def explain_menu(network: Network) -> None:
         "Weight to explain (or click its square on the diagram; a neuron for its bias)",
         list(labels),
         format_func=labels.__getitem__,
-        key=EXPLAIN.key,
+        key=WIDGETS.key(EXPLAIN.key),
         disabled=view.locked,
     )
 
@@ -223,7 +225,7 @@ def pick_from_diagram() -> None:
         key = point.get("customdata")
         key = key[0] if isinstance(key, list) and key else key
         if isinstance(key, str) and key in EXPLAIN.choices and not classroom(PAGE).locked:
-            st.session_state[EXPLAIN.key] = key
+            WIDGETS[EXPLAIN.key] = key
             return
 
 
@@ -248,8 +250,7 @@ def set_stage(level: int) -> None:
 
 def load_textbook() -> None:
     """Preset callback: every value back to the textbook example, walkthrough from the start."""
-    for key, value in textbook_values().items():
-        st.session_state[key] = value
+    WIDGETS.update(textbook_values())
     st.session_state[STAGE] = 0
     st.session_state.pop(TRAINED, None)
     clear_url_notices(PAGE)
@@ -264,8 +265,7 @@ def keep(values: dict[str, float]) -> None:
             "−1000…1000 or not a number. Try a smaller learning rate."
         )
         return
-    for key, value in values.items():
-        st.session_state[key] = value
+    WIDGETS.update(values)
     st.session_state[STAGE] = 1
     st.session_state.pop(TRAINED, None)
 

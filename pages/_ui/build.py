@@ -43,6 +43,7 @@ from pages._ui.lessons import build_lessons, build_note
 from pages._ui.live_chart import LiveChart
 from pages._ui.runs import your_runs
 from pages._ui.widgets import (
+    PageWidgets,
     clear_url_notices,
     locked,
     presenter_mode,
@@ -53,6 +54,7 @@ from pages._ui.widgets import (
 )
 
 PAGE = "build"
+WIDGETS = PageWidgets(PAGE)
 REDRAW_SECONDS = 0.4  # two or three chart updates a second: live to the eye; each one costs
 # the server's single core (plotly copies and serialises the figure) while other visitors'
 # reruns wait. The cost is in benchmarks/README.md.
@@ -60,15 +62,15 @@ REDRAW_SECONDS = 0.4  # two or three chart updates a second: live to the eye; ea
 
 def apply_preset(name: str) -> None:
     """Callback: load a preset; the link's notices no longer describe what is on screen."""
-    st.session_state.update(spec_values(PRESETS[name]))
+    WIDGETS.update(spec_values(PRESETS[name]))
     clear_url_notices(PAGE)
 
 
 def bring_type_defaults(slot: int) -> None:
     """Callback: a layer that changes type takes that type's own activation and initializer."""
-    type_key = st.session_state[field_key(slot, "type")]
+    type_key = WIDGETS[field_key(slot, "type")]
     for name, value in LAYER_TYPES[type_key].defaults.items():
-        st.session_state[field_key(slot, name)] = value
+        WIDGETS[field_key(slot, name)] = value
 
 
 def train(spec: NetworkSpec) -> None:
@@ -225,7 +227,7 @@ def follow(
     if not isinstance(run, RunHandle) or not run.run.active:  # finished, or kept
         return
     seen = -1
-    run.set_learning_rate(float(st.session_state["lr"]))
+    run.set_learning_rate(float(WIDGETS["lr"]))
     next_redraw = time.monotonic()
     # After a Pause, the epoch under way still finishes: follow it until the worker waits;
     # after a Stop, until the worker has sent the model back.
@@ -401,7 +403,7 @@ def render() -> None:
     run = state.build_run()
     running_at_top = run is not None and run.run.active
     waiting_at_top = run is not None and run.run.state == "queued"
-    values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
+    values = WIDGETS.values(ALL_SETTINGS)
     spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
     action_bar(run, spec, plan)
@@ -414,7 +416,7 @@ def render() -> None:
     left, right = st.columns([1.2, 2], gap="large")
     with left:
         controls(run)
-    values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS if s.key in st.session_state}
+    values = WIDGETS.values(ALL_SETTINGS)
     spec = build_data.with_data(spec_from_values(values))
     plan = layer_plan(spec)
     publish_settings(PAGE, values, active_settings(spec), kept_link())

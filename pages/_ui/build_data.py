@@ -37,7 +37,7 @@ from nncore.workers.client import (
     start_training,
 )
 from pages._ui import state
-from pages._ui.widgets import plain_text, presenter_mode
+from pages._ui.widgets import PageWidgets, plain_text, presenter_mode
 
 SOURCE_KEY = state.DATA_SOURCE_KEY
 UPLOAD_KEY = state.CSV_UPLOAD_KEY
@@ -187,7 +187,7 @@ def source_controls(busy: bool) -> None:
         "Shared links do not carry your file: whoever opens this page's link gets the "
         "bundled MNIST digits."
     )
-    understood(data, float(st.session_state.get("test", DEFAULT_SPEC.test)))
+    understood(data, float(PageWidgets("build").get("test", DEFAULT_SPEC.test)))
 
 
 def understood(data: CsvData, test: float) -> None:

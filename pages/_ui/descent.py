@@ -38,6 +38,7 @@ from nncore.descent.theory import Theory, theory
 from nncore.optimizers import Hyper
 from pages._ui import state
 from pages._ui.widgets import (
+    PageWidgets,
     clear_url_notices,
     locked,
     presenter_mode,
@@ -48,6 +49,7 @@ from pages._ui.widgets import (
 )
 
 PAGE = "descent"
+WIDGETS = PageWidgets(PAGE)
 S = SETTINGS_BY_KEY
 WORKED_ROWS = 10
 
@@ -55,7 +57,7 @@ WORKED_ROWS = 10
 def set_eta(value: float) -> None:
     """Button callback: runs before the next script run, so the η control shows the value."""
     eta = S["eta"]
-    st.session_state[eta.key] = eta.clamp(float(value))
+    WIDGETS[eta.key] = eta.clamp(float(value))
     clear_url_notices(PAGE)
 
 
@@ -66,7 +68,7 @@ def figure_key(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
 
 def current_values() -> dict[str, Any]:
     """Every setting as its control holds it now."""
-    return {s.key: st.session_state[s.key] for s in DESCENT_SETTINGS}
+    return {s.key: WIDGETS[s.key] for s in DESCENT_SETTINGS}
 
 
 def function_controls() -> Function:
@@ -84,7 +86,7 @@ def eta_controls(problem: Problem, info: Theory | None, present: bool) -> None:
     what a student moves while watching the picture beside (on a phone, right under) it."""
     setting_widget(S["eta"])
     if info is not None:
-        eta = float(st.session_state[S["eta"].key])
+        eta = float(WIDGETS[S["eta"].key])
         shaped_by = ("descent_eta", eta, figure_key(current_values()), present)
         st.plotly_chart(
             state.shared_figure(shaped_by, lambda: eta_scale_figure(eta, info, present)),
@@ -121,16 +123,16 @@ def optimizer_controls() -> None:
     st.markdown("**Optimizers**")
     for setting in OPTIMIZER_SETTINGS:
         setting_widget(setting)
-    if st.session_state["momentum"] or st.session_state["nesterov"]:
+    if WIDGETS["momentum"] or WIDGETS["nesterov"]:
         setting_widget(S["beta"])
 
 
 def start_controls(function: Function) -> None:
     """The start point: the function's own (shown on disabled sliders) unless chosen."""
-    custom = st.session_state["custom_start"]
+    custom = WIDGETS["custom_start"]
     if not custom:
         for key, value in zip(("start1", "start2"), function.start, strict=False):
-            st.session_state[key] = value
+            WIDGETS[key] = value
     setting_widget(S["custom_start"])
     setting_widget(S["start1"], disabled=not custom)
     if function.dim == 2:
@@ -192,11 +194,11 @@ def worked_example(problem: Problem, paths: dict[str, Path], values: dict[str, A
         st.info("Gradient descent left the picture on its first step: there is no step to show.")
         return
     last = len(rows) - 1
-    if st.session_state[S["t"].key] > last:
-        st.session_state[S["t"].key] = last
+    if WIDGETS[S["t"].key] > last:
+        WIDGETS[S["t"].key] = last
     if last > 0:
         setting_widget(replace(S["t"], high=last))
-    st.latex(explain.sgd_update_tex(rows[int(st.session_state[S["t"].key])], hyper.eta))
+    st.latex(explain.sgd_update_tex(rows[int(WIDGETS[S["t"].key])], hyper.eta))
     st.markdown(f"**The first {min(len(rows), WORKED_ROWS)} steps** (θ, f and the gradient):")
     st.table(explain.sgd_table(rows[:WORKED_ROWS]), hide_index=True)
 
@@ -231,7 +233,7 @@ def render() -> None:
     present = presenter_mode()
     # The controls below the picture are drawn after it, but the picture needs their values:
     # the function's settings are read from the session (restored above) before they are drawn.
-    function = FUNCTIONS[st.session_state[S["fn"].key]]
+    function = FUNCTIONS[WIDGETS[S["fn"].key]]
     problem = make_problem(function.key, current_values())
     info = theory(problem)
     col_eta, col_picture = st.columns([1.0, 1.9], gap="medium")

@@ -28,6 +28,7 @@ from nncore.workers.client import (
 from pages._ui import draw_model, draw_pixel, opened_digit, state
 from pages._ui.softmax_view import show_softmax_steps
 from pages._ui.widgets import (
+    PageWidgets,
     locked,
     presenter_mode,
     publish_settings,
@@ -346,7 +347,7 @@ def render() -> None:
         st.warning(gone, icon=":material/link_off:")
     # The settings' widgets sit under the answer, so on a phone the canvas and the answer
     # come first; their values are already in the session (from the link or last visit).
-    values = {setting.key: st.session_state[setting.key] for setting in LINK_SETTINGS}
+    values = {setting.key: PageWidgets(PAGE)[setting.key] for setting in LINK_SETTINGS}
     network = draw_model.uploaded_model() or chosen_network(values[NETWORK.key])
     # Always drawn, so the canvas below keeps its place in the page: when it appeared only
     # for a fine-tuning, the canvas was rebuilt empty while the old answer stayed.

@@ -8,6 +8,7 @@ from nncore.neuron.figures import neuron_curve
 from nncore.numbers import fixed
 from pages._ui.site import HOME, SITE
 from pages._ui.widgets import (
+    PageWidgets,
     presenter_mode,
     publish_settings,
     restore_settings,
@@ -49,7 +50,7 @@ def render() -> None:
             setting_widget(NEURON_SETTINGS[index + 3], columns[1])
         setting_widget(NEURON_SETTINGS[6])
         setting_widget(NEURON_SETTINGS[7])
-    values = {s.key: st.session_state[s.key] for s in NEURON_SETTINGS}
+    values = {s.key: PageWidgets(PAGE)[s.key] for s in NEURON_SETTINGS}
     publish_settings(PAGE, values, NEURON_SETTINGS)
 
     inputs = [values[f"x{i}"] for i in (1, 2, 3)]

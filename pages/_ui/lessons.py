@@ -22,7 +22,7 @@ from nncore.playground.settings import SETTINGS_BY_KEY as PLAYGROUND_SETTINGS
 from nncore.settings import Setting
 from nncore.training import lessons as build
 from pages._ui import build_data, state
-from pages._ui.widgets import classroom, clear_url_notices
+from pages._ui.widgets import PageWidgets, classroom, clear_url_notices
 
 # A lesson's title wraps inside its button instead of ending in "…", and its row never wraps:
 # "Bad twin" stays beside its lesson, however narrow the column.
@@ -40,7 +40,7 @@ def load(
 ) -> None:
     """Callback: put a lesson's settings on the controls; the link's notices no longer describe
     the setup on screen. ``extra`` is what else the page resets (Build's data source)."""
-    st.session_state.update(values)
+    PageWidgets(page).update(values)
     clear_url_notices(page)
     if extra is not None:
         extra()
@@ -146,7 +146,7 @@ def playground_on_screen(own: bool) -> tuple[Lesson, bool] | None:
     uploaded): a lesson's claim is about the points its settings generate."""
     if own:
         return None
-    values = {s.key: st.session_state[s.key] for s in PLAYGROUND_ALL if s.key in st.session_state}
+    values = PageWidgets(PLAYGROUND_PAGE).values(PLAYGROUND_ALL)
     return playground.on_screen(values)
 
 
@@ -185,7 +185,7 @@ def build_on_screen() -> tuple[Lesson, bool] | None:
     about the bundled digits)."""
     if build_data.using_upload():
         return None
-    values = {s.key: st.session_state[s.key] for s in BUILD_SETTINGS if s.key in st.session_state}
+    values = PageWidgets(BUILD_PAGE).values(BUILD_SETTINGS)
     return build.on_screen(values)
 
 

@@ -32,6 +32,7 @@ from pages._ui import playground_state as pg
 from pages._ui.lessons import playground_buttons, playground_note
 from pages._ui.runs import runs_section
 from pages._ui.widgets import (
+    PageWidgets,
     classroom,
     locked,
     plain_text,
@@ -43,6 +44,7 @@ from pages._ui.widgets import (
 )
 
 PAGE = "playground"
+WIDGETS = PageWidgets(PAGE)
 S = SETTINGS_BY_KEY
 # On a phone, where the two columns (controls; plane, losses and network) stack, the plane comes
 # first, right under Play and Pause: it is what the student watches. Side by side, the order stays.
@@ -57,7 +59,7 @@ PLANE_FIT = """<style>.st-key-pg_live_plane, [class*="st-key-pg_plane_"] {
 
 def change_count(key: str, delta: int, low: int, high: int) -> None:
     """Callback of a − or + button: one layer or neuron fewer or more, within the limits."""
-    st.session_state[key] = min(max(int(st.session_state[key]) + delta, low), high)
+    WIDGETS[key] = min(max(int(WIDGETS[key]) + delta, low), high)
 
 
 def upload() -> None:
@@ -65,7 +67,7 @@ def upload() -> None:
     file = st.session_state.get("pg_upload")
     if file is None:
         return
-    regression = DATASETS[st.session_state["data"]].regression
+    regression = DATASETS[WIDGETS["data"]].regression
     try:
         pg.set_points(read_points(file.getvalue(), regression))
         st.session_state["pg_upload_message"] = ("success", f"Loaded {file.name}.")
@@ -166,8 +168,8 @@ def layer_buttons() -> None:
             disabled=locked,
             help="One layer more",
         )
-        row.markdown(f"**{st.session_state['layers']} hidden layers**")
-    layers = int(st.session_state["layers"])
+        row.markdown(f"**{WIDGETS['layers']} hidden layers**")
+    layers = int(WIDGETS["layers"])
     if not layers:
         return
     columns = st.columns(layers)
@@ -190,12 +192,12 @@ def layer_buttons() -> None:
                 args=(key, 1, 1, MAX_UNITS),
                 disabled=locked,
             )
-            st.caption(f"{st.session_state[key]} neurons")
+            st.caption(f"{WIDGETS[key]} neurons")
 
 
 def learning_controls() -> None:
     for key in ("lr", "act", "reg", "rate", "batch", "opt"):
-        if key == "rate" and st.session_state["reg"] == "none":
+        if key == "rate" and WIDGETS["reg"] == "none":
             continue
         setting_widget(S[key])
     stop_controls()
@@ -204,7 +206,7 @@ def learning_controls() -> None:
 def stop_controls() -> None:
     """The stop rule: never, at an epoch, or at a test loss (only its own number shown)."""
     setting_widget(S["stop"])
-    kind = st.session_state["stop"]
+    kind = WIDGETS["stop"]
     if kind != "none":
         setting_widget(S[f"stop_{kind}"])
 
@@ -267,7 +269,7 @@ def render() -> None:
         "your own points, more than two classes."
     )
     show_url_notices(PAGE)
-    values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS}
+    values = WIDGETS.values(ALL_SETTINGS)
     points_state = pg.points_state(values)
     points = points_state.points
     parts = split(points, values["train"] / 100, int(values["seed"]))
@@ -322,5 +324,5 @@ def render() -> None:
             "Download playground_2d.py", script, file_name="playground_2d.py", mime="text/x-python"
         )
         st.code(script, language="python")
-    values = {s.key: st.session_state[s.key] for s in ALL_SETTINGS}
+    values = WIDGETS.values(ALL_SETTINGS)
     publish_settings(PAGE, values, active_settings(values))

@@ -23,7 +23,7 @@ from nncore.training.compare import RunRecord, keep_bounded
 from nncore.workers.client import PlaygroundJob, PlayRequest, StopRule, start_playground
 from pages._ui.runs import RunList, newly_listed
 from pages._ui.state import owner
-from pages._ui.widgets import last_value
+from pages._ui.widgets import PageWidgets, last_value
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def regenerate() -> None:
     published value, or the default, is the one to step from.
     """
     seed = SETTINGS_BY_KEY["seed"]
-    st.session_state[seed.key] = (int(last_value("playground", seed)) + 1) % 10_000
+    PageWidgets("playground")[seed.key] = (int(last_value("playground", seed)) + 1) % 10_000
 
 
 def new_run_id() -> str:

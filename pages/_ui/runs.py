@@ -32,7 +32,7 @@ from nncore.training.compare import (
 from nncore.training.compare_figures import overlay_curves, settings_scatter
 from pages._ui import state
 from pages._ui.class_board import boards
-from pages._ui.widgets import clear_url_notices, presenter_mode
+from pages._ui.widgets import PageWidgets, clear_url_notices, presenter_mode
 
 SHOWN_AT_FIRST = 4  # the latest runs ticked for the overlay when none is chosen yet
 
@@ -75,7 +75,7 @@ def reopen(runs: RunList, run_id: str) -> None:
     """Callback: put a listed run's settings back on the controls."""
     for record in runs.records():
         if record.run_id == run_id:
-            st.session_state.update(runs.values_of(record))
+            PageWidgets(runs.page).update(runs.values_of(record))
             clear_url_notices(runs.page)
 
 

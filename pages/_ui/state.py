@@ -1,9 +1,10 @@
 """Typed access to what pages keep in ``st.session_state``, every key named here once.
 
 Build & Train leaves its training here; Draw a Digit reads it and keeps its own buffer of
-drawings and fine-tuned copies. A widget's own value lives under its widget key (the
-settings' keys, and the few ``*_KEY`` constants below); everything else a page keeps between
-runs goes through an accessor of this module. All of it is private to one visitor's session.
+drawings and fine-tuned copies. A widget's own value lives under its widget key: a setting's
+control under its page's own key (``widgets.PageWidgets``), the few other controls pages read
+under the ``*_KEY`` constants below; everything else a page keeps between runs goes through an
+accessor of this module. All of it is private to one visitor's session.
 (The 2D Playground's state has its own module, ``playground_state``.)
 """
 

@@ -6,6 +6,7 @@ The leading underscore marks this as a helper shared by the page scripts, not a 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -33,6 +34,54 @@ def leave_legacy_pages_mode() -> None:
         st.rerun()
 
 
+def widget_key(page: str, name: str) -> str:
+    """The session-state key of ``page``'s control for the setting called ``name``.
+
+    Each page owns its keys: Build & Train and the 2D Playground both have a learning rate, a
+    seed and a layer count, with different ranges, and neither must see the other's value.
+    (The key also names the control's box in the page, as the class ``st-key-<key>``.)
+    """
+    return f"{page}-{name}"
+
+
+@dataclass(frozen=True)
+class PageWidgets:
+    """One page's setting controls in ``st.session_state``, read and written by setting name.
+
+    A page says ``WIDGETS["lr"]`` and never spells its per-page key itself. Arriving from
+    another page needs no clean-up: that page's controls keep their own keys, and Streamlit
+    drops them once they are no longer drawn.
+    """
+
+    page: str
+
+    def key(self, name: str) -> str:
+        """The control's own key (``key=`` of the widget, ``st-key-…`` in the page)."""
+        return widget_key(self.page, name)
+
+    def __getitem__(self, name: str) -> Any:
+        return st.session_state[self.key(name)]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        st.session_state[self.key(name)] = value
+
+    def __contains__(self, name: str) -> bool:
+        return self.key(name) in st.session_state
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The control's value, or ``default`` while it has none (not drawn yet)."""
+        return st.session_state.get(self.key(name), default)
+
+    def values(self, settings: Iterable[Setting]) -> dict[str, Any]:
+        """The values of those of ``settings`` whose controls have one, by setting name."""
+        return {s.key: self[s.key] for s in settings if s.key in self}
+
+    def update(self, values: Mapping[str, Any]) -> None:
+        """Set several controls at once (a preset, a lesson, a reopened run)."""
+        for name, value in values.items():
+            self[name] = value
+
+
 def restore_settings(
     page: str,
     settings: Iterable[Setting],
@@ -49,24 +98,19 @@ def restore_settings(
     """
     leave_legacy_pages_mode()
     settings = list(settings)
-    if st.session_state.get("_current_page") != page:
-        # Arriving from another page, whose controls may have left their values under keys this
-        # page uses too (``lr``, ``seed``, ``batch``…, with other ranges): this page starts
-        # from its link, or from what the visitor last had here.
-        for setting in settings:
-            st.session_state.pop(setting.key, None)
     st.session_state["_current_page"] = page
     params = st.query_params.to_dict()
     teacher_key = f"_{page}_teacher"
     if teacher_key not in st.session_state:
         st.session_state[teacher_key] = classroom_view(params, settings)
-    missing = [s for s in settings if s.key not in st.session_state]
+    widgets = PageWidgets(page)
+    missing = [s for s in settings if s.key not in widgets]
     if not missing:
         return
     link = read_link(params, settings, brought, view=st.session_state[teacher_key])
     remembered = st.session_state.get(f"_{page}_values", {})
     for setting in missing:
-        st.session_state[setting.key] = link.values.get(
+        widgets[setting.key] = link.values.get(
             setting.key, remembered.get(setting.key, setting.default)
         )
     st.session_state[f"_{page}_notices"] = link.notices
@@ -91,8 +135,9 @@ def show_url_notices(page: str) -> None:
 def last_value(page: str, setting: Setting) -> Any:
     """A setting's value on ``page``: its widget's, else what the page last published (a run
     cut short can leave a widget without state), else the default."""
-    if setting.key in st.session_state:
-        return st.session_state[setting.key]
+    widgets = PageWidgets(page)
+    if setting.key in widgets:
+        return widgets[setting.key]
     return st.session_state.get(f"_{page}_values", {}).get(setting.key, setting.default)
 
 
@@ -166,11 +211,13 @@ def setting_widget(
     A control the teacher's link hides is not drawn (its value still applies); with ``lock=1``
     every control is drawn but cannot be changed. ``page`` defaults to the page being run.
     """
-    view = classroom(page or current_page())
+    page = page or current_page()
+    view = classroom(page)
+    widgets = PageWidgets(page)
     if setting.key in view.hidden:
-        return st.session_state.get(setting.key, setting.default)
+        return widgets.get(setting.key, setting.default)
     common = {
-        "key": setting.key,
+        "key": widgets.key(setting.key),
         "help": setting.help or None,
         "disabled": disabled or view.locked,
         "on_change": on_change,
@@ -183,9 +230,7 @@ def setting_widget(
     if setting.kind == "bool":
         return container.toggle(setting.label, **common)
     if setting.log:
-        options = sorted(
-            {*setting.grid(), float(st.session_state.get(setting.key, setting.default))}
-        )
+        options = sorted({*setting.grid(), float(widgets.get(setting.key, setting.default))})
         return container.select_slider(
             setting.label, options=options, format_func=lambda v: f"{v:g}", **common
         )

@@ -78,7 +78,7 @@ def test_clicking_a_weight_on_the_diagram_explains_it(page: Page, app_url: str):
     page.mouse.click(x, y)
     expect(page.get_by_text("Backward pass: ∂E/∂w2")).to_be_visible(timeout=30_000)
     wait_idle(page)
-    expect(page.locator(".st-key-explain input")).to_have_value("w2 (i2 → h1)")
+    expect(page.locator(".st-key-backprop-explain input")).to_have_value("w2 (i2 → h1)")
     assert "explain=w_i2h1" in page.url
     assert_no_exception(page)
 

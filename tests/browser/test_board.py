@@ -103,7 +103,7 @@ def test_a_student_compares_runs_and_shares_one_to_the_board(browser: Browser, s
     expect(student.get_by_text("You joined the class board")).to_be_visible()
     student.get_by_role("link", name="Go to Build & Train").click()
     wait_idle(student)
-    epochs = student.locator('.st-key-epochs input[type="range"]')
+    epochs = student.locator('.st-key-build-epochs input[type="range"]')
     epochs.press("Home")  # one epoch: quick
     expect(student).to_have_url(re.compile(r"epochs=1\b"), timeout=30_000)
     train_and_wait(student, 0)
@@ -282,7 +282,7 @@ def test_shares_from_two_replicas_at_once_all_land(browser: Browser, tmp_path: P
         for name, page in students.items():
             page.get_by_role("link", name="Go to Build & Train").click()
             wait_idle(page)
-            page.locator('.st-key-epochs input[type="range"]').press("Home")
+            page.locator('.st-key-build-epochs input[type="range"]').press("Home")
             expect(page).to_have_url(re.compile(r"epochs=1\b"), timeout=30_000)
             train_and_wait(page, 0)
             page.locator(".st-key-board_nickname input").fill(f"on {name}")

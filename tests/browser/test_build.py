@@ -158,9 +158,9 @@ def test_a_shared_link_is_the_first_visit_to_a_fresh_server(page: Page):
         nav = page.locator('[data-testid="stSidebarNav"]')
         expect(nav).to_contain_text("Build & Train")
         expect(nav).not_to_contain_text("widgets")
-        expect(page.locator(".st-key-epochs")).to_contain_text("7", timeout=30_000)
-        expect(page.locator(".st-key-batch")).to_contain_text("64")
-        page.locator('.st-key-epochs input[type="range"]').press("ArrowRight")
+        expect(page.locator(".st-key-build-epochs")).to_contain_text("7", timeout=30_000)
+        expect(page.locator(".st-key-build-batch")).to_contain_text("64")
+        page.locator('.st-key-build-epochs input[type="range"]').press("ArrowRight")
         expect(page).to_have_url(re.compile(r"epochs=8"), timeout=30_000)  # the link follows
         assert_no_exception(page)
 

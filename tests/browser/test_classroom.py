@@ -29,8 +29,8 @@ def test_a_teacher_link_hides_and_locks_controls(page: Page, app_url: str):
     open_page(page, f"{app_url}/build?hide=opt,lr,loss,nonsense&lock=1&epochs=7")
     for hidden in ("opt", "lr", "loss"):
         expect(page.locator(f".st-key-{hidden}")).to_have_count(0)
-    expect(page.locator('.st-key-epochs input[type="range"]')).to_be_disabled()
-    expect(page.locator(".st-key-epochs")).to_contain_text("7")
+    expect(page.locator('.st-key-build-epochs input[type="range"]')).to_be_disabled()
+    expect(page.locator(".st-key-build-epochs")).to_contain_text("7")
     expect(page.get_by_text("Ignored hide='nonsense'")).to_be_visible()
     # The link keeps the teacher's options, so it can be passed on as it is.
     assert "hide=" in page.url and "lock=1" in page.url

@@ -18,12 +18,12 @@ LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 PROJECTOR: ViewportSize = {"width": 1920, "height": 1080}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 DESCENT_FIGURE = ".st-key-descent_figure .js-plotly-plot"
-ETA = ".st-key-eta"
+ETA = ".st-key-descent-eta"
 PRESENTER_MIN_PX = 22
 # On Gradient Descent: a button for a telling η and an optimizer's switch.
 TOUCHED = (
     ".st-key-descent_eta_best button:visible",
-    '.st-key-sgd [data-testid="stCheckbox"] > label',
+    '.st-key-descent-sgd [data-testid="stCheckbox"] > label',
 )
 
 # The font size of every piece of text plotly wrote in the page's figures: [px, text].
@@ -137,13 +137,15 @@ def test_on_a_phone_the_lessons_controls_take_a_finger(sized, app_url: str):
         control.scroll_into_view_if_needed()
         assert shown_box(control)["height"] >= TOUCH_TARGET_PX
     # A slider's thumb takes a touch up to 22 px from its centre.
-    thumb = page.locator('.st-key-eta [data-testid="stSlider"] div:has(> div > input)').first
+    thumb = page.locator(
+        '.st-key-descent-eta [data-testid="stSlider"] div:has(> div > input)'
+    ).first
     thumb.scroll_into_view_if_needed()
     centre = shown_box(thumb)
     x = centre["x"] + centre["width"] / 2
     y = centre["y"] + centre["height"] / 2 + TOUCH_TARGET_PX / 2 - 3
     hit = page.evaluate(
-        "([x, y]) => !!document.elementFromPoint(x, y)?.closest('.st-key-eta')", [x, y]
+        "([x, y]) => !!document.elementFromPoint(x, y)?.closest('.st-key-descent-eta')", [x, y]
     )
     assert hit
     open_page(page, f"{app_url}/build")

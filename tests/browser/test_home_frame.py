@@ -21,7 +21,7 @@ def test_back_after_a_setting_change_leaves_the_page(page: Page, app_url: str):
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Gradient Descent").click()
     expect(page.locator("h1").first).to_contain_text("Gradient", timeout=60_000)
     wait_idle(page)
-    page.locator('.st-key-steps input[type="range"]').press("ArrowRight")
+    page.locator('.st-key-descent-steps input[type="range"]').press("ArrowRight")
     page.wait_for_url("**/descent?steps=51", timeout=30_000)
     wait_idle(page)
 
@@ -32,7 +32,7 @@ def test_back_after_a_setting_change_leaves_the_page(page: Page, app_url: str):
     # Forward brings the changed setting back, from the link.
     page.go_forward()
     page.wait_for_url("**/descent?steps=51", timeout=30_000)
-    expect(page.locator(".st-key-steps")).to_contain_text("51", timeout=60_000)
+    expect(page.locator(".st-key-descent-steps")).to_contain_text("51", timeout=60_000)
     assert_no_exception(page)
 
 

@@ -168,7 +168,7 @@ def test_the_issue_s_build_link_keeps_the_teacher_s_setup(page: Page, app_url: s
     # Stopped, it is listed under Your runs; reopening its settings would change the setup.
     expect(page.locator(".st-key-runs_open button").first).to_be_disabled()
     assert_locked(page, allowed, {"train", "runs_delete"})
-    expect(page.locator(".st-key-epochs")).to_contain_text("20")
+    expect(page.locator(".st-key-build-epochs")).to_contain_text("20")
 
 
 def test_a_locked_backprop_runs_its_walkthrough_but_keeps_its_numbers(page: Page, app_url: str):
