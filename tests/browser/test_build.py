@@ -220,7 +220,9 @@ def test_moving_between_pages_keeps_each_pages_own_settings(page: Page, app_url:
     # Its own defaults, none of Build's: on its controls, then in its address.
     own = defaults(PLAYGROUND_SETTINGS)
     for key in ("batch", "seed"):
-        expect(page.locator(f'.st-key-{key} input[type="range"]')).to_have_value(str(own[key]))
+        expect(page.locator(f'.st-key-playground-{key} input[type="range"]')).to_have_value(
+            str(own[key])
+        )
     expect(page).to_have_url(re.compile(r"/playground$"))
     assert_no_exception(page)
     page.get_by_role("link", name="Build & Train").first.click()

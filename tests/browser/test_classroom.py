@@ -28,7 +28,7 @@ def test_text_from_a_link_is_plain_text_and_cut_short(page: Page, app_url: str):
 def test_a_teacher_link_hides_and_locks_controls(page: Page, app_url: str):
     open_page(page, f"{app_url}/build?hide=opt,lr,loss,nonsense&lock=1&epochs=7")
     for hidden in ("opt", "lr", "loss"):
-        expect(page.locator(f".st-key-{hidden}")).to_have_count(0)
+        expect(page.locator(f".st-key-build-{hidden}")).to_have_count(0)
     expect(page.locator('.st-key-build-epochs input[type="range"]')).to_be_disabled()
     expect(page.locator(".st-key-build-epochs")).to_contain_text("7")
     expect(page.get_by_text("Ignored hide='nonsense'")).to_be_visible()
