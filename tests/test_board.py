@@ -158,10 +158,10 @@ def test_runs_are_ranked_within_the_task_they_learned():
         playground_run("c" * 16, data="multigauss"),
     ]
     assert [task_of(r) for r in runs[:2]] == ["MNIST digits", "2D Spiral (2 classes)"]
-    assert tasks_by_size(runs) == [
-        "2D Spiral (2 classes)",
-        "MNIST digits",
-        "2D Bumps (regression)",
+    assert list(tasks_by_size(runs).items()) == [
+        ("2D Spiral (2 classes)", 2),
+        ("MNIST digits", 1),
+        ("2D Bumps (regression)", 1),
     ]
 
 

@@ -62,11 +62,11 @@ def task_of(record: RunRecord) -> str:
     return kind_of(record).task(record.settings)
 
 
-def tasks_by_size(records: list[RunRecord]) -> list[str]:
-    """The tasks these runs learned, the one with most runs first (ties: the one seen first),
-    so a board opens on what most of the class did."""
+def tasks_by_size(records: list[RunRecord]) -> dict[str, int]:
+    """The tasks these runs learned and how many runs each, the one with most runs first (ties:
+    the one seen first), so a board opens on what most of the class did."""
     counts: dict[str, int] = {}
     for record in records:
         task = task_of(record)
         counts[task] = counts.get(task, 0) + 1
-    return sorted(counts, key=lambda task: -counts[task])
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))

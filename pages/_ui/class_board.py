@@ -184,10 +184,10 @@ def live_board(board_id: str, teacher: str | None) -> None:
 def choose_task(shown: list[Entry]) -> str:
     """The task whose runs are ranked (the digits, or one of the playground's datasets): a
     choice only when the class shared runs of several, most runs first."""
-    tasks = tasks_by_size([e.record for e in shown])
+    counts = tasks_by_size([e.record for e in shown])
+    tasks = list(counts)
     if len(tasks) == 1:
         return tasks[0]
-    counts = {task: sum(task_of(e.record) == task for e in shown) for task in tasks}
     if st.session_state.get("board_task") not in counts:
         st.session_state.pop("board_task", None)  # that task's runs were hidden or cleared
     return str(

@@ -17,7 +17,7 @@ import numpy as np
 import streamlit as st
 
 from nncore.playground.datasets import Points, Split, generate
-from nncore.playground.runs import PLAYGROUND_AXES, playground_record
+from nncore.playground.runs import playground_record
 from nncore.playground.settings import SETTINGS_BY_KEY, PlaygroundSpec
 from nncore.training.compare import RunRecord, keep_bounded
 from nncore.workers.client import PlaygroundJob, PlayRequest, StopRule, start_playground
@@ -132,8 +132,6 @@ PLAYGROUND_RUNS = RunList(
     records=past_runs,
     replace=replace_past_runs,
     values_of=run_values,
-    table=SETTINGS_BY_KEY,
-    axes=PLAYGROUND_AXES,
     empty="Each network you train joins this list when it stops (Pause, the stop rule, Reset "
     "or a new setup), so you can compare them: change one setting, play again, and see what "
     "it did.",

@@ -16,13 +16,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from nncore.board.kinds import RUN_KINDS, RunKind
 from nncore.board.store import NICKNAME_LIMIT, BoardProblem
-from nncore.network.settings import SETTINGS_BY_KEY as BUILD_SETTINGS
 from nncore.network.settings import spec_from_values, spec_values
-from nncore.settings import Setting
 from nncore.training.compare import (
     NAME_LIMIT,
-    SCATTER_AXES,
     RunRecord,
     clean_name,
     summary_row,
@@ -41,17 +39,20 @@ SHOWN_AT_FIRST = 4  # the latest runs ticked for the overlay when none is chosen
 class RunList:
     """One page's "Your runs": its list, its widget keys' prefix, and its settings.
 
-    ``values_of`` turns a run's settings into the controls' values."""
+    ``values_of`` turns a run's settings into the controls' values. The settings table and the
+    scatter's axes are the page's run kind's (``nncore.board.kinds``), as on the class board."""
 
     page: str
     prefix: str
     records: Callable[[], list[RunRecord]]
     replace: Callable[[list[RunRecord]], None]
     values_of: Callable[[RunRecord], Mapping[str, Any]]
-    table: Mapping[str, Setting]
-    axes: Mapping[str, str]
     empty: str
     file_name: str = "runs.csv"
+
+    @property
+    def kind(self) -> RunKind:
+        return RUN_KINDS[self.page]
 
     @property
     def compared_key(self) -> str:
@@ -64,8 +65,6 @@ BUILD_RUNS = RunList(
     records=state.past_runs,
     replace=state.replace_past_runs,
     values_of=lambda record: spec_values(spec_from_values(record.settings)),
-    table=BUILD_SETTINGS,
-    axes=SCATTER_AXES,
     empty="Every training you finish or stop joins this list, so you can compare them: "
     "change one setting, train again, and see what it did.",
 )
@@ -174,12 +173,12 @@ def runs_section(runs: RunList, busy: bool) -> None:
         st.plotly_chart(overlay_curves(chosen, present=present), key=f"{p}-overlay")
         axis = st.selectbox(
             "Across the scatter",
-            list(runs.axes),
-            format_func=runs.axes.__getitem__,
+            list(runs.kind.axes),
+            format_func=runs.kind.axes.__getitem__,
             key=f"{p}_axis",
         )
         st.plotly_chart(
-            settings_scatter(chosen, axis, present=present, axes=runs.axes), key=f"{p}-scatter"
+            settings_scatter(chosen, axis, present=present, axes=runs.kind.axes), key=f"{p}-scatter"
         )
     else:
         st.caption("Tick **Compare** on a few runs to overlay their curves.")
@@ -207,7 +206,7 @@ def runs_section(runs: RunList, busy: bool) -> None:
     )
     buttons[2].download_button(
         "Download the table (CSV)",
-        table_csv(records, runs.table),
+        table_csv(records, runs.kind.table),
         file_name=runs.file_name,
         mime="text/csv",
         key=f"{p}_csv",
