@@ -63,7 +63,7 @@ STAGES = {"forward": (1, "Forward"), "backward": (2, "Backward"), "update": (3, 
 
 def render() -> None:
     """Controls, then the network drawn with its numbers, then the passes explained."""
-    st.title("Backpropagation, by the numbers")
+    st.title("Backpropagation by the numbers")  # no comma to wrap alone on a phone
     st.markdown(
         "The chain rule, added up. A tiny network, every number on show: press **Forward**, "
         "**Backward** and **Update** to work one step of training the way a teacher does on "
